@@ -1,0 +1,472 @@
+"""``Api``: the only place in the SDK that does HTTP.
+
+One pooled ``requests.Session`` per client (shared by every thread using it), a timeout on every request,
+``verify``/``cert``/``proxies`` passed on every request so they win over environment variables, and a
+retry loop that never repeats a call whose repetition could duplicate something (see docs/retries.md).
+"""
+import hashlib
+import ipaddress
+import json
+import logging
+import os
+import platform
+import random
+import threading
+import time
+import urllib.parse
+import warnings
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
+
+import requests
+import urllib3.exceptions
+
+from . import _constants as C
+from ._retry import CallKind, RetryPolicy, may_retry_status, may_retry_transport
+from ._version import __version__
+from .exceptions import (
+    ScaleClientTimeout,
+    ScaleConnectionError,
+    ScaleException,
+    ScaleTransportError,
+    exception_for_status,
+)
+
+__all__ = [
+    "Api",
+    "CallKind",
+    "SCALE_API_BASE_URL_V1",
+    "HTTP_TOTAL_RETRIES",
+    "HTTP_RETRY_BACKOFF_FACTOR",
+    "HTTP_STATUS_FORCE_LIST",
+    "HTTP_RETRY_ALLOWED_METHODS",
+]
+
+# Names kept from the existing client's module for code that imports them. Our policy is in _retry.py.
+SCALE_API_BASE_URL_V1 = C.DEFAULT_BASE_URL
+HTTP_TOTAL_RETRIES = C.DEFAULT_MAX_RETRIES
+HTTP_RETRY_BACKOFF_FACTOR = 2
+HTTP_STATUS_FORCE_LIST = sorted(C.RETRYABLE_STATUSES)
+HTTP_RETRY_ALLOWED_METHODS = frozenset({"GET", "PUT", "DELETE", "POST"})
+
+logger = logging.getLogger("scaleapi")
+
+Timeout = Union[float, Tuple[float, float]]
+#: Marks "no JSON body" (distinct from a body that is ``{}``, ``[]`` or ``None``-as-null).
+NO_BODY: Any = object()
+
+# Process-wide memory of keys by fingerprint, so a client unpickled in this process (or a forked child)
+# finds its key again without the key ever being written into the pickle.
+_KEYS_BY_FINGERPRINT: Dict[str, str] = {}
+_KEYS_LOCK = threading.Lock()
+
+
+def key_fingerprint(api_key: str) -> str:
+    """A short, non-reversible name for a key, safe to show in reprs and logs."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:12]
+
+
+def _remember_key(api_key: str) -> str:
+    fingerprint = key_fingerprint(api_key)
+    with _KEYS_LOCK:
+        _KEYS_BY_FINGERPRINT[fingerprint] = api_key
+    return fingerprint
+
+
+def _recall_key(fingerprint: str) -> Optional[str]:
+    with _KEYS_LOCK:
+        known = _KEYS_BY_FINGERPRINT.get(fingerprint)
+    if known is not None:
+        return known
+    env_key = os.environ.get(C.ENV_API_KEY)
+    if env_key and key_fingerprint(env_key) == fingerprint:
+        return _KEYS_BY_FINGERPRINT.setdefault(fingerprint, env_key)
+    return None
+
+
+def is_loopback_host(host: Optional[str]) -> bool:
+    """True for localhost names and loopback IP literals (no DNS lookup is made)."""
+    if not host:
+        return False
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _never_reached_server(err: requests.RequestException) -> bool:
+    """True when the request provably never left this machine (so repeating it is always safe)."""
+    if isinstance(err, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(err, requests.exceptions.SSLError):
+        return False
+    if isinstance(err, requests.exceptions.ConnectionError):
+        reason: Any = err.args[0] if err.args else None
+        if isinstance(reason, urllib3.exceptions.MaxRetryError):
+            reason = reason.reason
+        return isinstance(reason, urllib3.exceptions.NewConnectionError)
+    return False
+
+
+def _transport_exception(err: requests.RequestException) -> ScaleTransportError:
+    if isinstance(err, requests.exceptions.Timeout):
+        kind = "connect" if isinstance(err, requests.exceptions.ConnectTimeout) else "read"
+        return ScaleClientTimeout(f"the client's {kind} timeout expired ({type(err).__name__})")
+    return ScaleConnectionError(f"{type(err).__name__}: {_short(str(err))}")
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _error_message(resp: requests.Response) -> str:
+    """A short message from an error response, whatever its body looks like."""
+    try:
+        payload = json.loads(resp.content) if resp.content else None
+    except ValueError:
+        payload = None
+    if isinstance(payload, dict):
+        error = payload.get("error")
+        if isinstance(error, str) and error:
+            return error
+        if error:
+            return _short(json.dumps(error))
+        message = payload.get("message")
+        if isinstance(message, str) and message:
+            return message
+    content_type = resp.headers.get("Content-Type", "")
+    if payload is None and "html" in content_type.lower():
+        return f"HTTP {resp.status_code} {resp.reason or ''} (HTML error page)".strip()
+    text = resp.text if resp.content else ""
+    return _short(text) if text.strip() else f"HTTP {resp.status_code} {resp.reason or ''}".strip()
+
+
+class _BadResponse(Exception):
+    """A 200 whose body is not JSON (e.g. cut short): the call's outcome is unknown."""
+
+
+class Api:  # pylint: disable=too-many-instance-attributes
+    """The HTTP transport shared by a ``ScaleClient`` and everything made from it.
+
+    Args:
+        api_key: the Scale API key (sent as the Basic-auth user name, never logged).
+        source: a word appended to the User-Agent.
+        api_instance_url: the full base URL, ending in ``/v1``.
+        verify: ``False`` to skip TLS verification (with a warning), or a CA bundle path.
+            ``None``/``True`` use requests' defaults (which honour ``REQUESTS_CA_BUNDLE``).
+        proxies: requests-style proxies dict, passed on every request.
+        cert: a client certificate path or ``(cert, key)`` pair.
+        timeout: seconds, or a ``(connect, read)`` pair; default ``_constants.DEFAULT_TIMEOUT``.
+        max_retries: retries after the first attempt; default ``_constants.DEFAULT_MAX_RETRIES``.
+    """
+
+    def __init__(  # pylint: disable=too-many-arguments
+        self,
+        api_key: str,
+        source: Optional[str] = None,
+        api_instance_url: Optional[str] = None,
+        verify: Optional[Union[bool, str]] = None,
+        proxies: Optional[Mapping[str, str]] = None,
+        cert: Optional[Union[str, Tuple[str, str]]] = None,
+        *,
+        timeout: Optional[Timeout] = None,
+        max_retries: Optional[int] = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        if not api_key:
+            raise ScaleException("Please provide a valid API Key.")
+        self._api_key: Optional[str] = api_key
+        self._fingerprint = _remember_key(api_key)
+        self.base_url = (api_instance_url or C.DEFAULT_BASE_URL).rstrip("/")
+        self.source = source
+        self.verify = verify
+        self.proxies = dict(proxies) if proxies else None
+        self.cert = cert
+        self.timeout: Timeout = C.DEFAULT_TIMEOUT if timeout is None else timeout
+        if max_retries is not None and max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        self.policy = RetryPolicy(
+            max_retries=C.DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+        )
+        self._sleep = sleep
+        self._rand = rand
+        self.user_agent = self._generate_useragent(source)
+        self._session = self._new_session()
+        self._check_transport_safety()
+
+    # -- construction helpers -------------------------------------------------------------------
+
+    @staticmethod
+    def _new_session() -> requests.Session:
+        session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=C.DEFAULT_POOL_CONNECTIONS,
+            pool_maxsize=C.DEFAULT_POOL_MAXSIZE,
+            max_retries=0,  # retries are decided by our own loop, never by urllib3
+        )
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
+
+    def _check_transport_safety(self) -> None:
+        parts = urllib.parse.urlsplit(self.base_url)
+        if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+            warnings.warn(
+                f"the API key would be sent over plain http to {parts.hostname}; use https",
+                stacklevel=4,
+            )
+        if self.verify is False:
+            warnings.warn(
+                "TLS certificate verification is disabled (verify=False)", stacklevel=4
+            )
+
+    @staticmethod
+    def _generate_useragent(extension: Optional[str] = None) -> str:
+        """``scaleapi/<version> Python/<version> OS/<platform> [<source>]``."""
+        parts = [
+            f"scaleapi/{__version__}",
+            f"Python/{platform.python_version()}",
+            f"OS/{platform.platform()}",
+            extension or "",
+        ]
+        return " ".join(part for part in parts if part)
+
+    @staticmethod
+    def quote_string(text: str) -> str:
+        """Percent-encode a name for use as one path segment (``/`` becomes ``%2F``)."""
+        return urllib.parse.quote(text, safe="")
+
+    def with_options(
+        self, *, timeout: Optional[Timeout] = None, max_retries: Optional[int] = None
+    ) -> "Api":
+        """A copy with other timeout/retry settings that shares this one's connection pool."""
+        clone = object.__new__(Api)
+        clone.__dict__.update(self.__dict__)
+        if timeout is not None:
+            clone.timeout = timeout
+        if max_retries is not None:
+            if max_retries < 0:
+                raise ValueError("max_retries must be 0 or more")
+            clone.policy = RetryPolicy(
+                max_retries=max_retries,
+                initial_delay=self.policy.initial_delay,
+                max_delay=self.policy.max_delay,
+                jitter=self.policy.jitter,
+                max_retry_after=self.policy.max_retry_after,
+            )
+        return clone
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the pooled connections (shared with every ``with_options`` copy)."""
+        self._session.close()
+
+    def __enter__(self) -> "Api":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Api(base_url={self.base_url!r}, key=<{self._fingerprint}>)"
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # Neither the key nor the session goes into a pickle; see _recall_key.
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_session", "_api_key")}
+        state.pop("_sleep", None)
+        state.pop("_rand", None)
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._api_key = _recall_key(self._fingerprint)
+        self._sleep = time.sleep
+        self._rand = random.random
+        self._session = self._new_session()
+
+    # -- the compatibility surface of the existing client's Api -----------------------------------
+
+    def get_request(self, endpoint: str, params: Optional[Mapping[str, Any]] = None) -> Any:
+        """GET ``endpoint``; returns the parsed JSON."""
+        return self.request("GET", endpoint, params=params)
+
+    def post_request(
+        self,
+        endpoint: str,
+        body: Any = None,
+        files: Optional[Mapping[str, Any]] = None,
+        data: Optional[Mapping[str, Any]] = None,
+    ) -> Any:
+        """POST ``endpoint`` as a create without natural key (retried only when never sent)."""
+        return self.request(
+            "POST", endpoint, body=NO_BODY if body is None else body, files=files, data=data
+        )
+
+    def put_request(
+        self, endpoint: str, body: Any = None, params: Optional[Mapping[str, Any]] = None
+    ) -> Any:
+        """PUT ``endpoint``; returns the parsed JSON."""
+        return self.request("PUT", endpoint, params=params, body=NO_BODY if body is None else body)
+
+    def delete_request(
+        self, endpoint: str, params: Optional[Mapping[str, Any]] = None, body: Any = None
+    ) -> Any:
+        """DELETE ``endpoint``; returns the parsed JSON."""
+        return self.request(
+            "DELETE", endpoint, params=params, body=NO_BODY if body is None else body
+        )
+
+    # -- the request loop -------------------------------------------------------------------------
+
+    def request(  # pylint: disable=too-many-arguments,too-many-locals
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        params: Optional[Mapping[str, Any]] = None,
+        body: Any = NO_BODY,
+        files: Optional[Mapping[str, Any]] = None,
+        data: Optional[Mapping[str, Any]] = None,
+        kind: Optional[CallKind] = None,
+        reconcile: Optional[Callable[[], Any]] = None,
+    ) -> Any:
+        """Send one API call, retrying it only where that is safe, and return its parsed JSON.
+
+        Args:
+            method: the HTTP method.
+            endpoint: the path after the base URL (names already quoted by the caller).
+            params: query parameters; ``None`` values are left out.
+            body: a JSON-serialisable body (``{}`` and ``[]`` are sent as such); omit for none.
+            files: multipart files (the ``file`` part of an upload).
+            data: multipart text fields sent with ``files``.
+            kind: how safe the call is to repeat; GET, PUT and DELETE default to idempotent,
+                POST to a create without natural key.
+            reconcile: for a keyed create, fetches what an earlier, ambiguous attempt created
+                when a retry answers 409.
+
+        Raises:
+            ScaleException: the subclass chosen by the status code, or a ScaleTransportError.
+        """
+        if self._api_key is None:
+            raise ScaleException(
+                "this client was unpickled without its API key; set SCALE_API_KEY or build a new client"
+            )
+        if kind is None:
+            kind = CallKind.IDEMPOTENT if method in ("GET", "PUT", "DELETE", "HEAD") else CallKind.CREATE
+        url = f"{self.base_url}/{endpoint.lstrip('/')}"
+        headers = {"User-Agent": self.user_agent}
+        payload: Optional[bytes] = None
+        if body is not NO_BODY:
+            payload = json.dumps(body, separators=(",", ":")).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        rewind = _rewinder(files)
+        maybe_processed = False  # did an earlier attempt perhaps take effect on the server?
+        attempt = 0
+        while True:
+            attempt += 1
+            if attempt > 1:
+                rewind()
+            started = time.monotonic()
+            try:
+                resp = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=payload if files is None else data,
+                    files=files,
+                    headers=headers,
+                    auth=(self._api_key, ""),
+                    timeout=self.timeout,
+                    verify=True if self.verify is None else self.verify,
+                    cert=self.cert,
+                    proxies=self.proxies,
+                )
+            except requests.RequestException as err:
+                reached = not _never_reached_server(err)
+                failure = _transport_exception(err)
+                self._log(method, endpoint, type(failure).__name__, attempt, started)
+                retry = attempt <= self.policy.max_retries and may_retry_transport(kind, reached)
+                if isinstance(err, requests.exceptions.SSLError) or not retry or rewind is None:
+                    raise failure from err
+                maybe_processed = maybe_processed or reached
+                self._sleep(self.policy.delay(attempt, None, self._rand))
+                continue
+
+            status = resp.status_code
+            self._log(method, endpoint, str(status), attempt, started)
+            if status == 200:
+                try:
+                    return _parse_json(resp)
+                except _BadResponse as err:
+                    if attempt <= self.policy.max_retries and kind is not CallKind.CREATE and rewind:
+                        maybe_processed = True
+                        self._sleep(self.policy.delay(attempt, None, self._rand))
+                        continue
+                    raise ScaleConnectionError(str(err), 200) from None
+            if status == 409 and maybe_processed and reconcile is not None:
+                logger.info("%s %s: 409 after an ambiguous attempt; reconciling", method, endpoint)
+                return reconcile()
+            if (
+                attempt <= self.policy.max_retries
+                and may_retry_status(kind, status)
+                and rewind is not None
+            ):
+                maybe_processed = maybe_processed or status != 429
+                wait = self.policy.delay(attempt, resp.headers.get("Retry-After"), self._rand)
+                resp.close()
+                self._sleep(wait)
+                continue
+            raise exception_for_status(status, _error_message(resp))
+
+    def _log(self, method: str, endpoint: str, outcome: str, attempt: int, started: float) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %s (attempt %d, %.1f ms)",
+                method,
+                endpoint.split("?", 1)[0],
+                outcome,
+                attempt,
+                (time.monotonic() - started) * 1000.0,
+            )
+
+
+def _parse_json(resp: requests.Response) -> Any:
+    content = resp.content
+    expected = resp.headers.get("Content-Length")
+    if expected is not None and expected.isdigit() and int(expected) != len(content):
+        raise _BadResponse(f"response body cut short ({len(content)} of {expected} bytes)")
+    try:
+        return json.loads(content)
+    except ValueError:
+        raise _BadResponse(
+            f"the server answered 200 with a body that is not JSON ({len(content)} bytes)"
+        ) from None
+
+
+def _rewinder(files: Optional[Mapping[str, Any]]) -> Optional[Callable[[], None]]:
+    """A function that puts every file stream back where it started, or None if one cannot be."""
+    if not files:
+        return lambda: None
+    marks = []
+    for value in files.values():
+        stream: Any = value[1] if isinstance(value, tuple) else value
+        if isinstance(stream, (bytes, str)):
+            continue
+        if not hasattr(stream, "seek") or not hasattr(stream, "tell"):
+            return None
+        try:
+            marks.append((stream, stream.tell()))
+        except (OSError, ValueError):
+            return None
+
+    def rewind() -> None:
+        for stream, position in marks:
+            stream.seek(position)
+
+    return rewind
+
