@@ -21,6 +21,7 @@ import requests
 import urllib3.exceptions
 
 from . import _constants as C
+from ._ratelimit import RateLimiter
 from ._retry import CallKind, RetryPolicy, may_retry_status, may_retry_transport
 from ._version import __version__
 from .exceptions import (
@@ -161,6 +162,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         cert: a client certificate path or ``(cert, key)`` pair.
         timeout: seconds, or a ``(connect, read)`` pair; default ``_constants.DEFAULT_TIMEOUT``.
         max_retries: retries after the first attempt; default ``_constants.DEFAULT_MAX_RETRIES``.
+        throttle: a RateLimiter paced before every attempt and told of every 429 (bulk work).
     """
 
     def __init__(  # pylint: disable=too-many-arguments
@@ -176,6 +178,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         max_retries: Optional[int] = None,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
+        throttle: Optional[RateLimiter] = None,
     ) -> None:
         if not api_key:
             raise ScaleException("Please provide a valid API Key.")
@@ -194,6 +197,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         )
         self._sleep = sleep
         self._rand = rand
+        self.throttle = throttle
         self.user_agent = self._generate_useragent(source)
         self._session = self._new_session()
         self._check_transport_safety()
@@ -241,11 +245,17 @@ class Api:  # pylint: disable=too-many-instance-attributes
         return urllib.parse.quote(text, safe="")
 
     def with_options(
-        self, *, timeout: Optional[Timeout] = None, max_retries: Optional[int] = None
+        self,
+        *,
+        timeout: Optional[Timeout] = None,
+        max_retries: Optional[int] = None,
+        throttle: Optional[RateLimiter] = None,
     ) -> "Api":
-        """A copy with other timeout/retry settings that shares this one's connection pool."""
+        """A copy with other timeout/retry/throttle settings that shares this one's connection pool."""
         clone = object.__new__(Api)
         clone.__dict__.update(self.__dict__)
+        if throttle is not None:
+            clone.throttle = throttle
         if timeout is not None:
             clone.timeout = timeout
         if max_retries is not None:
@@ -280,6 +290,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         state = {k: v for k, v in self.__dict__.items() if k not in ("_session", "_api_key")}
         state.pop("_sleep", None)
         state.pop("_rand", None)
+        state.pop("throttle", None)
         return state
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
@@ -287,6 +298,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         self._api_key = _recall_key(self._fingerprint)
         self._sleep = time.sleep
         self._rand = random.random
+        self.throttle = None
         self._session = self._new_session()
 
     # -- the compatibility surface of the existing client's Api -----------------------------------
@@ -371,6 +383,8 @@ class Api:  # pylint: disable=too-many-instance-attributes
             attempt += 1
             if attempt > 1:
                 rewind()
+            if self.throttle is not None:
+                self.throttle.acquire()
             started = time.monotonic()
             try:
                 resp = self._session.request(
@@ -399,6 +413,9 @@ class Api:  # pylint: disable=too-many-instance-attributes
 
             status = resp.status_code
             self._log(method, endpoint, str(status), attempt, started)
+            if self.throttle is not None:
+                pause = self.policy.delay(attempt, resp.headers.get("Retry-After")) if status == 429 else 0.0
+                self.throttle.record(status, pause)
             if status == 200:
                 try:
                     return _parse_json(resp)
