@@ -40,7 +40,7 @@ class RetryPolicy:
         Exponential, capped, then shortened by a random share of at most ``jitter`` of itself:
         with the defaults retry 1 waits 0.375-0.5 s, retry 2 0.75-1 s, retry 3 1.5-2 s.
         """
-        base = min(self.max_delay, self.initial_delay * (2 ** max(0, retry_number - 1)))
+        base = min(self.max_delay, self.initial_delay * (2.0 ** max(0, retry_number - 1)))
         return base * (1.0 - self.jitter * rand())
 
     def delay(
@@ -67,12 +67,13 @@ def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> O
     text = value.strip()
     if not text:
         return None
+    seconds: Optional[float]
     try:
         seconds = float(text)
     except ValueError:
         seconds = _seconds_until_http_date(text, now)
-        if seconds is None:
-            return None
+    if seconds is None:
+        return None
     if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
         return None
     return seconds

@@ -381,7 +381,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         attempt = 0
         while True:
             attempt += 1
-            if attempt > 1:
+            if attempt > 1 and rewind is not None:
                 rewind()
             if self.throttle is not None:
                 self.throttle.acquire()
@@ -400,7 +400,10 @@ class Api:  # pylint: disable=too-many-instance-attributes
                     cert=self.cert,
                     proxies=self.proxies,
                 )
-            except requests.RequestException as err:
+            except OSError as err:
+                if not isinstance(err, requests.RequestException):
+                    # requests reports unreadable local files (a cert or CA bundle path) as a bare OSError.
+                    raise ScaleConnectionError(f"could not send the request: {_short(str(err))}") from err
                 reached = not _never_reached_server(err)
                 failure = _transport_exception(err)
                 self._log(method, endpoint, type(failure).__name__, attempt, started)

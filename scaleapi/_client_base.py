@@ -1,0 +1,42 @@
+"""What every group of ``ScaleClient`` methods shares: the ``Api`` and checks on answer shapes."""
+from typing import TYPE_CHECKING, Any, Dict, List, cast
+
+from ._models import enum_value
+from .api import Api
+from .exceptions import ScaleException
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .client import ScaleClient
+
+JSONDict = Dict[str, Any]
+
+
+class ClientBase:
+    """Holds the transport; the method groups (mixins) build on it."""
+
+    api: Api
+
+    def _self(self) -> "ScaleClient":
+        """This object as the full client that models keep for their helper methods."""
+        return cast("ScaleClient", self)
+
+
+def expect_object(answer: Any, what: str) -> JSONDict:
+    """Return ``answer`` if it is a JSON object, else raise a ``ScaleException`` naming the call."""
+    if not isinstance(answer, dict):
+        raise ScaleException(f"{what} answered with a JSON {type(answer).__name__}, expected an object")
+    return answer
+
+
+def expect_list(answer: Any, what: str) -> List[JSONDict]:
+    """Return ``answer`` if it is a JSON array of objects, else raise a ``ScaleException``."""
+    if not isinstance(answer, list) or not all(isinstance(item, dict) for item in answer):
+        raise ScaleException(f"{what} answered with a JSON {type(answer).__name__}, expected an array")
+    return answer
+
+
+def query_value(value: Any) -> Any:
+    """A query value as requests should send it: enum members by value, lists item by item."""
+    if isinstance(value, (list, tuple)):
+        return [query_value(item) for item in value]
+    return enum_value(value)

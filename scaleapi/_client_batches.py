@@ -1,0 +1,204 @@
+"""``ScaleClient`` methods for batches."""
+from typing import Any, Dict, Generator, Optional, Union
+
+from ._client_base import ClientBase, expect_object, query_value
+from ._models import enum_value
+from ._retry import CallKind
+from .api import Api
+from .batches import Batch, BatchStatus
+from .exceptions import ScaleDuplicateResource, ScaleInvalidRequest
+from .pagination import Batchlist, walk_offset_pages
+
+BATCHES_ALLOWED_KWARGS = frozenset(
+    {"start_time", "end_time", "exclude_archived", "status", "project", "limit", "offset"}
+)
+
+
+def _batch_path(batch_name: str, *rest: str) -> str:
+    return "/".join(("batches", Api.quote_string(batch_name)) + rest)
+
+
+class BatchesMixin(ClientBase):
+    """Batch methods of ``ScaleClient``."""
+
+    def _batch(self, answer: Any, what: str) -> Batch:
+        return Batch(expect_object(answer, what), self._self())
+
+    def create_batch(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        project: str,
+        batch_name: str,
+        callback: str = "",
+        calibration_batch: bool = False,
+        self_label_batch: bool = False,
+        metadata: Optional[Dict[str, Any]] = None,
+    ) -> Batch:
+        """Create a batch in a project.
+
+        Batch names are unique, so the create is retried on server errors; a 409 on a retry is
+        resolved by fetching the batch the earlier attempt made (if it is in the same project).
+
+        Args:
+            project: the project's name.
+            batch_name: the new batch's name.
+            callback: a URL or email notified when the batch completes.
+            calibration_batch: make it a calibration batch (Rapid).
+            self_label_batch: make it a self-label batch (Rapid).
+            metadata: an object stored with the batch.
+
+        Returns:
+            the created ``Batch``.
+
+        Raises:
+            ScaleDuplicateResource: a batch with that name exists (409).
+            ScaleResourceNotFound: no such project (404).
+        """
+        body = {
+            "project": project,
+            "name": batch_name,
+            "calibration_batch": calibration_batch,
+            "self_label_batch": self_label_batch,
+            "callback": callback,
+            "metadata": {} if metadata is None else metadata,
+        }
+
+        def reconcile() -> Any:
+            found = expect_object(self.api.request("GET", _batch_path(batch_name)), "GET batch")
+            if found.get("project") != project:
+                raise ScaleDuplicateResource(
+                    f"a batch named {batch_name!r} already exists in project {found.get('project')!r}"
+                )
+            return found
+
+        answer = self.api.request(
+            "POST", "batches", body=body, kind=CallKind.KEYED_CREATE, reconcile=reconcile
+        )
+        return self._batch(answer, "POST batches")
+
+    def finalize_batch(self, batch_name: str) -> Batch:
+        """Finalize a batch so its tasks get worked (Rapid/Studio; a no-op elsewhere).
+
+        Retried freely: finalizing twice changes nothing.
+
+        Args:
+            batch_name: the batch's name.
+
+        Returns:
+            the updated ``Batch``.
+
+        Raises:
+            ScaleResourceNotFound: no such batch (404).
+        """
+        answer = self.api.request(
+            "POST", _batch_path(batch_name, "finalize"), kind=CallKind.IDEMPOTENT
+        )
+        return self._batch(answer, "POST batch finalize")
+
+    def batch_status(self, batch_name: str) -> Dict[str, Any]:
+        """Fetch a batch's status and its task counts.
+
+        A read, retried freely.
+
+        Args:
+            batch_name: the batch's name.
+
+        Returns:
+            a dict such as ``{"status": "in_progress", "pending": 2, "completed": 1}``
+            (a count the server leaves out means 0).
+
+        Raises:
+            ScaleResourceNotFound: no such batch (404).
+        """
+        return expect_object(
+            self.api.request("GET", _batch_path(batch_name, "status")), "GET batch status"
+        )
+
+    def get_batch(self, batch_name: str) -> Batch:
+        """Fetch a batch by name.
+
+        A read, retried freely.
+
+        Args:
+            batch_name: the batch's name.
+
+        Returns:
+            the ``Batch``.
+
+        Raises:
+            ScaleResourceNotFound: no such batch (404).
+        """
+        return self._batch(self.api.request("GET", _batch_path(batch_name)), "GET batch")
+
+    def batches(self, **kwargs: Any) -> Batchlist:
+        """Fetch one page of batches, newest first.
+
+        A read, retried freely.
+
+        Args:
+            **kwargs: query filters; allowed: ``start_time``, ``end_time``, ``exclude_archived``,
+                ``status``, ``project``, ``limit``, ``offset``.
+
+        Returns:
+            a ``Batchlist`` (a list of ``Batch`` with ``total``, ``limit``, ``offset``, ``has_more``).
+
+        Raises:
+            ScaleInvalidRequest: an unknown keyword argument (raised before any request).
+        """
+        for key in kwargs:
+            if key not in BATCHES_ALLOWED_KWARGS:
+                raise ScaleInvalidRequest(f"Illegal parameter {key} for ScaleClient.batches()")
+        params = {key: query_value(value) for key, value in kwargs.items()}
+        return Batchlist.from_json(self.api.request("GET", "batches", params=params), self._self())
+
+    def get_batches(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        project_name: Optional[str] = None,
+        batch_status: Optional[Union[BatchStatus, str]] = None,
+        created_after: Optional[str] = None,
+        created_before: Optional[str] = None,
+        exclude_archived: bool = False,
+    ) -> Generator[Batch, None, None]:
+        """Iterate over every batch matching the filters, page after page (one page in memory).
+
+        Each page is a read, retried freely.
+
+        Args:
+            project_name: only batches of this project.
+            batch_status: only batches in this status.
+            created_after: ISO-8601 time (UTC when no zone).
+            created_before: ISO-8601 time.
+            exclude_archived: leave archived batches out.
+
+        Returns:
+            a generator of ``Batch``.
+
+        Raises:
+            ScalePaginationError: the server's pages would make the walk loop forever.
+        """
+        args: Dict[str, Any] = {
+            "start_time": created_after,
+            "end_time": created_before,
+            "project": project_name,
+            "exclude_archived": exclude_archived,
+        }
+        if batch_status:
+            args["status"] = enum_value(batch_status)
+        return walk_offset_pages(lambda offset: self.batches(**args, offset=offset))
+
+    def set_batch_metadata(self, batch_name: str, metadata: Dict[str, Any]) -> Batch:
+        """Set a batch's metadata (retried freely).
+
+        Args:
+            batch_name: the batch's name.
+            metadata: the metadata object.
+
+        Returns:
+            the updated ``Batch``.
+
+        Raises:
+            ScaleResourceNotFound: no such batch (404).
+        """
+        answer = self.api.request(
+            "POST", _batch_path(batch_name, "setMetadata"), body=metadata, kind=CallKind.IDEMPOTENT
+        )
+        return self._batch(answer, "POST batch setMetadata")

@@ -1,0 +1,184 @@
+"""``ScaleClient`` methods for projects and files."""
+import json
+from typing import IO, Any, Dict, List, Optional, Union
+
+from ._client_base import ClientBase, expect_list, expect_object
+from ._models import enum_value
+from ._retry import CallKind
+from .api import Api
+from .exceptions import ScaleDuplicateResource
+from .files import File
+from .projects import Project, TaskTemplate
+from .tasks import TaskType
+
+
+def _project_path(project_name: str, *rest: str) -> str:
+    return "/".join(("projects", Api.quote_string(project_name)) + rest)
+
+
+class ProjectsMixin(ClientBase):
+    """Project and file methods of ``ScaleClient``."""
+
+    def _project(self, answer: Any, what: str) -> Project:
+        return Project(expect_object(answer, what), self._self())
+
+    def create_project(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        project_name: str,
+        task_type: Union[TaskType, str],
+        params: Optional[Dict[str, Any]] = None,
+        rapid: bool = False,
+        studio: bool = False,
+        dataset_id: Optional[str] = None,
+    ) -> Project:
+        """Create a project.
+
+        Project names are unique, so the create is retried on server errors; a 409 on a retry is
+        resolved by fetching the project the earlier attempt made (if it has the same task type).
+
+        Args:
+            project_name: the new project's name.
+            task_type: the type of the project's tasks.
+            params: default task parameters (e.g. ``{"instruction": "..."}``).
+            rapid: make it a Scale Rapid project.
+            studio: make it a Scale Studio project.
+            dataset_id: a Nucleus dataset to link.
+
+        Returns:
+            the created ``Project``.
+
+        Raises:
+            ScaleDuplicateResource: a project with that name exists (409).
+        """
+        type_value = enum_value(task_type)
+        body = {
+            "type": type_value,
+            "name": project_name,
+            "params": params,
+            "rapid": rapid,
+            "studio": studio,
+            "datasetId": dataset_id,
+        }
+
+        def reconcile() -> Any:
+            found = expect_object(self.api.request("GET", _project_path(project_name)), "GET project")
+            if found.get("type") != type_value:
+                raise ScaleDuplicateResource(
+                    f"a {found.get('type')} project named {project_name!r} already exists"
+                )
+            return found
+
+        answer = self.api.request(
+            "POST", "projects", body=body, kind=CallKind.KEYED_CREATE, reconcile=reconcile
+        )
+        return self._project(answer, "POST projects")
+
+    def get_project(self, project_name: str) -> Project:
+        """Fetch a project by name.
+
+        A read, retried freely.
+
+        Args:
+            project_name: the project's name.
+
+        Returns:
+            the ``Project``.
+
+        Raises:
+            ScaleResourceNotFound: no such project (404).
+        """
+        return self._project(self.api.request("GET", _project_path(project_name)), "GET project")
+
+    def get_projects(self) -> List[Project]:
+        """List every project of the account.
+
+        A read, retried freely.
+
+        Returns:
+            a list of ``Project``.
+        """
+        answer = expect_list(self.api.request("GET", "projects"), "GET projects")
+        return [Project(item, self._self()) for item in answer]
+
+    def projects(self) -> List[Project]:
+        """List every project of the account (same as ``get_projects()``).
+
+        A read, retried freely.
+
+        Returns:
+            a list of ``Project``.
+        """
+        return self.get_projects()
+
+    def update_project(self, project_name: str, **kwargs: Any) -> Project:
+        """Set new parameters on a project, making a new project version (retried freely).
+
+        Args:
+            project_name: the project's name.
+            **kwargs: the parameters, e.g. ``patch=False, instruction="..."``.
+
+        Returns:
+            the updated ``Project``.
+
+        Raises:
+            ScaleResourceNotFound: no such project (404).
+        """
+        answer = self.api.request(
+            "POST", _project_path(project_name, "setParams"), body=kwargs, kind=CallKind.IDEMPOTENT
+        )
+        return self._project(answer, "POST project setParams")
+
+    def get_project_template(self, project_name: str) -> TaskTemplate:
+        """Fetch a project's task template (TextCollection and Chat projects only).
+
+        A read, retried freely.
+
+        Args:
+            project_name: the project's name.
+
+        Returns:
+            the ``TaskTemplate``.
+
+        Raises:
+            ScaleResourceNotFound: no such project (404).
+            ScaleException: the project's type has no templates.
+        """
+        answer = self.api.request("GET", _project_path(project_name, "taskTemplates"))
+        return TaskTemplate(expect_object(answer, "GET project taskTemplates"), self._self())
+
+    def upload_file(self, file: IO[Any], **kwargs: Any) -> File:
+        """Upload a local file to Scale storage (multipart ``files/upload``).
+
+        Retried only when the request provably never reached the server (and the stream can be
+        rewound).
+
+        Args:
+            file: an open binary file or stream.
+            **kwargs: form fields such as ``project_name``, ``display_name``, ``reference_id``;
+                a dict value (``metadata``) is sent as a JSON string.
+
+        Returns:
+            the uploaded ``File``; its ``attachment_url`` can be a task attachment.
+
+        Raises:
+            ScaleDuplicateResource: the ``reference_id`` is already used (409).
+        """
+        data = {
+            key: json.dumps(value) if isinstance(value, dict) else value
+            for key, value in kwargs.items()
+        }
+        answer = self.api.request("POST", "files/upload", files={"file": file}, data=data)
+        return File(expect_object(answer, "POST files/upload"), self._self())
+
+    def import_file(self, file_url: str, **kwargs: Any) -> File:
+        """Import a file into Scale storage from a URL (retried only when provably never sent).
+
+        Args:
+            file_url: where Scale fetches the file from.
+            **kwargs: other fields, e.g. ``project_name``.
+
+        Returns:
+            the imported ``File``.
+        """
+        answer = self.api.request("POST", "files/import", body={"file_url": file_url, **kwargs})
+        return File(expect_object(answer, "POST files/import"), self._self())

@@ -1,0 +1,470 @@
+"""``ScaleClient`` methods for tasks: create, fetch, change, list."""
+from typing import Any, Dict, Generator, List, Optional, Union
+
+from ._client_base import ClientBase, JSONDict, expect_object, query_value
+from ._constants import MAX_PAGE_LIMIT
+from ._models import enum_value
+from ._retry import CallKind
+from .api import Api
+from .evaluation_tasks import EvaluationTask
+from .exceptions import ScaleDuplicateResource, ScaleInvalidRequest
+from .pagination import Tasklist, walk_cursor_pages
+from .tasks import Task, TaskReviewStatus, TaskStatus, TaskType
+from .training_tasks import TrainingTask
+
+TASKS_ALLOWED_KWARGS = frozenset(
+    {
+        "start_time",
+        "end_time",
+        "status",
+        "type",
+        "project",
+        "batch",
+        "limit",
+        "completed_before",
+        "completed_after",
+        "next_token",
+        "customer_review_status",
+        "tags",
+        "updated_before",
+        "updated_after",
+        "unique_id",
+        "include_attachment_url",
+        "limited_response",
+    }
+)
+
+ReviewStatusArg = Optional[Union[List[Union[TaskReviewStatus, str]], TaskReviewStatus, str]]
+StrOrList = Optional[Union[List[str], str]]
+
+
+def _task_path(task_id: str, *rest: str) -> str:
+    return "/".join(("task", Api.quote_string(str(task_id))) + rest)
+
+
+def check_limit(limit: Optional[int]) -> None:
+    """Raise ``ValueError`` unless ``limit`` is None or a page size the API accepts (1..100)."""
+    if limit is None:
+        return
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_LIMIT:
+        raise ValueError(f"limit must be an integer from 1 to {MAX_PAGE_LIMIT}, got {limit!r}")
+
+
+class TasksMixin(ClientBase):
+    """Task methods of ``ScaleClient``."""
+
+    def _task(self, answer: Any, what: str) -> Task:
+        return Task(expect_object(answer, what), self._self())
+
+    def create_task(self, task_type: Union[TaskType, str], **kwargs: Any) -> Task:
+        """Create a task of any type.
+
+        With a ``unique_id`` the create is retried on server errors (a 409 on a retry is resolved by
+        fetching the task the earlier attempt made); without one it is retried only when the request
+        provably never reached the server.
+
+        Args:
+            task_type: the task type, e.g. ``TaskType.ImageAnnotation``.
+            **kwargs: the task parameters, sent as the JSON body.
+
+        Returns:
+            the created ``Task``.
+
+        Raises:
+            ScaleInvalidRequest: missing or invalid parameters (400).
+            ScaleDuplicateResource: the ``unique_id`` is already used (409).
+        """
+        type_value = str(enum_value(task_type))
+        endpoint = f"task/{Api.quote_string(type_value)}"
+        unique_id = kwargs.get("unique_id")
+        if not unique_id:
+            return self._task(self.api.request("POST", endpoint, body=kwargs), endpoint)
+
+        def reconcile() -> Any:
+            found = self.api.request("GET", "tasks", params={"unique_id": unique_id})
+            docs = found.get("docs") if isinstance(found, dict) else None
+            if not docs:
+                raise ScaleDuplicateResource(f"unique_id {unique_id!r} is taken, but no task has it")
+            if docs[0].get("type") != type_value:
+                raise ScaleDuplicateResource(
+                    f"unique_id {unique_id!r} is already used by a {docs[0].get('type')} task"
+                )
+            return docs[0]
+
+        answer = self.api.request(
+            "POST", endpoint, body=kwargs, kind=CallKind.KEYED_CREATE, reconcile=reconcile
+        )
+        return self._task(answer, endpoint)
+
+    def get_task(self, task_id: str) -> Task:
+        """Fetch a task by id.
+
+        A read, retried freely.
+
+        Args:
+            task_id: the task's id.
+
+        Returns:
+            the ``Task``.
+
+        Raises:
+            ScaleResourceNotFound: no such task (404).
+        """
+        return self._task(self.api.request("GET", _task_path(task_id)), "GET task")
+
+    def cancel_task(self, task_id: str, clear_unique_id: bool = False) -> Task:
+        """Cancel a pending task (retried freely: cancelling twice changes nothing).
+
+        Args:
+            task_id: the task's id.
+            clear_unique_id: also remove the task's ``unique_id``.
+
+        Returns:
+            the canceled ``Task``.
+
+        Raises:
+            ScaleInvalidRequest: the task is not pending (400).
+            ScaleResourceNotFound: no such task (404).
+        """
+        params = {"clear_unique_id": "true"} if clear_unique_id else None
+        answer = self.api.request(
+            "POST", _task_path(task_id, "cancel"), params=params, kind=CallKind.IDEMPOTENT
+        )
+        return self._task(answer, "POST task cancel")
+
+    def _audit_task_json(self, task_id: str, accepted: bool, comments: Optional[str]) -> Any:
+        return self.api.request(
+            "POST",
+            _task_path(task_id, "audit"),
+            body={"accepted": accepted, "comments": comments},
+            kind=CallKind.IDEMPOTENT,
+        )
+
+    def audit_task(self, task_id: str, accepted: bool, comments: Optional[str] = None) -> None:
+        """Accept or reject a completed task (retried freely).
+
+        Args:
+            task_id: the task's id.
+            accepted: True to accept the task, False to reject it.
+            comments: the reason for the audit result.
+
+        Raises:
+            ScaleResourceNotFound: no such task (404).
+        """
+        self._audit_task_json(task_id, accepted, comments)
+
+    def update_task_unique_id(self, task_id: str, unique_id: str) -> Task:
+        """Set a task's ``unique_id`` (retried freely).
+
+        Args:
+            task_id: the task's id.
+            unique_id: the new value.
+
+        Returns:
+            the updated ``Task``.
+
+        Raises:
+            ScaleDuplicateResource: another task uses that ``unique_id`` (409).
+        """
+        answer = self.api.request(
+            "POST",
+            _task_path(task_id, "unique_id"),
+            body={"unique_id": unique_id},
+            kind=CallKind.IDEMPOTENT,
+        )
+        return self._task(answer, "POST task unique_id")
+
+    def clear_task_unique_id(self, task_id: str) -> Task:
+        """Remove a task's ``unique_id``.
+
+        A DELETE, retried freely (clearing twice changes nothing).
+
+        Args:
+            task_id: the task's id.
+
+        Returns:
+            the updated ``Task`` (without a ``unique_id`` key).
+        """
+        return self._task(
+            self.api.request("DELETE", _task_path(task_id, "unique_id")), "DELETE task unique_id"
+        )
+
+    def set_task_metadata(self, task_id: str, metadata: Dict[str, Any]) -> Task:
+        """Replace a task's metadata; ``{}`` is sent as such and clears it (retried freely).
+
+        Args:
+            task_id: the task's id.
+            metadata: the new metadata object.
+
+        Returns:
+            the updated ``Task``.
+        """
+        answer = self.api.request(
+            "POST", _task_path(task_id, "setMetadata"), body=metadata, kind=CallKind.IDEMPOTENT
+        )
+        return self._task(answer, "POST task setMetadata")
+
+    def set_task_tags(self, task_id: str, tags: List[str]) -> Task:
+        """Replace a task's tags; ``[]`` is sent as such and removes them all (retried freely).
+
+        Args:
+            task_id: the task's id.
+            tags: the new tags, in order.
+
+        Returns:
+            the updated ``Task``.
+        """
+        answer = self.api.request(
+            "POST", _task_path(task_id, "tags"), body=list(tags), kind=CallKind.IDEMPOTENT
+        )
+        return self._task(answer, "POST task tags")
+
+    def add_task_tags(self, task_id: str, tags: List[str]) -> Task:
+        """Add tags to a task; tags it already has are ignored.
+
+        A PUT, retried freely (adding twice changes nothing).
+
+        Args:
+            task_id: the task's id.
+            tags: the tags to add.
+
+        Returns:
+            the updated ``Task``.
+        """
+        answer = self.api.request("PUT", _task_path(task_id, "tags"), body=list(tags))
+        return self._task(answer, "PUT task tags")
+
+    def delete_task_tags(self, task_id: str, tags: List[str]) -> Task:
+        """Remove tags from a task; tags it does not have are ignored.
+
+        A DELETE, retried freely.
+
+        Args:
+            task_id: the task's id.
+            tags: the tags to remove.
+
+        Returns:
+            the updated ``Task``.
+        """
+        answer = self.api.request("DELETE", _task_path(task_id, "tags"), body=list(tags))
+        return self._task(answer, "DELETE task tags")
+
+    def tasks(self, **kwargs: Any) -> Tasklist:
+        """Fetch one page of tasks, newest first.
+
+        A read, retried freely.
+
+        Args:
+            **kwargs: query filters; allowed: ``start_time``, ``end_time``, ``status``, ``type``,
+                ``project``, ``batch``, ``limit``, ``completed_before``, ``completed_after``,
+                ``next_token``, ``customer_review_status``, ``tags``, ``updated_before``,
+                ``updated_after``, ``unique_id``, ``include_attachment_url``, ``limited_response``.
+
+        Returns:
+            a ``Tasklist`` (a list of ``Task`` with ``total``, ``has_more``, ``next_token``, ...).
+
+        Raises:
+            ScaleInvalidRequest: an unknown keyword argument (raised before any request).
+        """
+        for key in kwargs:
+            if key not in TASKS_ALLOWED_KWARGS:
+                raise ScaleInvalidRequest(f"Illegal parameter {key} for ScaleClient.tasks()")
+        params = {key: query_value(value) for key, value in kwargs.items()}
+        return Tasklist.from_json(self.api.request("GET", "tasks", params=params), self._self())
+
+    @staticmethod
+    def _process_tasks_endpoint_args(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        project_name: Optional[str] = None,
+        batch_name: Optional[str] = None,
+        task_type: Optional[Union[TaskType, str]] = None,
+        status: Optional[Union[TaskStatus, str]] = None,
+        review_status: ReviewStatusArg = None,
+        unique_id: StrOrList = None,
+        completed_after: Optional[str] = None,
+        completed_before: Optional[str] = None,
+        updated_after: Optional[str] = None,
+        updated_before: Optional[str] = None,
+        created_after: Optional[str] = None,
+        created_before: Optional[str] = None,
+        tags: StrOrList = None,
+        include_attachment_url: bool = True,
+        limited_response: Optional[bool] = None,
+    ) -> Dict[str, Any]:
+        """Map the friendly filter names of ``get_tasks`` to the query of ``GET tasks``.
+
+        Raises:
+            ValueError: neither ``project_name`` nor ``batch_name`` is given.
+        """
+        if not project_name and not batch_name:
+            raise ValueError("At least one of project_name or batch_name must be provided.")
+        args: Dict[str, Any] = {
+            "start_time": created_after,
+            "end_time": created_before,
+            "project": project_name,
+            "batch": batch_name,
+            "completed_before": completed_before,
+            "completed_after": completed_after,
+            "tags": tags,
+            "updated_before": updated_before,
+            "updated_after": updated_after,
+            "unique_id": unique_id,
+            "include_attachment_url": include_attachment_url,
+        }
+        if status:
+            args["status"] = enum_value(status)
+        if limited_response:
+            args["limited_response"] = limited_response
+        if task_type:
+            args["type"] = enum_value(task_type)
+        if review_status:
+            if isinstance(review_status, (list, tuple)):
+                args["customer_review_status"] = ",".join(str(enum_value(s)) for s in review_status)
+            else:
+                args["customer_review_status"] = enum_value(review_status)
+        return args
+
+    def get_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments,too-many-locals
+        self,
+        project_name: Optional[str] = None,
+        batch_name: Optional[str] = None,
+        task_type: Optional[Union[TaskType, str]] = None,
+        status: Optional[Union[TaskStatus, str]] = None,
+        review_status: ReviewStatusArg = None,
+        unique_id: StrOrList = None,
+        completed_after: Optional[str] = None,
+        completed_before: Optional[str] = None,
+        updated_after: Optional[str] = None,
+        updated_before: Optional[str] = None,
+        created_after: Optional[str] = None,
+        created_before: Optional[str] = None,
+        tags: StrOrList = None,
+        include_attachment_url: bool = True,
+        limited_response: Optional[bool] = None,
+        limit: Optional[int] = None,
+    ) -> Generator[Task, None, None]:
+        """Iterate over every task matching the filters, page after page (one page in memory).
+
+        Each page is a read, retried freely.
+
+        The arguments are checked now; pages are fetched lazily as you iterate.
+
+        Args:
+            project_name: the project's name.
+            batch_name: the batch's name (at least one of the two is required).
+            task_type: only tasks of this type.
+            status: only tasks in this status.
+            review_status: one customer review status or a list of them.
+            unique_id: one ``unique_id`` or a list of them.
+            completed_after: ISO-8601 time (UTC when no zone).
+            completed_before: ISO-8601 time.
+            updated_after: ISO-8601 time.
+            updated_before: ISO-8601 time.
+            created_after: ISO-8601 time.
+            created_before: ISO-8601 time.
+            tags: one tag or a list of tags.
+            include_attachment_url: ask the server to add a pre-signed attachment URL.
+            limited_response: return only ``task_id``, ``status``, ``metadata``, ``project``.
+            limit: page size, 1 to 100 (the server's default when omitted).
+
+        Returns:
+            a generator of ``Task``.
+
+        Raises:
+            ValueError: no project or batch name, or ``limit`` out of range (raised at call time).
+            ScalePaginationError: the server's pages would make the walk loop forever.
+        """
+        check_limit(limit)
+        args = self._process_tasks_endpoint_args(
+            project_name, batch_name, task_type, status, review_status, unique_id,
+            completed_after, completed_before, updated_after, updated_before,
+            created_after, created_before, tags, include_attachment_url, limited_response,
+        )  # fmt: skip
+        if limit is not None:
+            args["limit"] = limit
+        return walk_cursor_pages(lambda token: self.tasks(**args, next_token=token))
+
+    def get_tasks_count(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        project_name: Optional[str] = None,
+        batch_name: Optional[str] = None,
+        task_type: Optional[Union[TaskType, str]] = None,
+        status: Optional[Union[TaskStatus, str]] = None,
+        review_status: ReviewStatusArg = None,
+        unique_id: StrOrList = None,
+        completed_after: Optional[str] = None,
+        completed_before: Optional[str] = None,
+        updated_after: Optional[str] = None,
+        updated_before: Optional[str] = None,
+        created_after: Optional[str] = None,
+        created_before: Optional[str] = None,
+        tags: StrOrList = None,
+        include_attachment_url: bool = True,
+    ) -> int:
+        """Count the tasks matching the filters (one request for a one-task page).
+
+        A read, retried freely.
+
+        Args:
+            project_name: the project's name.
+            batch_name: the batch's name (at least one of the two is required).
+            task_type: see ``get_tasks``; every other filter is as there.
+            status: see ``get_tasks``.
+            review_status: see ``get_tasks``.
+            unique_id: see ``get_tasks``.
+            completed_after: see ``get_tasks``.
+            completed_before: see ``get_tasks``.
+            updated_after: see ``get_tasks``.
+            updated_before: see ``get_tasks``.
+            created_after: see ``get_tasks``.
+            created_before: see ``get_tasks``.
+            tags: see ``get_tasks``.
+            include_attachment_url: see ``get_tasks``.
+
+        Returns:
+            the number of matching tasks.
+
+        Raises:
+            ValueError: neither ``project_name`` nor ``batch_name`` is given.
+        """
+        args = self._process_tasks_endpoint_args(
+            project_name, batch_name, task_type, status, review_status, unique_id,
+            completed_after, completed_before, updated_after, updated_before,
+            created_after, created_before, tags, include_attachment_url,
+        )  # fmt: skip
+        args["limit"] = 1
+        return self.tasks(**args).total
+
+    def _quality_task(self, kind: str, task_type: Union[TaskType, str], body: JSONDict) -> JSONDict:
+        endpoint = f"{kind}/{Api.quote_string(str(enum_value(task_type)))}"
+        return expect_object(self.api.request("POST", endpoint, body=body), f"POST {kind}")
+
+    def create_evaluation_task(self, task_type: Union[TaskType, str], **kwargs: Any) -> EvaluationTask:
+        """Create an evaluation task (Scale Rapid); retried only when provably never sent.
+
+        Args:
+            task_type: the task type, e.g. ``TaskType.TextCollection``.
+            **kwargs: the task parameters plus ``expected_response`` (required) and, for a
+                review-phase evaluation task, ``initial_response``.
+
+        Returns:
+            the created ``EvaluationTask``.
+
+        Raises:
+            ScaleInvalidRequest: missing or invalid parameters (400).
+        """
+        return EvaluationTask(self._quality_task("evaluation_tasks", task_type, kwargs), self._self())
+
+    def create_training_task(self, task_type: Union[TaskType, str], **kwargs: Any) -> TrainingTask:
+        """Create a training task (Scale Rapid); retried only when provably never sent.
+
+        Args:
+            task_type: the task type.
+            **kwargs: the task parameters plus ``expected_response``.
+
+        Returns:
+            the created ``TrainingTask``.
+
+        Raises:
+            ScaleInvalidRequest: missing or invalid parameters (400).
+        """
+        return TrainingTask(self._quality_task("training_tasks", task_type, kwargs), self._self())

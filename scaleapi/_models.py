@@ -1,0 +1,91 @@
+"""The small base every model shares: the raw JSON, the client, equality by a key, pickling.
+
+A model never does I/O on its own; its helper methods call a ``ScaleClient`` method and then take
+the server's answer in place with ``_replace``.
+"""
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Hashable, Optional
+
+from .exceptions import ScaleException
+
+if TYPE_CHECKING:  # pragma: no cover - imported for annotations only
+    from .client import ScaleClient
+
+JSONDict = Dict[str, Any]
+
+
+def enum_value(value: Any) -> Any:
+    """The wire value of an enum member; any other value (a plain string, say) is returned as is."""
+    return value.value if isinstance(value, Enum) else value
+
+
+class BaseModel:
+    """Equality and hashing by a key, pickling, and access to the client that made the object."""
+
+    _client: Optional["ScaleClient"]
+    #: The attribute that identifies an object (equality and hash); None means identity only.
+    _key_attr: ClassVar[Optional[str]] = None
+
+    def _key(self) -> Optional[Hashable]:
+        """The value two objects of the same class must share to be equal (None: identity only)."""
+        if self._key_attr is None:
+            return None
+        key: Optional[Hashable] = self.__dict__.get(self._key_attr)
+        return key
+
+    def _bound_client(self) -> "ScaleClient":
+        """The client this object calls for its helper methods.
+
+        Raises:
+            ScaleException: the object was built without a client.
+        """
+        client: Optional["ScaleClient"] = self.__dict__.get("_client")
+        if client is None:
+            raise ScaleException(f"this {type(self).__name__} was built without a ScaleClient")
+        return client
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, BaseModel)
+        mine = self._key()
+        if mine is None:
+            return self is other
+        return mine == other._key()
+
+    def __hash__(self) -> int:
+        key = self._key()
+        return id(self) if key is None else hash((type(self).__name__, key))
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # The client pickles without its API key (Api drops it), so a pickled model carries none.
+        return dict(self.__dict__)
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+class Model(BaseModel):
+    """A model built from one JSON object.
+
+    Args:
+        json: the object as the server sent it (kept as is, returned by ``as_dict()``).
+        client: the ``ScaleClient`` used by the helper methods.
+    """
+
+    def __init__(self, json: JSONDict, client: Optional["ScaleClient"] = None) -> None:
+        self._json: JSONDict = json
+        self._client = client
+        self._load(json)
+
+    def _load(self, json: JSONDict) -> None:
+        """Set the eager attributes from ``json`` (subclasses override)."""
+
+    def _replace(self, json: JSONDict) -> None:
+        """Take a newer copy of this object's JSON from the server."""
+        self._json = json
+        self._load(json)
+
+    def as_dict(self) -> JSONDict:
+        """Return the raw JSON dict of this object (the stored dict itself, not a copy)."""
+        return self._json

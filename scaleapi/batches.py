@@ -1,0 +1,85 @@
+"""Batches: the ``Batch`` model and ``BatchStatus``."""
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Dict, Optional
+
+from ._models import Model
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .client import ScaleClient
+
+__all__ = ["BatchStatus", "Batch"]
+
+
+class BatchStatus(Enum):
+    """Batch status."""
+
+    # pylint: disable=invalid-name  # member names are fixed by the public interface
+
+    Staging = "staging"
+    InProgress = "in_progress"
+    Completed = "completed"
+
+
+class Batch(Model):
+    """A batch of tasks, equal to another ``Batch`` with the same name.
+
+    Attributes ``name``, ``status``, ``project``, ``created_at``, ``metadata`` (``{}`` when absent) and
+    ``callback`` come from the JSON; ``tasks_pending``, ``tasks_completed``, ``tasks_error`` and
+    ``tasks_canceled`` are ``None`` until ``get_status()`` fills them.
+
+    Args:
+        json: the batch JSON.
+        client: the ``ScaleClient`` used by the helper methods.
+    """
+
+    # pylint: disable=attribute-defined-outside-init
+    def __init__(self, json: Dict[str, Any], client: Optional["ScaleClient"] = None) -> None:
+        self.tasks_pending: Optional[int] = None
+        self.tasks_completed: Optional[int] = None
+        self.tasks_error: Optional[int] = None
+        self.tasks_canceled: Optional[int] = None
+        super().__init__(json, client)
+
+    def _load(self, json: Dict[str, Any]) -> None:
+        self.name: Any = json.get("name")
+        self.status: Any = json.get("status")
+        self.project: Any = json.get("project")
+        self.created_at: Any = json.get("created_at")
+        metadata = json.get("metadata")
+        self.metadata: Dict[str, Any] = metadata if isinstance(metadata, dict) else {}
+        self.callback: Any = json.get("callback")
+
+    _key_attr = "name"
+
+    def __repr__(self) -> str:
+        return f"Batch(name={self.name!r}, project={self.project!r}, status={self.status!r})"
+
+    def __str__(self) -> str:
+        return f"Batch(name={self.name})"
+
+    def finalize(self) -> "Batch":
+        """Finalize this batch (staging to in progress, for Rapid and Studio projects).
+
+        Returns:
+            this batch, updated with the server's answer.
+        """
+        self._replace(self._bound_client().finalize_batch(self.name).as_dict())
+        return self
+
+    def get_status(self) -> Dict[str, Any]:
+        """Fetch this batch's status and task counts and set them on the object.
+
+        Sets ``status`` and the four ``tasks_*`` counters (a count the server leaves out is 0).
+
+        Returns:
+            the server's status dict, e.g. ``{"status": "in_progress", "pending": 3}``.
+        """
+        answer = self._bound_client().batch_status(self.name)
+        if "status" in answer:
+            self.status = answer["status"]
+            self._json["status"] = answer["status"]
+        self.tasks_pending = answer.get("pending", 0)
+        self.tasks_completed = answer.get("completed", 0)
+        self.tasks_error = answer.get("error", 0)
+        self.tasks_canceled = answer.get("canceled", 0)
+        return answer

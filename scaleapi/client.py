@@ -1,0 +1,98 @@
+"""``ScaleClient``: the entry point of the SDK.
+
+Each method is one request through ``Api`` (the only object that does HTTP), wrapped in a model.
+The methods live in small mixins by resource: ``_client_tasks``, ``_client_batches``,
+``_client_projects`` (projects and files) and ``_client_teams`` (teammates and Studio).
+"""
+import os
+from typing import Mapping, Optional, Tuple, Union
+
+from . import _constants as C
+from ._client_batches import BatchesMixin
+from ._client_projects import ProjectsMixin
+from ._client_tasks import TasksMixin
+from ._client_teams import TeamsMixin
+from .api import Api, Timeout
+from .exceptions import ScaleException
+
+__all__ = ["ScaleClient"]
+
+
+class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin):
+    """A client of the Scale v1 API.
+
+    Configuration comes from the arguments, then the environment, then the defaults.
+
+    Args:
+        api_key: your API key; defaults to env ``SCALE_API_KEY``.
+        source: a word added to the User-Agent.
+        api_instance_url: the full base URL ending in ``/v1``; defaults to env ``SCALE_API_BASE_URL``,
+            then to the public API.
+        verify: ``False`` to skip TLS verification, or a CA bundle path.
+        proxies: a requests-style proxies dict.
+        cert: a client certificate path or ``(cert, key)`` pair.
+        timeout: seconds, or a ``(connect, read)`` pair, for every request.
+        max_retries: retries after the first attempt, for calls that are safe to repeat.
+
+    Raises:
+        ScaleException: no API key was given and ``SCALE_API_KEY`` is not set.
+    """
+
+    def __init__(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        api_key: Optional[str] = None,
+        source: Optional[str] = None,
+        api_instance_url: Optional[str] = None,
+        verify: Optional[Union[bool, str]] = None,
+        proxies: Optional[Mapping[str, str]] = None,
+        cert: Optional[Union[str, Tuple[str, str]]] = None,
+        *,
+        timeout: Optional[Timeout] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        key = api_key or os.environ.get(C.ENV_API_KEY)
+        if not key:
+            raise ScaleException(
+                f"Please provide a valid API Key: pass api_key= or set the {C.ENV_API_KEY} variable."
+            )
+        base_url = api_instance_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL
+        self.api = Api(
+            key,
+            source,
+            base_url,
+            verify,
+            proxies,
+            cert,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def with_options(
+        self, *, timeout: Optional[Timeout] = None, max_retries: Optional[int] = None
+    ) -> "ScaleClient":
+        """Return a client with other timeout/retry settings that shares this one's connections.
+
+        Args:
+            timeout: seconds, or a ``(connect, read)`` pair; unchanged when None.
+            max_retries: retries after the first attempt; unchanged when None.
+
+        Returns:
+            a new ``ScaleClient``; closing either closes the shared pool.
+        """
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.api = self.api.with_options(timeout=timeout, max_retries=max_retries)
+        return clone
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.api.close()
+
+    def __enter__(self) -> "ScaleClient":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ScaleClient(api={self.api!r})"

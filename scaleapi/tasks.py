@@ -1,0 +1,225 @@
+"""Tasks: the ``Task`` model and the task enums."""
+from enum import Enum
+from typing import Any, Dict, List, Optional
+
+from ._models import Model
+
+__all__ = ["TaskType", "TaskReviewStatus", "TaskStatus", "Task"]
+
+
+class TaskType(Enum):
+    """Task types, as used in ``POST task/{type}``."""
+
+    # pylint: disable=invalid-name  # member names are fixed by the public interface
+
+    Annotation = "annotation"
+    Categorization = "categorization"
+    Comparison = "comparison"
+    CuboidAnnotation = "cuboidannotation"
+    DataCollection = "datacollection"
+    DocumentModel = "documentmodel"
+    DocumentTranscription = "documenttranscription"
+    ImageAnnotation = "imageannotation"
+    LaneAnnotation = "laneannotation"
+    LidarAnnotation = "lidarannotation"
+    LidarLinking = "lidarlinking"
+    LidarSegmentation = "lidarsegmentation"
+    LidarTopdown = "lidartopdown"
+    LineAnnotation = "lineannotation"
+    NamedEntityRecognition = "namedentityrecognition"
+    PointAnnotation = "pointannotation"
+    PolygonAnnotation = "polygonannotation"
+    SegmentAnnotation = "segmentannotation"
+    Transcription = "transcription"
+    TextCollection = "textcollection"
+    VideoAnnotation = "videoannotation"
+    VideoBoxAnnotation = "videoboxannotation"
+    VideoPlaybackAnnotation = "videoplaybackannotation"
+    VideoCuboidAnnotation = "videocuboidannotation"
+    SensorFusion = "sensorfusion"
+    Chat = "chat"
+    ChatExperimental = "chatexperimental"
+    ChatLite = "chatlite"
+    MultiChat = "multichat"
+    MultiStage = "multistage"
+    Federal2dVideoAnnotation = "federal2dvideoannotation"
+
+
+class TaskReviewStatus(Enum):
+    """Customer review (audit) status of a task."""
+
+    # pylint: disable=invalid-name  # member names are fixed by the public interface
+
+    Accepted = "accepted"
+    Fixed = "fixed"
+    Commented = "commented"
+    Rejected = "rejected"
+    Pending = "pending"
+
+
+class TaskStatus(Enum):
+    """Task status. ``Error`` is new here: the API does report tasks in ``error``."""
+
+    # pylint: disable=invalid-name  # member names are fixed by the public interface
+
+    Pending = "pending"
+    Completed = "completed"
+    Canceled = "canceled"
+    Error = "error"
+
+
+class Task(Model):
+    """A task. Every top-level key of its JSON reads as an attribute (``task.status``, ``task.params``).
+
+    A key the task does not have raises ``AttributeError``, so ``hasattr(task, "tags")`` is false
+    until the task has tags. Keys inside ``params`` are read with ``task.params["..."]``.
+
+    The helper methods call the client, take the server's updated task in place and return ``self``.
+
+    Args:
+        json: the task JSON (``task_id`` is its id).
+        client: the ``ScaleClient`` used by the helper methods.
+    """
+
+    id: Any
+
+    def _load(self, json: Dict[str, Any]) -> None:
+        self.id = json.get("task_id")
+
+    _key_attr = "id"
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails. Private names (and everything before __init__ ran,
+        # e.g. during unpickling or copy) never look into _json, so this cannot recurse.
+        if not name.startswith("_"):
+            json = self.__dict__.get("_json")
+            if isinstance(json, dict) and name in json:
+                return json[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __dir__(self) -> List[str]:
+        json = self.__dict__.get("_json")
+        keys = [key for key in json if isinstance(key, str)] if isinstance(json, dict) else []
+        return sorted(set(super().__dir__()) | set(keys))
+
+    def __repr__(self) -> str:
+        parts = [f"task_id={self.id!r}"]
+        for field in ("type", "status"):
+            if field in self._json:
+                parts.append(f"{field}={self._json[field]!r}")
+        return f"Task({', '.join(parts)})"
+
+    def __str__(self) -> str:
+        return f"Task(id={self.id})"
+
+    def refresh(self) -> "Task":
+        """Fetch the task again and take the server's copy in place.
+
+        Returns:
+            this task, updated.
+        """
+        self._replace(self._bound_client().get_task(self.id).as_dict())
+        return self
+
+    def cancel(self, clear_unique_id: bool = False) -> "Task":
+        """Cancel this task (only pending tasks can be canceled).
+
+        Args:
+            clear_unique_id: also remove the task's ``unique_id``.
+
+        Returns:
+            this task, updated (status ``canceled``).
+
+        Raises:
+            ScaleInvalidRequest: the task is not pending any more.
+        """
+        self._replace(self._bound_client().cancel_task(self.id, clear_unique_id).as_dict())
+        return self
+
+    def audit(self, accepted: bool, comments: Optional[str] = None) -> "Task":
+        """Accept or reject this completed task.
+
+        Args:
+            accepted: True to accept, False to reject.
+            comments: the reason, shown with the audit.
+
+        Returns:
+            this task; updated when the server answers with the task.
+        """
+        # pylint: disable-next=protected-access
+        answer = self._bound_client()._audit_task_json(self.id, accepted, comments)
+        if isinstance(answer, dict) and answer.get("task_id") == self.id:
+            self._replace(answer)
+        return self
+
+    def update_unique_id(self, unique_id: str) -> "Task":
+        """Set a new ``unique_id`` on this task.
+
+        Args:
+            unique_id: the new value, unique across your tasks.
+
+        Returns:
+            this task, updated.
+
+        Raises:
+            ScaleDuplicateResource: another task already uses that ``unique_id``.
+        """
+        self._replace(self._bound_client().update_task_unique_id(self.id, unique_id).as_dict())
+        return self
+
+    def clear_unique_id(self) -> "Task":
+        """Remove this task's ``unique_id``.
+
+        Returns:
+            this task, updated.
+        """
+        self._replace(self._bound_client().clear_task_unique_id(self.id).as_dict())
+        return self
+
+    def set_metadata(self, metadata: Dict[str, Any]) -> "Task":
+        """Replace this task's metadata (``{}`` clears it).
+
+        Args:
+            metadata: the new metadata object.
+
+        Returns:
+            this task, updated.
+        """
+        self._replace(self._bound_client().set_task_metadata(self.id, metadata).as_dict())
+        return self
+
+    def set_tags(self, tags: List[str]) -> "Task":
+        """Replace this task's tags (``[]`` removes them all).
+
+        Args:
+            tags: the new tags, in order.
+
+        Returns:
+            this task, updated.
+        """
+        self._replace(self._bound_client().set_task_tags(self.id, tags).as_dict())
+        return self
+
+    def add_tags(self, tags: List[str]) -> "Task":
+        """Add tags to this task (tags it already has are ignored).
+
+        Args:
+            tags: the tags to add.
+
+        Returns:
+            this task, updated.
+        """
+        self._replace(self._bound_client().add_task_tags(self.id, tags).as_dict())
+        return self
+
+    def delete_tags(self, tags: List[str]) -> "Task":
+        """Remove tags from this task (tags it does not have are ignored).
+
+        Args:
+            tags: the tags to remove.
+
+        Returns:
+            this task, updated.
+        """
+        self._replace(self._bound_client().delete_task_tags(self.id, tags).as_dict())
+        return self
