@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.parse
 import warnings
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 import requests
@@ -143,6 +144,26 @@ def _error_message(resp: requests.Response) -> str:
         return f"HTTP {resp.status_code} {resp.reason or ''} (HTML error page)".strip()
     text = resp.text if resp.content else ""
     return _short(text) if text.strip() else f"HTTP {resp.status_code} {resp.reason or ''}".strip()
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What stays the same across the attempts of one call."""
+
+    method: str
+    endpoint: str
+    kind: CallKind
+    reconcile: Optional[Callable[[], Any]]
+    rewind: Optional[Callable[[], None]]  # None: a file stream cannot be rewound, so no retry
+
+
+class _Again(Exception):
+    """Raised inside the retry loop: wait ``wait`` seconds and send the call again."""
+
+    def __init__(self, wait: float, maybe_processed: bool) -> None:
+        super().__init__(wait)
+        self.wait = wait
+        self.maybe_processed = maybe_processed
 
 
 class _BadResponse(Exception):
@@ -335,7 +356,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
 
     # -- the request loop -------------------------------------------------------------------------
 
-    def request(  # pylint: disable=too-many-arguments,too-many-locals
+    def request(  # pylint: disable=too-many-arguments
         self,
         method: str,
         endpoint: str,
@@ -376,72 +397,82 @@ class Api:  # pylint: disable=too-many-instance-attributes
         if body is not NO_BODY:
             payload = json.dumps(body, separators=(",", ":")).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        rewind = _rewinder(files)
+        call = _Call(method, endpoint, kind, reconcile, _rewinder(files))
         maybe_processed = False  # did an earlier attempt perhaps take effect on the server?
         attempt = 0
         while True:
             attempt += 1
-            if attempt > 1 and rewind is not None:
-                rewind()
+            if attempt > 1 and call.rewind is not None:
+                call.rewind()
             if self.throttle is not None:
                 self.throttle.acquire()
             started = time.monotonic()
             try:
-                resp = self._session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=payload if files is None else data,
-                    files=files,
-                    headers=headers,
-                    auth=(self._api_key, ""),
-                    timeout=self.timeout,
-                    verify=True if self.verify is None else self.verify,
-                    cert=self.cert,
-                    proxies=self.proxies,
-                )
-            except OSError as err:
-                if not isinstance(err, requests.RequestException):
-                    # requests reports unreadable local files (a cert or CA bundle path) as a bare OSError.
-                    raise ScaleConnectionError(f"could not send the request: {_short(str(err))}") from err
-                reached = not _never_reached_server(err)
-                failure = _transport_exception(err)
-                self._log(method, endpoint, type(failure).__name__, attempt, started)
-                retry = attempt <= self.policy.max_retries and may_retry_transport(kind, reached)
-                if isinstance(err, requests.exceptions.SSLError) or not retry or rewind is None:
-                    raise failure from err
-                maybe_processed = maybe_processed or reached
-                self._sleep(self.policy.delay(attempt, None, self._rand))
-                continue
-
-            status = resp.status_code
-            self._log(method, endpoint, str(status), attempt, started)
-            if self.throttle is not None:
-                pause = self.policy.delay(attempt, resp.headers.get("Retry-After")) if status == 429 else 0.0
-                self.throttle.record(status, pause)
-            if status == 200:
                 try:
-                    return _parse_json(resp)
-                except _BadResponse as err:
-                    if attempt <= self.policy.max_retries and kind is not CallKind.CREATE and rewind:
-                        maybe_processed = True
-                        self._sleep(self.policy.delay(attempt, None, self._rand))
-                        continue
-                    raise ScaleConnectionError(str(err), 200) from None
-            if status == 409 and maybe_processed and reconcile is not None:
-                logger.info("%s %s: 409 after an ambiguous attempt; reconciling", method, endpoint)
-                return reconcile()
-            if (
-                attempt <= self.policy.max_retries
-                and may_retry_status(kind, status)
-                and rewind is not None
-            ):
-                maybe_processed = maybe_processed or status != 429
-                wait = self.policy.delay(attempt, resp.headers.get("Retry-After"), self._rand)
-                resp.close()
-                self._sleep(wait)
-                continue
-            raise exception_for_status(status, _error_message(resp))
+                    resp = self._session.request(
+                        method,
+                        url,
+                        params=params,
+                        data=payload if files is None else data,
+                        files=files,
+                        headers=headers,
+                        auth=(self._api_key, ""),
+                        timeout=self.timeout,
+                        verify=True if self.verify is None else self.verify,
+                        cert=self.cert,
+                        proxies=self.proxies,
+                    )
+                except OSError as err:
+                    raise self._after_transport_failure(err, call, attempt, started) from err
+                return self._after_response(resp, call, attempt, started, maybe_processed)
+            except _Again as again:
+                maybe_processed = maybe_processed or again.maybe_processed
+                self._sleep(again.wait)
+
+    def _may_repeat(self, call: "_Call", attempt: int) -> bool:
+        return attempt <= self.policy.max_retries and call.rewind is not None
+
+    def _after_transport_failure(
+        self, err: OSError, call: "_Call", attempt: int, started: float
+    ) -> "_Again":
+        """Decide what a failure below HTTP means: another attempt (returned) or the final error (raised)."""
+        if not isinstance(err, requests.RequestException):
+            # requests reports unreadable local files (a cert or CA bundle path) as a bare OSError.
+            raise ScaleConnectionError(f"could not send the request: {_short(str(err))}") from err
+        reached = not _never_reached_server(err)
+        failure = _transport_exception(err)
+        self._log(call.method, call.endpoint, type(failure).__name__, attempt, started)
+        if (
+            isinstance(err, requests.exceptions.SSLError)  # a certificate problem will not fix itself
+            or not self._may_repeat(call, attempt)
+            or not may_retry_transport(call.kind, reached)
+        ):
+            raise failure from err
+        return _Again(self.policy.delay(attempt, None, self._rand), reached)
+
+    def _after_response(
+        self, resp: requests.Response, call: "_Call", attempt: int, started: float, maybe_processed: bool
+    ) -> Any:
+        """The parsed result, or the final error (raised), or ``_Again`` (raised) for another attempt."""
+        status = resp.status_code
+        self._log(call.method, call.endpoint, str(status), attempt, started)
+        retry_after = resp.headers.get("Retry-After")
+        if self.throttle is not None:
+            self.throttle.record(status, self.policy.delay(attempt, retry_after) if status == 429 else 0.0)
+        if status == 200:
+            try:
+                return _parse_json(resp)
+            except _BadResponse as err:
+                if self._may_repeat(call, attempt) and call.kind is not CallKind.CREATE:
+                    raise _Again(self.policy.delay(attempt, None, self._rand), True) from None
+                raise ScaleConnectionError(str(err), 200) from None
+        if status == 409 and maybe_processed and call.reconcile is not None:
+            logger.info("%s %s: 409 after an ambiguous attempt; reconciling", call.method, call.endpoint)
+            return call.reconcile()
+        if self._may_repeat(call, attempt) and may_retry_status(call.kind, status):
+            resp.close()
+            raise _Again(self.policy.delay(attempt, retry_after, self._rand), status != 429)
+        raise exception_for_status(status, _error_message(resp))
 
     def _log(self, method: str, endpoint: str, outcome: str, attempt: int, started: float) -> None:
         if logger.isEnabledFor(logging.DEBUG):
@@ -489,4 +520,3 @@ def _rewinder(files: Optional[Mapping[str, Any]]) -> Optional[Callable[[], None]
             stream.seek(position)
 
     return rewind
-

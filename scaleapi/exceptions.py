@@ -124,7 +124,8 @@ class ScaleClientTimeout(ScaleTransportError):
     """The client's own connect or read timeout expired."""
 
 
-ExceptionMap: Dict[int, Type[ScaleException]] = {
+# The name is the existing client's, kept for code that imports it.
+ExceptionMap: Dict[int, Type[ScaleException]] = {  # pylint: disable=invalid-name
     400: ScaleInvalidRequest,
     401: ScaleUnauthorized,
     402: ScaleNotEnabled,
