@@ -1,0 +1,126 @@
+"""The WSGI application: control API, authentication, the v1 router, errors, the request log.
+
+Pipeline for a v1 request: latency → interceptors (a hook for a fault-injection layer) →
+authentication → route → service function → JSON. Any ApiError becomes
+``{"status_code": N, "error": ...}``; an unexpected exception becomes a JSON 500 and the server
+keeps serving.
+"""
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+
+from werkzeug.wrappers import Response
+
+from .context import ServiceContext
+from .control import Controller
+from .errors import ApiError
+from .http_request import BODY_CONSUMED, ApiRequest, error_response, json_response
+from .identity import KeyPolicy
+from .router import Handler, Router
+from .routes_control import CONTROL_ROUTES
+from .routes_v1 import ROUTES
+
+StartResponse = Callable[..., Any]
+Interceptor = Callable[[ApiRequest], Optional[Response]]
+
+DEFAULT_MAX_JSON_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+CONTROL_PREFIX = "/_emulator/"
+
+_AUTH_HEADERS = {"WWW-Authenticate": 'Basic realm="Scale API emulator"'}
+
+
+class EmulatorApp:
+    """The emulator as a WSGI callable."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        controller: Controller,
+        keys: KeyPolicy,
+        latency_ms: float = 0,
+        max_json_bytes: int = DEFAULT_MAX_JSON_BYTES,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    ) -> None:
+        self.ctx = ctx
+        self.controller = controller
+        self.keys = keys
+        self.latency_ms = latency_ms
+        self.max_json_bytes = max_json_bytes
+        self.max_upload_bytes = max_upload_bytes
+        self.v1 = Router(ROUTES)
+        self.control = Router(CONTROL_ROUTES)
+        self.interceptors: List[Interceptor] = []
+
+    def add_control_route(self, rule: str, methods: Sequence[str], handler: Handler) -> None:
+        """Extend the control API, e.g. ``/_emulator/faults``; handlers get ``(controller, request)``."""
+        self.control.add(rule, methods, handler)
+
+    def add_interceptor(self, interceptor: Interceptor) -> None:
+        """Run ``interceptor`` before every v1 request; a returned response short-circuits it."""
+        self.interceptors.append(interceptor)
+
+    def __call__(self, environ: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        response = self.handle(environ)
+        return response(environ, start_response)
+
+    def handle(self, environ: Dict[str, Any]) -> Response:
+        """Answer one request; never raises."""
+        started = time.perf_counter()
+        req: Optional[ApiRequest] = None
+        try:
+            req = ApiRequest(environ, self.max_json_bytes, self.max_upload_bytes)
+            response = self._dispatch(req)
+        except ApiError as err:
+            headers = _AUTH_HEADERS if err.status == 401 else None
+            response = error_response(err.status, err.message, headers)
+        except Exception as err:  # pylint: disable=broad-exception-caught  # the server must survive
+            traceback.print_exc(file=sys.stderr)
+            response = error_response(500, f"Internal emulator error: {type(err).__name__}")
+        if req is not None:
+            self._finish_body(req)
+            self.controller.log.add({
+                "time": time.time(), "method": req.method, "path": req.path, "query": req.query_string,
+                "status": response.status_code, "account": req.account.id if req.account else None,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            })
+        return response
+
+    def _dispatch(self, req: ApiRequest) -> Response:
+        if req.path.startswith(CONTROL_PREFIX):
+            handler, args = self.control.match(req.method, req.path)
+            return json_response(handler(self.controller, req, **args))
+        if req.path != "/v1" and not req.path.startswith("/v1/"):
+            raise ApiError(404, f"No such endpoint: {req.method} {req.path} (the API lives under /v1)")
+        if self.latency_ms:
+            time.sleep(self.latency_ms / 1000.0)
+        for interceptor in self.interceptors:
+            early = interceptor(req)
+            if early is not None:
+                return early
+        api_key = req.api_key
+        account = self.keys.authenticate(api_key)
+        if account is None:
+            reason = "No API key provided" if not api_key else "Invalid API key"
+            raise ApiError(401, f"{reason}: send your key as the HTTP Basic username.")
+        req.account = account
+        self.ctx.ensure_account(account)
+        handler, args = self.v1.match(req.method, req.path)
+        return json_response(handler(self.ctx, req, **args))
+
+    @staticmethod
+    def _finish_body(req: ApiRequest) -> None:
+        """Read an unread body so the connection can serve the next request.
+
+        Multipart bodies that were never parsed, and bodies over the limit, stay unread: the
+        server then closes the connection instead.
+        """
+        if req.environ.get(BODY_CONSUMED) or req.is_multipart():
+            return
+        try:
+            req.read_body()
+        except ApiError:
+            pass

@@ -1,0 +1,46 @@
+"""pytest plugin (entry point ``pytest11``): ``scale_emulator`` and ``scale_client`` fixtures.
+
+One emulator serves the whole test session; ``scale_emulator`` resets its state before each test.
+Nothing here imports werkzeug or the SDK until a fixture is used, because pytest loads this module
+in every project that has scaleapi installed.
+"""
+# pytest injects fixtures by parameter name, so parameters shadowing fixtures are the norm here.
+# pylint: disable=redefined-outer-name
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator
+
+import pytest
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .server import Emulator
+
+TEST_API_KEY = "test_scale_emulator_key"
+
+
+@pytest.fixture(scope="session")
+def scale_emulator_session() -> Iterator["Emulator"]:
+    """The session-wide emulator (state is shared; prefer ``scale_emulator``)."""
+    from .server import Emulator  # pylint: disable=import-outside-toplevel
+
+    with Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def scale_emulator(scale_emulator_session: "Emulator") -> Iterator["Emulator"]:
+    """The session's emulator, freshly reset for this test."""
+    scale_emulator_session.reset()
+    yield scale_emulator_session
+
+
+@pytest.fixture
+def scale_client(scale_emulator: "Emulator") -> Iterator[Any]:
+    """A ``scaleapi.ScaleClient`` with a test-mode key pointed at the emulator."""
+    import scaleapi  # pylint: disable=import-outside-toplevel
+
+    client = scaleapi.ScaleClient(api_key=TEST_API_KEY, api_instance_url=scale_emulator.url)
+    yield client
+    close = getattr(client, "close", None)
+    if callable(close):
+        close()

@@ -1,0 +1,308 @@
+"""The :class:`Emulator`: a local Scale API server on a background thread.
+
+Example::
+
+    with Emulator() as emu:
+        client = ScaleClient(api_key="test_me", api_instance_url=emu.url)
+"""
+from __future__ import annotations
+
+import secrets
+import ssl
+import threading
+from types import TracebackType
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Type
+
+from . import service_tasks
+from .app import DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_UPLOAD_BYTES, EmulatorApp
+from .callbacks import DEFAULT_BACKOFF, CallbackDispatcher
+from .context import ServiceContext
+from .control import Controller, RequestLog
+from .faults import FaultInjector, FaultRule
+from .identity import Account, KeyPolicy, account_id, is_test_key
+from .lifecycle import LifecycleWorker
+from .service_state import record_callback_result
+from .serving import EmulatorServer, make_emulator_server
+from .store import Store
+
+JsonDict = Dict[str, Any]
+WsgiApp = Callable[..., Any]
+Middleware = Callable[[WsgiApp], WsgiApp]
+
+
+class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every moving part
+    """A running (or ready to run) emulator.
+
+    Args:
+        host: interface to bind; the default keeps it on loopback.
+        port: TCP port; 0 picks a free one (see :attr:`port` after :meth:`start`).
+        db: SQLite file to persist to; None keeps everything in memory.
+        api_keys: if given, only these exact keys are accepted; otherwise any Scale-shaped key.
+        certfile, keyfile: serve HTTPS with this certificate chain and private key.
+        latency_ms: delay added to every v1 request.
+        complete_after: lifecycle policy: live-mode tasks complete this many seconds after creation.
+        callback_auth_key: sent as ``scale-callback-auth`` with callbacks; generated if None.
+        allow_callback_hosts: non-loopback hosts callbacks may be delivered to.
+        max_body_bytes: largest JSON request body (413 beyond it).
+        max_upload_bytes: largest multipart upload body (413 beyond it).
+        callback_backoff: delays between callback delivery retries.
+        middleware: extra WSGI wrappers, innermost first, applied outside the built-in fault
+            injection layer; the built instances are in :attr:`layers`.
+    """
+
+    def __init__(  # pylint: disable=too-many-arguments
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        db: Optional[str] = None,
+        api_keys: Optional[Iterable[str]] = None,
+        certfile: Optional[str] = None,
+        keyfile: Optional[str] = None,
+        latency_ms: float = 0,
+        complete_after: Optional[float] = None,
+        callback_auth_key: Optional[str] = None,
+        allow_callback_hosts: Iterable[str] = (),
+        max_body_bytes: int = DEFAULT_MAX_JSON_BYTES,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        callback_backoff: Sequence[float] = DEFAULT_BACKOFF,
+        middleware: Sequence[Middleware] = (),
+    ) -> None:
+        if (certfile is None) != (keyfile is None):
+            raise ValueError("certfile and keyfile must be given together")
+        self.host = host
+        self.requested_port = port
+        self.db = None if db is None else str(db)
+        self.certfile = certfile
+        self.keyfile = keyfile
+        self.latency_ms = latency_ms
+        self.callback_auth_key = callback_auth_key or secrets.token_urlsafe(24)
+        self.allow_callback_hosts = tuple(allow_callback_hosts)
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+        self.callback_backoff = tuple(callback_backoff)
+        self.middleware = tuple(middleware)
+        self.layers: List[Any] = []
+        self._initial_complete_after = complete_after
+        self._keys = KeyPolicy(list(api_keys) if api_keys is not None else None)
+        self._server: Optional[EmulatorServer] = None
+        self._thread: Optional[threading.Thread] = None
+        self._controller: Optional[Controller] = None
+        self._app: Optional[EmulatorApp] = None
+        self._lifecycle: Optional[LifecycleWorker] = None
+        self._faults: Optional[FaultInjector] = None
+
+    # Lifecycle of the server ---------------------------------------------------------------
+
+    def start(self) -> "Emulator":
+        """Open the database, bind the port and serve from a daemon thread."""
+        if self._server is not None:
+            return self
+        store = Store(self.db)
+        dispatcher = CallbackDispatcher(
+            self.callback_auth_key, self.allow_callback_hosts, backoff=self.callback_backoff
+        )
+        ctx = ServiceContext(store, dispatcher)
+        ctx.complete_after = self._initial_complete_after
+        dispatcher.on_result = lambda job, delivered: record_callback_result(ctx, job, delivered)
+        controller = Controller(ctx, dispatcher, RequestLog())
+        app = EmulatorApp(
+            ctx, controller, self._keys, latency_ms=self.latency_ms,
+            max_json_bytes=self.max_body_bytes, max_upload_bytes=self.max_upload_bytes,
+        )
+        ssl_context = None
+        if self.certfile and self.keyfile:
+            ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ssl_context.load_cert_chain(self.certfile, self.keyfile)
+        # Fault injection sits right around the app (and serves /_emulator/faults itself).
+        faults = FaultInjector(app)
+        controller.reset_hooks.append(faults.clear)
+        wsgi: Any = faults
+        layers: List[Any] = []
+        for wrap in self.middleware:
+            wsgi = wrap(wsgi)
+            layers.append(wsgi)
+        try:
+            server = make_emulator_server(self.host, self.requested_port, wsgi, ssl_context)
+        except SystemExit as err:
+            # werkzeug reports a busy port with sys.exit(1); a library must raise instead.
+            store.close()
+            raise OSError(f"cannot listen on {self.host}:{self.requested_port}") from err
+        dispatcher.start()
+        lifecycle = LifecycleWorker(ctx)
+        lifecycle.start()
+        self._server, self._controller, self._app, self._lifecycle = server, controller, app, lifecycle
+        self._faults = faults
+        self.layers = layers
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="scale-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close client connections and the database."""
+        server, controller = self._server, self._controller
+        if server is None or controller is None:
+            return
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
+        if self._thread is not None:
+            self._thread.join(5)
+        if self._lifecycle is not None:
+            self._lifecycle.stop()
+        controller.dispatcher.close()
+        controller.ctx.store.close()
+        self._server = self._thread = self._controller = self._app = self._lifecycle = None
+        self._faults = None
+
+    def serve_forever(self) -> None:
+        """Start (if needed) and block until interrupted (Ctrl-C), then stop."""
+        self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.stop()
+
+    # Addresses -----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._server is not None
+
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        return int(self._require_server().server_address[1])
+
+    @property
+    def scheme(self) -> str:
+        """``https`` when serving with a certificate, else ``http``."""
+        return "https" if self.certfile else "http"
+
+    @property
+    def base(self) -> str:
+        """``http(s)://host:port`` without ``/v1`` (the control API lives under it)."""
+        host = self.host
+        if host in ("0.0.0.0", ""):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"{self.scheme}://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The API base URL to give a client: ``http(s)://host:port/v1``."""
+        return f"{self.base}/v1"
+
+    @property
+    def app(self) -> EmulatorApp:
+        """The WSGI app (to add control routes or interceptors)."""
+        if self._app is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        return self._app
+
+    @property
+    def server(self) -> EmulatorServer:
+        """The underlying HTTP server (connection statistics)."""
+        return self._require_server()
+
+    def _require_server(self) -> EmulatorServer:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        return self._server
+
+    def _ctl(self) -> Controller:
+        if self._controller is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        return self._controller
+
+    # Control operations (same as the /_emulator/ API) ----------------------------------------
+
+    def health(self) -> JsonDict:
+        """``GET /_emulator/health``."""
+        return self._ctl().health()
+
+    def reset(self) -> None:
+        """``POST /_emulator/reset``: forget every account and everything in it, and all faults."""
+        self._ctl().reset()
+
+    # Fault injection (see faults.py; also served at /_emulator/faults) ------------------------
+
+    def _injector(self) -> FaultInjector:
+        if self._faults is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        return self._faults
+
+    def add_fault(self, **spec: Any) -> JsonDict:
+        """Add a fault rule (fields of :class:`faults.FaultRule`; ``api_key`` is hashed)."""
+        return self._injector().add(FaultRule.from_dict(spec)).to_dict()
+
+    def faults(self) -> List[JsonDict]:
+        """Every fault rule with how often it fired."""
+        return self._injector().rules()
+
+    def clear_faults(self) -> None:
+        """Remove every fault rule."""
+        self._injector().clear()
+
+    def complete_task(self, task_id: str, response: Optional[JsonDict] = None) -> JsonDict:
+        """Complete a pending task (synthetic response when ``response`` is None)."""
+        return self._ctl().complete_task(task_id, response)
+
+    def fail_task(self, task_id: str, error: str = "Task failed (emulated)") -> JsonDict:
+        """Put a pending task into ``error`` status."""
+        return self._ctl().fail_task(task_id, error)
+
+    def set_lifecycle(self, complete_after: Optional[float] = None) -> JsonDict:
+        """Complete live-mode tasks ``complete_after`` seconds after creation (None: never)."""
+        return self._ctl().set_lifecycle(complete_after)
+
+    def callbacks(self) -> List[JsonDict]:
+        """Every callback delivery record, oldest first."""
+        return self._ctl().callbacks()
+
+    def wait_for_callbacks(self, timeout: float = 5.0) -> bool:
+        """Block until queued callbacks are delivered (or given up); False on timeout."""
+        return self._ctl().dispatcher.wait_idle(timeout)
+
+    def requests(self) -> List[JsonDict]:
+        """The request log: method, path, query, status, account hash, duration."""
+        return self._ctl().requests()
+
+    def account_id(self, api_key: str) -> str:
+        """The account id (key hash) the emulator uses for ``api_key``."""
+        del self
+        return account_id(api_key)
+
+    def seed_tasks(  # pylint: disable=too-many-arguments
+        self,
+        api_key: str,
+        count: int,
+        project: Optional[str] = None,
+        batch: Optional[str] = None,
+        task_type: str = "imageannotation",
+        status: str = "completed",
+    ) -> int:
+        """Insert ``count`` minimal tasks for ``api_key``'s account quickly (no callbacks)."""
+        ctx = self._ctl().ctx
+        account = Account(id=account_id(api_key), is_test=is_test_key(api_key))
+        return service_tasks.seed_tasks(
+            ctx, account, count, task_type=task_type, project=project, batch=batch, status=status
+        )

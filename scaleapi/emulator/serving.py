@@ -1,0 +1,236 @@
+"""The HTTP server: werkzeug's threaded server with a handler that really keeps connections alive.
+
+werkzeug's own handler answers ``Connection: close`` on every response and then drains the socket,
+which would swallow the next request of a keep-alive client. This handler sends every response
+with a Content-Length and keeps the connection open when the request body was read to its end.
+Nagle's algorithm is off so a small response is not held back waiting for an ACK (the ~40 ms
+delayed-ACK stall).
+
+The handler streams what the WSGI app yields, so a wrapping layer (e.g. fault injection) can send
+part of a body and then drop the connection by raising a ``ConnectionError``.
+"""
+from __future__ import annotations
+
+import io
+import socket
+import threading
+from typing import Any, Callable, List, Optional, Set, Tuple
+
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+
+from .http_request import BODY_CONSUMED, error_response
+
+IDLE_TIMEOUT_SECONDS = 120
+# A body left unread by the app is drained (to keep the connection) only up to this size.
+MAX_DRAIN_BYTES = 16 << 20
+
+StartResponse = Callable[..., Any]
+
+
+class _CountingInput(io.RawIOBase):
+    """``wsgi.input`` that counts what the app reads, so we know whether the body was consumed."""
+
+    def __init__(self, raw: Any) -> None:
+        super().__init__()
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.count += size
+        return size
+
+    def readline(self, size: Optional[int] = -1) -> bytes:
+        line: bytes = self._raw.readline(-1 if size is None else size)
+        self.count += len(line)
+        return line
+
+
+class _Response:
+    """Status and headers captured from ``start_response``."""
+
+    def __init__(self) -> None:
+        self.status: Optional[str] = None
+        self.headers: List[Tuple[str, str]] = []
+
+    def start(
+        self, status: str, headers: List[Tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
+        """The WSGI ``start_response`` callable."""
+        del exc_info  # headers are not sent before the first body chunk, so replacing is safe
+        self.status, self.headers = status, list(headers)
+        return lambda data: None
+
+    def content_length(self) -> Optional[int]:
+        """The declared Content-Length, if any."""
+        for name, value in self.headers:
+            if name.lower() == "content-length" and value.strip().isdigit():
+                return int(value)
+        return None
+
+
+class KeepAliveHandler(WSGIRequestHandler):
+    """Serves WSGI over HTTP/1.1 keep-alive, silently (no access log on stderr)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    # An idle keep-alive connection holds a thread; give it back eventually.
+    timeout = IDLE_TIMEOUT_SECONDS
+    server: "EmulatorServer"
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.untrack(self.connection)
+
+    def run_wsgi(self) -> None:
+        if self.headers.get("Expect", "").lower().strip() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        environ = self.make_environ()
+        counter = _CountingInput(environ["wsgi.input"])
+        environ["wsgi.input"] = counter
+        self.environ = environ  # pylint: disable=attribute-defined-outside-init  # werkzeug's own field
+        response = _Response()
+        sent_headers = False
+        try:
+            app_iter = self.server.app(environ, response.start)
+            try:
+                chunks = iter(app_iter)
+                first = next(chunks, b"")
+                length = response.content_length()
+                if length is None:
+                    # Unknown length: buffer it all so the response still carries Content-Length.
+                    body = first + b"".join(chunks)
+                    self._send_head(response, len(body), self._reusable(environ, counter))
+                    sent_headers = True
+                    self._write(body)
+                else:
+                    self._send_head(response, length, self._reusable(environ, counter))
+                    sent_headers = True
+                    self._write(first)
+                    for chunk in chunks:
+                        self._write(chunk)
+            finally:
+                close = getattr(app_iter, "close", None)
+                if close is not None:
+                    close()
+            self.wfile.flush()
+        except (ConnectionError, TimeoutError, socket.timeout):
+            # The client went away, or a fault layer dropped the connection on purpose.
+            self.close_connection = True
+        except Exception:  # pylint: disable=broad-exception-caught  # answer JSON 500, keep serving
+            self.close_connection = True
+            if not sent_headers:
+                self._send_error_500()
+
+    def _reusable(self, environ: Any, counter: _CountingInput) -> bool:
+        """Whether the request body has been read to its end (draining a small remainder)."""
+        if environ.get(BODY_CONSUMED):
+            return True
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return False
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return False
+        remaining = length - counter.count
+        if remaining <= 0:
+            return True
+        if remaining > MAX_DRAIN_BYTES:
+            return False
+        while counter.count < length:
+            if not counter.read(length - counter.count):
+                return False
+        return True
+
+    def _send_head(self, response: _Response, length: int, keep_alive: bool) -> None:
+        code, _, reason = (response.status or "500 Internal Server Error").partition(" ")
+        self.send_response(int(code), reason)
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(length))
+        if not keep_alive:
+            self.send_header("Connection", "close")
+        self.end_headers()
+
+    def _write(self, data: bytes) -> None:
+        if data and self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _send_error_500(self) -> None:
+        error = error_response(500, "Internal emulator error")
+        body = error.get_data()
+        try:
+            self.send_response(500, "Internal Server Error")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self._write(body)
+            self.wfile.flush()
+        except OSError:
+            pass
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        """Silent: the emulator keeps its own request log without keys."""
+
+    def log_error(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
+        """Silent: client disconnects and timeouts are normal for a test server."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
+        """Silent."""
+
+
+class EmulatorServer(ThreadedWSGIServer):
+    """werkzeug's threaded server that remembers its open connections so stop() can close them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._connections: Set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self.accepted = 0
+        super().__init__(*args, **kwargs)
+
+    def track(self, sock: socket.socket) -> None:
+        """Remember an accepted connection."""
+        with self._connections_lock:
+            self._connections.add(sock)
+            self.accepted += 1
+
+    def untrack(self, sock: socket.socket) -> None:
+        """Forget a finished connection."""
+        with self._connections_lock:
+            self._connections.discard(sock)
+
+    def open_connections(self) -> List[socket.socket]:
+        """The client connections currently open."""
+        with self._connections_lock:
+            return list(self._connections)
+
+    def close_connections(self) -> None:
+        """Shut down every open client connection (used when stopping)."""
+        for sock in self.open_connections():
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def log(self, type: str, message: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
+        """Silent."""
+
+
+def make_emulator_server(
+    host: str, port: int, app: Any, ssl_context: Optional[Any] = None
+) -> EmulatorServer:
+    """Bind a threaded, keep-alive server (port 0 picks a free port)."""
+    return EmulatorServer(host, port, app, KeepAliveHandler, False, ssl_context)
