@@ -1,0 +1,421 @@
+"""``ScaleClient`` methods for work at scale: bulk creates and updates, waiting, export.
+
+Every bulk method runs on ``scaleapi.bulk.run_bulk``: a bounded thread pool sharing the client's one
+connection pool and one rate limiter that slows every thread down when the server answers 429. See
+docs/bulk.md, docs/export.md.
+"""
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+    cast,
+)
+
+from ._models import enum_value
+from .bulk import BulkResult, ItemContext, JournalArg, ProgressArg, run_bulk, shared_client
+from .exceptions import ScaleDuplicateResource
+from .export import TimeArg, export_tasks
+from .tasks import Task, TaskType
+from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_tasks
+
+if TYPE_CHECKING:  # pragma: no cover
+    import os
+
+    from .client import ScaleClient
+
+__all__ = ["BulkMixin"]
+
+V = TypeVar("V")
+_MISSING: Any = object()
+
+#: Input of the bulk updates: ``(task_id, value)`` pairs, a mapping ``{task_id: value}``, or plain
+#: task ids when one value is given for all.
+UpdateItems = Union[Mapping[str, V], Iterable[Union[str, Tuple[str, V], Sequence[Any]]]]
+
+
+def _pairs(items: Any, value: Any) -> Iterable[Any]:
+    """The items to run: ``(task_id, value)`` pairs, or raw ids paired with one shared ``value``."""
+    if value is not _MISSING:
+        return ((task_id, value) for task_id in items)
+    if isinstance(items, Mapping):
+        return iter(items.items())
+    pairs: Iterable[Any] = items
+    return pairs
+
+
+def _unpack(item: Any, what: str) -> Tuple[str, Any]:
+    if isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str):
+        return item[0], item[1]
+    raise TypeError(f"each {what} item must be a (task_id, value) pair")
+
+
+def _task_json(task: Task) -> Any:
+    return task.as_dict()
+
+
+class BulkMixin:
+    """Bulk, waiting and export methods of ``ScaleClient``."""
+
+    def _bulk_self(self) -> "ScaleClient":
+        return cast("ScaleClient", self)
+
+    def _decode_task(self, doc: Any) -> Task:
+        return Task(doc, self._bulk_self())
+
+    def create_tasks(  # pylint: disable=too-many-arguments
+        self,
+        task_type: Union[TaskType, str],
+        payloads: Iterable[Mapping[str, Any]],
+        *,
+        concurrency: int = 8,
+        progress: ProgressArg = None,
+        journal: JournalArg = None,
+    ) -> BulkResult[Mapping[str, Any], Task]:
+        """Create many tasks of one type in parallel, reporting every payload's outcome.
+
+        Payloads with a ``unique_id`` are safe to retry on server errors (a 409 on a retry is
+        resolved by fetching the task). With ``journal``, a payload without ``unique_id`` gets the
+        deterministic ``unique_id`` ``"bulk-<run_id>-<index>"`` (``run_id`` is kept in the journal),
+        so a rerun after a crash never creates a second task for a payload that was in flight.
+
+        Args:
+            task_type: the task type, e.g. ``TaskType.ImageAnnotation``.
+            payloads: the task parameters, one mapping per task (read lazily).
+            concurrency: how many creates run at once.
+            progress: ``None``, ``True`` (a tqdm bar if installed) or a callable ``(done, total)``.
+            journal: a file recording progress; rerun with the same file to skip what is done.
+
+        Returns:
+            a ``BulkResult`` whose ``succeeded`` holds the created ``Task`` objects in input order and
+            whose ``failed`` holds ``(index, payload, error)`` for the rest.
+
+        Raises:
+            JournalMismatch: the journal file was written by another kind of bulk run.
+        """
+        client = shared_client(self._bulk_self())
+        type_value = str(enum_value(task_type))
+        keyed = journal is not None
+
+        def create(payload: Mapping[str, Any], ctx: ItemContext) -> Task:
+            body = dict(payload)
+            if keyed and not body.get("unique_id"):
+                body["unique_id"] = f"bulk-{ctx.run_id}-{ctx.index}"
+            try:
+                return client.create_task(task_type, **body)
+            except ScaleDuplicateResource:
+                # Only an attempt this journal saw begin (and never saw succeed) may own the key.
+                if not ctx.resumed or not body.get("unique_id"):
+                    raise
+                found = client.tasks(unique_id=body["unique_id"], limit=1)
+                if not found.docs or found.docs[0].as_dict().get("type") != type_value:
+                    raise
+                return found.docs[0]
+
+        return run_bulk(
+            payloads, create, concurrency=concurrency, progress=progress, journal=journal,
+            operation=f"create_tasks:{type_value}", encode=_task_json, decode=self._decode_task,
+            desc="create tasks",
+        )  # fmt: skip
+
+    def cancel_tasks(  # pylint: disable=too-many-arguments
+        self,
+        task_ids: Iterable[str],
+        *,
+        clear_unique_id: bool = False,
+        concurrency: int = 8,
+        progress: ProgressArg = None,
+        journal: JournalArg = None,
+    ) -> BulkResult[str, Task]:
+        """Cancel many tasks in parallel (cancelling is idempotent, so errors are retried).
+
+        Args:
+            task_ids: the tasks' ids.
+            clear_unique_id: also remove each task's ``unique_id``.
+            concurrency: how many calls run at once.
+            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            journal: a file recording progress; rerun with the same file to skip what is done.
+
+        Returns:
+            a ``BulkResult`` with the canceled tasks in ``succeeded`` (a task that is not pending
+            any more fails with ``ScaleInvalidRequest``).
+        """
+        client = shared_client(self._bulk_self())
+
+        def cancel(task_id: str, _ctx: ItemContext) -> Task:
+            return client.cancel_task(task_id, clear_unique_id=clear_unique_id)
+
+        return run_bulk(
+            task_ids, cancel, concurrency=concurrency, progress=progress, journal=journal,
+            operation=f"cancel_tasks:clear_unique_id={clear_unique_id}", encode=_task_json,
+            decode=self._decode_task, desc="cancel tasks",
+        )  # fmt: skip
+
+    def _bulk_update(  # pylint: disable=too-many-arguments
+        self,
+        name: str,
+        items: Any,
+        value: Any,
+        call: Any,
+        concurrency: int,
+        progress: ProgressArg,
+        journal: JournalArg,
+    ) -> BulkResult[Any, Task]:
+        client = shared_client(self._bulk_self())
+
+        def update(item: Any, _ctx: ItemContext) -> Task:
+            task_id, argument = _unpack(item, name)
+            result: Task = call(client, task_id, argument)
+            return result
+
+        return run_bulk(
+            _pairs(items, value), update, concurrency=concurrency, progress=progress,
+            journal=journal, operation=name, encode=_task_json, decode=self._decode_task,
+            desc=name.replace("_", " "),
+        )  # fmt: skip
+
+    def set_tasks_tags(  # pylint: disable=too-many-arguments
+        self,
+        items: UpdateItems[List[str]],
+        tags: Optional[List[str]] = _MISSING,
+        *,
+        concurrency: int = 8,
+        progress: ProgressArg = None,
+        journal: JournalArg = None,
+    ) -> BulkResult[Tuple[str, List[str]], Task]:
+        """Replace the tags of many tasks in parallel.
+
+        Either give ``(task_id, tags)`` pairs (or a ``{task_id: tags}`` mapping), or task ids plus
+        one ``tags`` list for all of them.
+
+        Args:
+            items: pairs, a mapping, or task ids (with ``tags``).
+            tags: the tags every listed task gets.
+            concurrency: how many calls run at once.
+            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            journal: a file recording progress; rerun with the same file to skip what is done.
+
+        Returns:
+            a ``BulkResult`` with the updated tasks; the failed items are ``(task_id, tags)`` pairs.
+        """
+        return self._bulk_update(
+            "set_tasks_tags", items, tags, lambda c, i, v: c.set_task_tags(i, list(v)),
+            concurrency, progress, journal,
+        )  # fmt: skip
+
+    def add_tasks_tags(  # pylint: disable=too-many-arguments
+        self,
+        items: UpdateItems[List[str]],
+        tags: Optional[List[str]] = _MISSING,
+        *,
+        concurrency: int = 8,
+        progress: ProgressArg = None,
+        journal: JournalArg = None,
+    ) -> BulkResult[Tuple[str, List[str]], Task]:
+        """Add tags to many tasks in parallel (tags a task already has are ignored).
+
+        Args:
+            items: ``(task_id, tags)`` pairs, a ``{task_id: tags}`` mapping, or task ids (with ``tags``).
+            tags: the tags every listed task gets.
+            concurrency: how many calls run at once.
+            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            journal: a file recording progress; rerun with the same file to skip what is done.
+
+        Returns:
+            a ``BulkResult`` with the updated tasks.
+        """
+        return self._bulk_update(
+            "add_tasks_tags", items, tags, lambda c, i, v: c.add_task_tags(i, list(v)),
+            concurrency, progress, journal,
+        )  # fmt: skip
+
+    def delete_tasks_tags(  # pylint: disable=too-many-arguments
+        self,
+        items: UpdateItems[List[str]],
+        tags: Optional[List[str]] = _MISSING,
+        *,
+        concurrency: int = 8,
+        progress: ProgressArg = None,
+        journal: JournalArg = None,
+    ) -> BulkResult[Tuple[str, List[str]], Task]:
+        """Remove tags from many tasks in parallel (tags a task does not have are ignored).
+
+        Args:
+            items: ``(task_id, tags)`` pairs, a ``{task_id: tags}`` mapping, or task ids (with ``tags``).
+            tags: the tags to remove from every listed task.
+            concurrency: how many calls run at once.
+            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            journal: a file recording progress; rerun with the same file to skip what is done.
+
+        Returns:
+            a ``BulkResult`` with the updated tasks.
+        """
+        return self._bulk_update(
+            "delete_tasks_tags", items, tags, lambda c, i, v: c.delete_task_tags(i, list(v)),
+            concurrency, progress, journal,
+        )  # fmt: skip
+
+    def set_tasks_metadata(  # pylint: disable=too-many-arguments
+        self,
+        items: UpdateItems[Dict[str, Any]],
+        metadata: Optional[Dict[str, Any]] = _MISSING,
+        *,
+        concurrency: int = 8,
+        progress: ProgressArg = None,
+        journal: JournalArg = None,
+    ) -> BulkResult[Tuple[str, Dict[str, Any]], Task]:
+        """Replace the metadata of many tasks in parallel.
+
+        Args:
+            items: ``(task_id, metadata)`` pairs, a ``{task_id: metadata}`` mapping, or task ids
+                (with ``metadata``).
+            metadata: the metadata every listed task gets.
+            concurrency: how many calls run at once.
+            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            journal: a file recording progress; rerun with the same file to skip what is done.
+
+        Returns:
+            a ``BulkResult`` with the updated tasks.
+        """
+        return self._bulk_update(
+            "set_tasks_metadata", items, metadata, lambda c, i, v: c.set_task_metadata(i, dict(v)),
+            concurrency, progress, journal,
+        )  # fmt: skip
+
+    def audit_tasks(  # pylint: disable=too-many-arguments
+        self,
+        items: Iterable[Any],
+        accepted: Optional[bool] = _MISSING,
+        comments: Optional[str] = None,
+        *,
+        concurrency: int = 8,
+        progress: ProgressArg = None,
+        journal: JournalArg = None,
+    ) -> BulkResult[Any, str]:
+        """Accept or reject many completed tasks in parallel.
+
+        Either give task ids plus ``accepted`` (and optional ``comments``) for all of them, or
+        ``(task_id, accepted)`` / ``(task_id, accepted, comments)`` tuples.
+
+        Args:
+            items: task ids (with ``accepted``) or tuples as above.
+            accepted: True to accept, False to reject every listed task.
+            comments: the comment sent with every audit given by id.
+            concurrency: how many calls run at once.
+            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            journal: a file recording progress; rerun with the same file to skip what is done.
+
+        Returns:
+            a ``BulkResult`` whose ``succeeded`` holds the audited task ids.
+        """
+        client = shared_client(self._bulk_self())
+        source: Iterable[Any] = items
+        if accepted is not _MISSING:
+            source = ((task_id, accepted, comments) for task_id in items)
+
+        def audit(item: Any, _ctx: ItemContext) -> str:
+            if not isinstance(item, (tuple, list)) or len(item) not in (2, 3) or not isinstance(item[0], str):
+                raise TypeError("each audit item must be (task_id, accepted[, comments])")
+            if not isinstance(item[1], bool):
+                raise TypeError("accepted must be True or False")
+            client.audit_task(item[0], item[1], item[2] if len(item) == 3 else None)
+            return item[0]
+
+        return run_bulk(
+            source, audit, concurrency=concurrency, progress=progress, journal=journal,
+            operation="audit_tasks", encode=lambda task_id: task_id, decode=str, desc="audit tasks",
+        )  # fmt: skip
+
+    def wait_for_tasks(
+        self,
+        task_ids: Iterable[str],
+        *,
+        timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
+        poll: float = DEFAULT_POLL_INTERVAL,
+    ) -> List[Task]:
+        """Wait until every task is completed, canceled or in error, polling with backoff.
+
+        Args:
+            task_ids: the tasks' ids.
+            timeout: seconds to wait at most (None: no limit).
+            poll: the first pause between polls; pauses grow 1.5x up to 30 s.
+
+        Returns:
+            the finished tasks, in input order.
+
+        Raises:
+            WaitTimeout: (a ``ScaleWaitTimeout``) some tasks were unfinished at the deadline;
+                ``.pending`` lists them.
+        """
+        return wait_for_tasks(self._bulk_self(), task_ids, timeout, poll)
+
+    def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
+        self,
+        path: Union[str, "os.PathLike[str]"],
+        *,
+        project_name: Optional[str] = None,
+        batch_name: Optional[str] = None,
+        task_type: Optional[Any] = None,
+        status: Optional[Any] = None,
+        review_status: Optional[Any] = None,
+        unique_id: Optional[Union[List[str], str]] = None,
+        completed_after: Optional[str] = None,
+        completed_before: Optional[str] = None,
+        updated_after: Optional[str] = None,
+        updated_before: Optional[str] = None,
+        created_after: TimeArg = None,
+        created_before: TimeArg = None,
+        tags: Optional[Union[List[str], str]] = None,
+        include_attachment_url: bool = False,
+        limited_response: Optional[bool] = None,
+        workers: int = 4,
+        progress: ProgressArg = None,
+    ) -> int:
+        """Write every matching task to ``path`` as JSON Lines (one task per line), in parallel.
+
+        The created-at range is split into windows, denser parts into smaller ones, and ``workers``
+        threads page the windows; every matching task appears exactly once. An interrupted export
+        resumes when rerun with the same path and filters. See ``scaleapi.export.export_tasks``.
+
+        Args:
+            path: the output file.
+            project_name: the project's name.
+            batch_name: the batch's name (at least one of the two is required).
+            task_type: see ``get_tasks``; so are the other filters.
+            status: see ``get_tasks``.
+            review_status: see ``get_tasks``.
+            unique_id: see ``get_tasks``.
+            completed_after: see ``get_tasks``.
+            completed_before: see ``get_tasks``.
+            updated_after: see ``get_tasks``.
+            updated_before: see ``get_tasks``.
+            created_after: inclusive lower bound on ``created_at``.
+            created_before: exclusive upper bound on ``created_at``.
+            tags: see ``get_tasks``.
+            include_attachment_url: ask for pre-signed attachment URLs (off by default).
+            limited_response: export only ``task_id``, ``status``, ``metadata``, ``project``.
+            workers: threads paging in parallel.
+            progress: ``None``, ``True`` or a callable ``(done, total)``.
+
+        Returns:
+            the number of tasks written.
+
+        Raises:
+            ValueError: neither ``project_name`` nor ``batch_name`` is given.
+        """
+        return export_tasks(
+            self._bulk_self(), path, project_name=project_name, batch_name=batch_name,
+            task_type=task_type, status=status, review_status=review_status, unique_id=unique_id,
+            completed_after=completed_after, completed_before=completed_before,
+            updated_after=updated_after, updated_before=updated_before,
+            created_after=created_after, created_before=created_before, tags=tags,
+            include_attachment_url=include_attachment_url, limited_response=limited_response,
+            workers=workers, progress=progress,
+        )  # fmt: skip

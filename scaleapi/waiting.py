@@ -1,0 +1,239 @@
+"""Waiting for tasks and batches to finish: polling with backoff and a clear timeout.
+
+Each waiter polls, and sleeps between polls for ``poll`` seconds at first, then 1.5 times longer
+each round up to ``MAX_POLL_INTERVAL``; it never sleeps past the deadline, and polls one last time
+at it. When time runs out it raises ``WaitTimeout`` (a ``ScaleWaitTimeout``) naming what was still
+pending. ``sleep`` and ``clock`` are injectable so tests run without waiting.
+"""
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional
+
+from .exceptions import ScaleWaitTimeout
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .batches import Batch
+    from .client import ScaleClient
+    from .tasks import Task
+
+__all__ = [
+    "DEFAULT_WAIT_TIMEOUT",
+    "DEFAULT_POLL_INTERVAL",
+    "MAX_POLL_INTERVAL",
+    "TASK_DONE_STATUSES",
+    "BATCH_DONE_STATUSES",
+    "WaitTimeout",
+    "Poller",
+    "wait_for_task",
+    "wait_for_tasks",
+    "wait_for_batch",
+]
+
+#: Seconds a wait lasts by default; pass ``timeout=None`` to wait without limit.
+DEFAULT_WAIT_TIMEOUT = 600.0
+#: The first pause between polls, in seconds.
+DEFAULT_POLL_INTERVAL = 1.0
+#: Pauses grow by this factor after every poll...
+POLL_BACKOFF = 1.5
+#: ...up to this many seconds.
+MAX_POLL_INTERVAL = 30.0
+#: Worker threads ``wait_for_tasks`` uses to poll many tasks.
+DEFAULT_WAIT_CONCURRENCY = 8
+
+#: A task in one of these statuses will not change by itself any more.
+TASK_DONE_STATUSES: FrozenSet[str] = frozenset({"completed", "canceled", "error"})
+#: A batch in one of these statuses is finished (``cancelled`` is Scale's spelling for batches).
+BATCH_DONE_STATUSES: FrozenSet[str] = frozenset({"completed", "canceled", "cancelled"})
+
+Sleep = Callable[[float], None]
+Clock = Callable[[], float]
+
+
+class WaitTimeout(ScaleWaitTimeout):
+    """A wait ran out of time.
+
+    Attributes:
+        pending: ids (or batch names) still unfinished, in input order.
+        finished: the tasks that did finish before the deadline (``wait_for_tasks`` only).
+        waited: seconds spent waiting.
+    """
+
+    def __init__(self, message: str, pending: List[str], finished: Optional[List[Any]] = None,
+                 waited: float = 0.0) -> None:
+        super().__init__(message)
+        self.pending = pending
+        self.finished = finished or []
+        self.waited = waited
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (WaitTimeout, (self.message, self.pending, self.finished, self.waited))
+
+
+class Poller:
+    """The pacing of one wait: growing pauses, never past the deadline.
+
+    Args:
+        timeout: seconds until the deadline, or None for none.
+        poll: the first pause, in seconds (must be positive).
+        sleep: the sleep function.
+        clock: a monotonic clock in seconds.
+    """
+
+    def __init__(self, timeout: Optional[float], poll: float, *, sleep: Sleep = time.sleep,
+                 clock: Clock = time.monotonic) -> None:
+        if poll <= 0:
+            raise ValueError("poll must be a positive number of seconds")
+        if timeout is not None and timeout < 0:
+            raise ValueError("timeout must be 0 or more seconds, or None")
+        self._sleep = sleep
+        self._clock = clock
+        self.started = clock()
+        self.deadline = None if timeout is None else self.started + timeout
+        self.interval = poll
+
+    def elapsed(self) -> float:
+        """Seconds since the wait began."""
+        return self._clock() - self.started
+
+    def pause(self) -> bool:
+        """Sleep before the next poll; False when the deadline has passed (no sleep then)."""
+        now = self._clock()
+        if self.deadline is not None and now >= self.deadline:
+            return False
+        delay = self.interval
+        if self.deadline is not None:
+            delay = min(delay, self.deadline - now)
+        self._sleep(delay)
+        self.interval = min(self.interval * POLL_BACKOFF, max(MAX_POLL_INTERVAL, self.interval))
+        return True
+
+
+def _list_ids(ids: List[str], limit: int = 5) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def wait_for_task(client: "ScaleClient", task_id: str, timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
+                  poll: float = DEFAULT_POLL_INTERVAL, *, sleep: Sleep = time.sleep,
+                  clock: Clock = time.monotonic) -> "Task":
+    """Poll a task until it is completed, canceled or in error.
+
+    Args:
+        client: the client to poll with.
+        task_id: the task's id.
+        timeout: seconds to wait at most (None: no limit).
+        poll: the first pause between polls; pauses grow 1.5x up to 30 s.
+        sleep: injectable sleep (tests).
+        clock: injectable monotonic clock (tests).
+
+    Returns:
+        the finished ``Task``.
+
+    Raises:
+        WaitTimeout: the task was still unfinished at the deadline.
+    """
+    poller = Poller(timeout, poll, sleep=sleep, clock=clock)
+    while True:
+        task = client.get_task(task_id)
+        if task.as_dict().get("status") in TASK_DONE_STATUSES:
+            return task
+        if not poller.pause():
+            status = task.as_dict().get("status")
+            raise WaitTimeout(
+                f"task {task_id} is still {status} after {poller.elapsed():.1f} s (timeout {timeout} s)",
+                [task_id],
+                waited=poller.elapsed(),
+            )
+
+
+def wait_for_tasks(  # pylint: disable=too-many-arguments
+    client: "ScaleClient",
+    task_ids: Iterable[str],
+    timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
+    poll: float = DEFAULT_POLL_INTERVAL,
+    *,
+    concurrency: int = DEFAULT_WAIT_CONCURRENCY,
+    sleep: Sleep = time.sleep,
+    clock: Clock = time.monotonic,
+) -> List["Task"]:
+    """Poll many tasks until every one is completed, canceled or in error.
+
+    Each round fetches only the tasks still unfinished, ``concurrency`` at a time.
+
+    Args:
+        client: the client to poll with.
+        task_ids: the tasks' ids (repeats are allowed and polled once).
+        timeout: seconds to wait at most for all of them (None: no limit).
+        poll: the first pause between rounds; pauses grow 1.5x up to 30 s.
+        concurrency: worker threads fetching tasks in one round.
+        sleep: injectable sleep (tests).
+        clock: injectable monotonic clock (tests).
+
+    Returns:
+        the finished tasks, in the order of ``task_ids``.
+
+    Raises:
+        WaitTimeout: some were still unfinished at the deadline (``.pending`` lists them and
+            ``.finished`` holds the tasks that did finish).
+    """
+    ids = [str(task_id) for task_id in task_ids]
+    poller = Poller(timeout, poll, sleep=sleep, clock=clock)
+    done: Dict[str, "Task"] = {}
+    status: Dict[str, Any] = {}
+    pending = list(dict.fromkeys(ids))
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="scaleapi-wait") as pool:
+        while pending:
+            for task_id, task in zip(pending, pool.map(client.get_task, pending)):
+                status[task_id] = task.as_dict().get("status")
+                if status[task_id] in TASK_DONE_STATUSES:
+                    done[task_id] = task
+            pending = [task_id for task_id in pending if task_id not in done]
+            if pending and not poller.pause():
+                named = [f"{task_id} ({status[task_id]})" for task_id in pending]
+                raise WaitTimeout(
+                    f"{len(pending)} of {len(set(ids))} tasks still unfinished after "
+                    f"{poller.elapsed():.1f} s (timeout {timeout} s): {_list_ids(named)}",
+                    pending,
+                    [done[task_id] for task_id in dict.fromkeys(ids) if task_id in done],
+                    waited=poller.elapsed(),
+                )
+    return [done[task_id] for task_id in ids]
+
+
+def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
+                   poll: float = DEFAULT_POLL_INTERVAL, *, sleep: Sleep = time.sleep,
+                   clock: Clock = time.monotonic) -> "Batch":
+    """Poll a batch's status until the batch is completed (or cancelled).
+
+    Args:
+        client: the client to poll with.
+        batch_name: the batch's name.
+        timeout: seconds to wait at most (None: no limit).
+        poll: the first pause between polls; pauses grow 1.5x up to 30 s.
+        sleep: injectable sleep (tests).
+        clock: injectable monotonic clock (tests).
+
+    Returns:
+        the finished ``Batch``, with its ``tasks_*`` counters filled from the last status poll.
+
+    Raises:
+        WaitTimeout: the batch was still unfinished at the deadline.
+    """
+    poller = Poller(timeout, poll, sleep=sleep, clock=clock)
+    while True:
+        status = client.batch_status(batch_name)
+        if status.get("status") in BATCH_DONE_STATUSES:
+            batch = client.get_batch(batch_name)
+            batch.tasks_pending = status.get("pending", 0)
+            batch.tasks_completed = status.get("completed", 0)
+            batch.tasks_error = status.get("error", 0)
+            batch.tasks_canceled = status.get("canceled", 0)
+            return batch
+        if not poller.pause():
+            counts = ", ".join(f"{key} {value}" for key, value in status.items() if key != "status")
+            raise WaitTimeout(
+                f"batch {batch_name} is still {status.get('status')} ({counts or 'no task counts'}) "
+                f"after {poller.elapsed():.1f} s (timeout {timeout} s)",
+                [batch_name],
+                waited=poller.elapsed(),
+            )

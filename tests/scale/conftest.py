@@ -1,0 +1,55 @@
+"""Fixtures for the "working at scale" tests: bulk, journal, waiting, export, callbacks, CLI.
+
+One emulator serves the session (real HTTP on 127.0.0.1) with the emulator's fault-injection layer in
+front of it; every test starts from an empty emulator with no fault rules.
+"""
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+# pylint: disable=wrong-import-position
+from scale_support import LIVE_KEY, PROJECT, TEST_KEY, Client, faults  # noqa: E402
+
+
+# pytest injects fixtures by parameter name.
+# pylint: disable=redefined-outer-name
+
+
+@pytest.fixture(scope="session")
+def emulator_session() -> Iterator[Any]:
+    """The session's emulator, with the fault-injection middleware in front."""
+    from scaleapi.emulator import Emulator  # pylint: disable=import-outside-toplevel
+    from scaleapi.emulator.faults import FaultInjector  # pylint: disable=import-outside-toplevel
+
+    with Emulator(middleware=[FaultInjector]) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu(emulator_session: Any) -> Any:
+    """The emulator, reset, with no fault rules."""
+    emulator_session.reset()
+    faults(emulator_session).clear()
+    return emulator_session
+
+
+@pytest.fixture
+def client(emu: Any) -> Iterator[Client]:
+    """A test-mode client (tasks complete at creation) with the test project created."""
+    scale = Client(TEST_KEY, source="pytest-scale", api_instance_url=emu.url)
+    scale.create_project(PROJECT, "imageannotation")
+    yield scale
+    scale.close()
+
+
+@pytest.fixture
+def live_client(emu: Any) -> Iterator[Client]:
+    """A live-mode client (tasks stay pending) with the test project created."""
+    scale = Client(LIVE_KEY, source="pytest-scale", api_instance_url=emu.url)
+    scale.create_project(PROJECT, "imageannotation")
+    yield scale
+    scale.close()
