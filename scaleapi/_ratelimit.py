@@ -1,8 +1,9 @@
 """A client-side rate limiter shared by every thread of a client: all of them slow down on a 429.
 
-Additive increase, multiplicative decrease: unlimited until the server first says 429; then every
-thread pauses for the server's Retry-After (or a short backoff) and the allowed rate is halved from what
-was being achieved; each success afterwards raises it a little, until the limit lifts again.
+Unlimited until the server first says 429; then every thread pauses for the server's Retry-After (or a
+short backoff) and the allowed rate is halved from what was being achieved. Each success afterwards
+raises it by a fixed share (10 % by default), so a brief burst of 429s costs a few dozen requests'
+worth of pacing, not minutes, and the limit lifts again once the rate is high enough.
 """
 import threading
 import time
@@ -15,21 +16,21 @@ class RateLimiter:
 
     Args:
         min_rate: the floor, in requests per second, that a series of 429s cannot go below.
-        increase: requests per second added back after each success.
+        recovery: the factor the allowed rate grows by after each success.
         lift_at: once the allowed rate climbs past this, the limit is removed.
         clock, sleep: injectable for tests.
     """
 
     def __init__(
         self,
-        min_rate: float = 1.0,
-        increase: float = 0.5,
+        min_rate: float = 2.0,
+        recovery: float = 1.1,
         lift_at: float = 1000.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.min_rate = min_rate
-        self.increase = increase
+        self.recovery = recovery
         self.lift_at = lift_at
         self.rate: Optional[float] = None  # requests per second; None means unlimited
         self._clock = clock
@@ -66,6 +67,10 @@ class RateLimiter:
                 self._paused_until = max(self._paused_until, now + pause)
                 self._next_slot = max(self._next_slot, self._paused_until)
             elif self.rate is not None:
-                self.rate += self.increase
+                self.rate *= self.recovery
                 if self.rate >= self.lift_at:
                     self.rate = None
+                    self._next_slot = now
+                else:
+                    # Slots handed out at the slower rate are pulled in to the new spacing.
+                    self._next_slot = min(self._next_slot, max(now, self._paused_until) + 1.0 / self.rate)

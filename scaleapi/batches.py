@@ -3,6 +3,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from ._models import Model
+from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_batch
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import ScaleClient
@@ -64,6 +65,27 @@ class Batch(Model):
             this batch, updated with the server's answer.
         """
         self._replace(self._bound_client().finalize_batch(self.name).as_dict())
+        return self
+
+    def wait(
+        self, timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT, poll: float = DEFAULT_POLL_INTERVAL
+    ) -> "Batch":
+        """Poll until this batch is completed, then take the server's copy.
+
+        Args:
+            timeout: seconds to wait at most (None: no limit).
+            poll: the first pause between polls; pauses grow 1.5x up to 30 s.
+
+        Returns:
+            this batch, updated.
+
+        Raises:
+            ScaleWaitTimeout: the batch was not completed by the deadline.
+        """
+        fresh = wait_for_batch(self._bound_client(), self.name, timeout, poll)
+        self._replace(fresh.as_dict())
+        self.tasks_pending, self.tasks_completed = fresh.tasks_pending, fresh.tasks_completed
+        self.tasks_error, self.tasks_canceled = fresh.tasks_error, fresh.tasks_canceled
         return self
 
     def get_status(self) -> Dict[str, Any]:

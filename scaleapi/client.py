@@ -2,13 +2,15 @@
 
 Each method is one request through ``Api`` (the only object that does HTTP), wrapped in a model.
 The methods live in small mixins by resource: ``_client_tasks``, ``_client_batches``,
-``_client_projects`` (projects and files) and ``_client_teams`` (teammates and Studio).
+``_client_projects`` (projects and files), ``_client_teams`` (teammates and Studio) and
+``_client_bulk`` (bulk updates, waiting and export, built on the others).
 """
 import os
 from typing import Mapping, Optional, Tuple, Union
 
 from . import _constants as C
 from ._client_batches import BatchesMixin
+from ._client_bulk import BulkMixin
 from ._client_projects import ProjectsMixin
 from ._client_tasks import TasksMixin
 from ._client_teams import TeamsMixin
@@ -18,7 +20,7 @@ from .exceptions import ScaleException
 __all__ = ["ScaleClient"]
 
 
-class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin):
+class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin):
     """A client of the Scale v1 API.
 
     Configuration comes from the arguments, then the environment, then the defaults.

@@ -3,6 +3,7 @@ from enum import Enum
 from typing import Any, Dict, List, Optional
 
 from ._models import Model
+from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_task
 
 __all__ = ["TaskType", "TaskReviewStatus", "TaskStatus", "Task"]
 
@@ -119,6 +120,24 @@ class Task(Model):
             this task, updated.
         """
         self._replace(self._bound_client().get_task(self.id).as_dict())
+        return self
+
+    def wait(
+        self, timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT, poll: float = DEFAULT_POLL_INTERVAL
+    ) -> "Task":
+        """Poll until this task is completed, canceled or in error, then take the server's copy.
+
+        Args:
+            timeout: seconds to wait at most (None: no limit).
+            poll: the first pause between polls; pauses grow 1.5x up to 30 s.
+
+        Returns:
+            this task, updated.
+
+        Raises:
+            ScaleWaitTimeout: the task was still pending at the deadline.
+        """
+        self._replace(wait_for_task(self._bound_client(), self.id, timeout, poll).as_dict())
         return self
 
     def cancel(self, clear_unique_id: bool = False) -> "Task":

@@ -44,13 +44,25 @@ def test_a_429_pauses_everyone_and_halves_the_achieved_rate() -> None:
     assert clock.slept[-1] == pytest.approx(1.0 / 10.5)
 
 
-def test_rate_recovers_additively_and_the_limit_lifts() -> None:
+def test_rate_recovers_by_a_share_per_success_and_the_limit_lifts() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(min_rate=1.0, increase=5.0, lift_at=20.0, clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter(min_rate=1.0, recovery=2.0, lift_at=20.0, clock=clock, sleep=clock.sleep)
     limiter.record(429)
     assert limiter.rate == 1.0  # never below the floor
-    for _ in range(3):
+    for _ in range(4):
         limiter.record(200)
     assert limiter.rate == 16.0
     limiter.record(200)
     assert limiter.rate is None and limiter.throttled == 1
+
+
+def test_slots_reserved_at_a_slow_rate_are_pulled_in_when_it_recovers() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(min_rate=1.0, recovery=10.0, clock=clock, sleep=clock.sleep)
+    limiter.record(429)  # rate 1/s
+    for _ in range(5):
+        limiter.acquire()  # these wait a second each: 0, 1, 1, 1, 1
+    assert sum(clock.slept) == pytest.approx(4.0)
+    limiter.record(200)  # rate 10/s: the next slot is 0.1 s away, not 1 s
+    limiter.acquire()
+    assert clock.slept[-1] == pytest.approx(0.1)
