@@ -4,6 +4,7 @@
 """
 import email.utils
 import enum
+import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -74,7 +75,7 @@ def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> O
         seconds = _seconds_until_http_date(text, now)
     if seconds is None:
         return None
-    if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
+    if not math.isfinite(seconds) or seconds < 0:
         return None
     return seconds
 
