@@ -11,7 +11,7 @@ import secrets
 import ssl
 import threading
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Type
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Type
 
 from . import service_tasks
 from .app import DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_UPLOAD_BYTES, EmulatorApp
@@ -28,6 +28,34 @@ from .store import Store
 JsonDict = Dict[str, Any]
 WsgiApp = Callable[..., Any]
 Middleware = Callable[[WsgiApp], WsgiApp]
+
+
+#: How long stop() waits for requests still being served before closing the database.
+STOP_GRACE_SECONDS = 10.0
+
+
+class InFlight:
+    """The outermost WSGI layer: counts requests being served so shutdown can wait for them."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._count = 0
+        self._idle = threading.Condition()
+
+    def __call__(self, environ: Dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        with self._idle:
+            self._count += 1
+        try:
+            yield from self.app(environ, start_response)
+        finally:
+            with self._idle:
+                self._count -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no request is being served (or ``timeout`` passes); True if idle."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._count == 0, timeout)
 
 
 class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every moving part
@@ -90,6 +118,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
         self._controller: Optional[Controller] = None
         self._app: Optional[EmulatorApp] = None
         self._lifecycle: Optional[LifecycleWorker] = None
+        self._in_flight = InFlight(None)
         self._faults: Optional[FaultInjector] = None
 
     # Lifecycle of the server ---------------------------------------------------------------
@@ -122,6 +151,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
         for wrap in self.middleware:
             wsgi = wrap(wsgi)
             layers.append(wsgi)
+        wsgi = self._in_flight = InFlight(wsgi)
         try:
             server = make_emulator_server(self.host, self.requested_port, wsgi, ssl_context)
         except SystemExit as err:
@@ -147,6 +177,9 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
             return
         server.shutdown()
         server.server_close()
+        # A request still being served (a slow one, or one a fault delays) is let finish and answer
+        # before its connection is cut and the database it uses is closed under it.
+        self._in_flight.wait_idle(STOP_GRACE_SECONDS)
         server.close_connections()
         if self._thread is not None:
             self._thread.join(5)

@@ -8,11 +8,15 @@ delayed-ACK stall).
 
 The handler streams what the WSGI app yields, so a wrapping layer (e.g. fault injection) can send
 part of a body and then drop the connection by raising a ``ConnectionError``.
+
+Over HTTPS the TLS handshake runs in the connection's own thread, not in ``accept()`` (werkzeug's
+way), so a client that connects and never handshakes cannot stall every other client.
 """
 from __future__ import annotations
 
 import io
 import socket
+import ssl
 import threading
 from typing import Any, Callable, List, Optional, Set, Tuple
 
@@ -21,6 +25,8 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from .http_request import BODY_CONSUMED, error_response
 
 IDLE_TIMEOUT_SECONDS = 120
+# A client gets this long to complete its TLS handshake.
+HANDSHAKE_TIMEOUT_SECONDS = 10
 # A body left unread by the app is drained (to keep the connection) only up to this size.
 MAX_DRAIN_BYTES = 16 << 20
 
@@ -82,14 +88,29 @@ class KeepAliveHandler(WSGIRequestHandler):
     # An idle keep-alive connection holds a thread; give it back eventually.
     timeout = IDLE_TIMEOUT_SECONDS
     server: "EmulatorServer"
+    handshake_failed = False
 
     def setup(self) -> None:
+        # Tracked before the handshake, so stop() can also cut a client that never finishes one.
+        self.server.track(self.request)
+        if isinstance(self.request, ssl.SSLSocket):
+            try:
+                self.request.settimeout(HANDSHAKE_TIMEOUT_SECONDS)
+                self.request.do_handshake()
+            except (OSError, ValueError):  # ssl.SSLError, a timeout or a reset: drop this client only
+                self.handshake_failed = True
+                self.server.count_handshake_failure()
         super().setup()
-        self.server.track(self.connection)
+
+    def handle(self) -> None:
+        if not self.handshake_failed:
+            super().handle()
 
     def finish(self) -> None:
         try:
             super().finish()
+        except OSError:
+            pass  # flushing to a client whose handshake failed
         finally:
             self.server.untrack(self.connection)
 
@@ -199,13 +220,19 @@ class EmulatorServer(ThreadedWSGIServer):
         self._connections: Set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self.accepted = 0
+        self.handshake_failures = 0
         super().__init__(*args, **kwargs)
 
     def track(self, sock: socket.socket) -> None:
-        """Remember an accepted connection."""
+        """Remember an accepted connection (counted in ``accepted``, even if its handshake fails)."""
         with self._connections_lock:
             self._connections.add(sock)
             self.accepted += 1
+
+    def count_handshake_failure(self) -> None:
+        """Record a connection dropped because its TLS handshake failed."""
+        with self._connections_lock:
+            self.handshake_failures += 1
 
     def untrack(self, sock: socket.socket) -> None:
         """Forget a finished connection."""
@@ -230,7 +257,14 @@ class EmulatorServer(ThreadedWSGIServer):
 
 
 def make_emulator_server(
-    host: str, port: int, app: Any, ssl_context: Optional[Any] = None
+    host: str, port: int, app: Any, ssl_context: Optional[ssl.SSLContext] = None
 ) -> EmulatorServer:
-    """Bind a threaded, keep-alive server (port 0 picks a free port)."""
-    return EmulatorServer(host, port, app, KeepAliveHandler, False, ssl_context)
+    """Bind a threaded, keep-alive server (port 0 picks a free port), over TLS with ``ssl_context``."""
+    server = EmulatorServer(host, port, app, KeepAliveHandler, False, None)
+    if ssl_context is not None:
+        # Accept without handshaking; KeepAliveHandler.setup handshakes in the connection's thread.
+        server.socket = ssl_context.wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False
+        )
+        server.ssl_context = ssl_context  # werkzeug reads it for wsgi.url_scheme
+    return server

@@ -8,7 +8,7 @@ from typing import Callable, Optional, Tuple
 
 import pytest
 
-from conftest import IMAGE_TASK, LIVE_KEY, OTHER_KEY, TEST_KEY, Api, error_of
+from emulator_support import IMAGE_TASK, LIVE_KEY, OTHER_KEY, TEST_KEY, Api, error_of
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.store import Store

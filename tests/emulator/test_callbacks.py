@@ -10,7 +10,7 @@ from typing import Any, Callable, List, Optional
 
 import pytest
 
-from conftest import IMAGE_TASK, Api, Receiver
+from emulator_support import IMAGE_TASK, Api, Receiver
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.callbacks import destination_problem, is_loopback_host

@@ -6,6 +6,8 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
@@ -13,7 +15,7 @@ import pytest
 import requests
 import trustme
 
-from conftest import IMAGE_TASK, TEST_KEY, Api, error_of
+from emulator_support import IMAGE_TASK, TEST_KEY, Api, error_of
 
 from scaleapi.emulator import Emulator
 
@@ -249,3 +251,24 @@ def test_fault_rules_through_the_emulator(emu: Emulator, api: Api, control: Api)
     emu.add_fault(path="/v1/tasks", action="status", status=429)
     control.ok("POST", "reset")
     assert emu.faults() == [] and api.get("tasks").status_code == 200
+
+
+def test_stop_waits_for_a_request_still_being_served(capfd: pytest.CaptureFixture[str]) -> None:
+    """A request the fault layer holds up is answered before the connection and database close."""
+    emu = Emulator().start()
+    emu.add_fault(method="GET", path="/v1/tasks", action="delay", delay_ms=400)
+    outcome: List[Any] = []
+
+    def slow_request() -> None:
+        try:
+            outcome.append(requests.get(f"{emu.url}/tasks", auth=(TEST_KEY, ""), timeout=5).status_code)
+        except requests.RequestException as err:
+            outcome.append(type(err).__name__)
+
+    thread = threading.Thread(target=slow_request)
+    thread.start()
+    time.sleep(0.1)  # the request is now inside the delay
+    emu.stop()
+    thread.join(5)
+    assert outcome == [200]
+    assert "closed database" not in capfd.readouterr().err

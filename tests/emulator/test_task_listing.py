@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
-from conftest import IMAGE_TASK, Api, error_of
+from emulator_support import IMAGE_TASK, Api, error_of
 
 from scaleapi.emulator import Emulator
 
