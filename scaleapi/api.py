@@ -15,6 +15,7 @@ import threading
 import time
 import urllib.parse
 import warnings
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
@@ -282,13 +283,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         if max_retries is not None:
             if max_retries < 0:
                 raise ValueError("max_retries must be 0 or more")
-            clone.policy = RetryPolicy(
-                max_retries=max_retries,
-                initial_delay=self.policy.initial_delay,
-                max_delay=self.policy.max_delay,
-                jitter=self.policy.jitter,
-                max_retry_after=self.policy.max_retry_after,
-            )
+            clone.policy = dataclasses.replace(self.policy, max_retries=max_retries)
         return clone
 
     # -- lifecycle --------------------------------------------------------------------------------
