@@ -3,7 +3,13 @@
 Every bulk method runs on ``scaleapi.bulk.run_bulk``: a bounded thread pool sharing the client's one
 connection pool and one rate limiter that slows every thread down when the server answers 429. See
 docs/bulk.md, docs/export.md.
+
+The engines (``bulk``, ``export`` and what they import) are loaded on a bulk method's first call, not
+at ``import scaleapi``: most programs never use them, and the import-time budget is shared by all.
 """
+# pylint: disable=import-outside-toplevel
+from __future__ import annotations
+
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -20,16 +26,16 @@ from typing import (
 )
 
 from ._models import enum_value
-from .bulk import BulkResult, ItemContext, JournalArg, ProgressArg, run_bulk, shared_client
 from .exceptions import ScaleDuplicateResource
-from .export import TimeArg, export_tasks
 from .tasks import Task, TaskType
 from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_tasks
 
 if TYPE_CHECKING:  # pragma: no cover
     import os
 
+    from .bulk import BulkResult, ItemContext, JournalArg, ProgressArg
     from .client import ScaleClient
+    from .export import TimeArg
 
 __all__ = ["BulkMixin"]
 
@@ -100,6 +106,8 @@ class BulkMixin:
         Raises:
             JournalMismatch: the journal file was written by another kind of bulk run.
         """
+        from .bulk import run_bulk, shared_client
+
         client = shared_client(self._bulk_self())
         type_value = str(enum_value(task_type))
         keyed = journal is not None
@@ -147,6 +155,8 @@ class BulkMixin:
             a ``BulkResult`` with the canceled tasks in ``succeeded`` (a task that is not pending
             any more fails with ``ScaleInvalidRequest``).
         """
+        from .bulk import run_bulk, shared_client
+
         client = shared_client(self._bulk_self())
 
         def cancel(task_id: str, _ctx: ItemContext) -> Task:
@@ -168,6 +178,8 @@ class BulkMixin:
         progress: ProgressArg,
         journal: JournalArg,
     ) -> BulkResult[Any, Task]:
+        from .bulk import run_bulk, shared_client
+
         client = shared_client(self._bulk_self())
 
         def update(item: Any, _ctx: ItemContext) -> Task:
@@ -315,6 +327,8 @@ class BulkMixin:
         Returns:
             a ``BulkResult`` whose ``succeeded`` holds the audited task ids.
         """
+        from .bulk import run_bulk, shared_client
+
         client = shared_client(self._bulk_self())
         source: Iterable[Any] = items
         if accepted is not _MISSING:
@@ -410,6 +424,8 @@ class BulkMixin:
         Raises:
             ValueError: neither ``project_name`` nor ``batch_name`` is given.
         """
+        from .export import export_tasks
+
         return export_tasks(
             self._bulk_self(), path, project_name=project_name, batch_name=batch_name,
             task_type=task_type, status=status, review_status=review_status, unique_id=unique_id,

@@ -6,9 +6,8 @@ import email.utils
 import enum
 import math
 import random
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from . import _constants as C
 
@@ -25,9 +24,12 @@ class CallKind(enum.Enum):
     CREATE = "create"
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """The numbers of the policy; defaults come from ``_constants``."""
+class RetryPolicy(NamedTuple):
+    """The numbers of the policy; defaults come from ``_constants``.
+
+    A NamedTuple rather than a dataclass: immutable all the same, and ``import scaleapi`` stays clear
+    of ``dataclasses`` (and the ``inspect`` it imports).
+    """
 
     max_retries: int = C.DEFAULT_MAX_RETRIES
     initial_delay: float = C.INITIAL_RETRY_DELAY

@@ -9,15 +9,13 @@ import ipaddress
 import json
 import logging
 import os
-import platform
 import random
 import threading
 import time
 import urllib.parse
 import warnings
-import dataclasses
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
+import functools
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple, Union
 
 import requests
 import urllib3.exceptions
@@ -86,6 +84,14 @@ def _recall_key(fingerprint: str) -> Optional[str]:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _base_useragent() -> str:
+    # platform is imported (and asked, which reads system files) once, on first use, not at import.
+    import platform  # pylint: disable=import-outside-toplevel
+
+    return f"scaleapi/{__version__} Python/{platform.python_version()} OS/{platform.platform()}"
+
+
 def is_loopback_host(host: Optional[str]) -> bool:
     """True for localhost names and loopback IP literals (no DNS lookup is made)."""
     if not host:
@@ -147,8 +153,7 @@ def _error_message(resp: requests.Response) -> str:
     return _short(text) if text.strip() else f"HTTP {resp.status_code} {resp.reason or ''}".strip()
 
 
-@dataclass(frozen=True)
-class _Call:
+class _Call(NamedTuple):
     """What stays the same across the attempts of one call."""
 
     method: str
@@ -253,13 +258,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
     @staticmethod
     def _generate_useragent(extension: Optional[str] = None) -> str:
         """``scaleapi/<version> Python/<version> OS/<platform> [<source>]``."""
-        parts = [
-            f"scaleapi/{__version__}",
-            f"Python/{platform.python_version()}",
-            f"OS/{platform.platform()}",
-            extension or "",
-        ]
-        return " ".join(part for part in parts if part)
+        return " ".join(part for part in (_base_useragent(), extension or "") if part)
 
     @staticmethod
     def quote_string(text: str) -> str:
@@ -283,7 +282,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         if max_retries is not None:
             if max_retries < 0:
                 raise ValueError("max_retries must be 0 or more")
-            clone.policy = dataclasses.replace(self.policy, max_retries=max_retries)
+            clone.policy = self.policy._replace(max_retries=max_retries)
         return clone
 
     # -- lifecycle --------------------------------------------------------------------------------

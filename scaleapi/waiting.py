@@ -6,7 +6,6 @@ at it. When time runs out it raises ``WaitTimeout`` (a ``ScaleWaitTimeout``) nam
 pending. ``sleep`` and ``clock`` are injectable so tests run without waiting.
 """
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional
 
 from .exceptions import ScaleWaitTimeout
@@ -181,6 +180,9 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
     done: Dict[str, "Task"] = {}
     status: Dict[str, Any] = {}
     pending = list(dict.fromkeys(ids))
+    # Imported here: only waits on many tasks need a pool, and `import scaleapi` stays light.
+    from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel
+
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="scaleapi-wait") as pool:
         while pending:
             for task_id, task in zip(pending, pool.map(client.get_task, pending)):
