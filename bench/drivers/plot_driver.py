@@ -1,0 +1,60 @@
+"""Draw create throughput against concurrency (one panel per latency) into a PNG.
+
+Run by path with an interpreter that has matplotlib: ``plot_driver.py DATA.json OUT.png``. The data
+is ``{"title": str, "curves": {latency_ms: {"concurrency": [...], "rate": [...],
+"sequential_ours": x, "sequential_existing": y}}}``.
+"""
+import json
+import sys
+from typing import Any, Dict, List
+
+# matplotlib is a bench-only dependency, possibly only in bench/.venv-plot.
+import matplotlib  # type: ignore[import-not-found,unused-ignore]  # pylint: disable=import-error
+
+matplotlib.use("Agg")
+# pylint: disable-next=import-error,wrong-import-position  # pyplot must come after use()
+import matplotlib.pyplot as plt  # type: ignore[import-not-found,unused-ignore]
+
+
+def draw(data: Dict[str, Any], out: str) -> None:
+    """One panel per latency: create_tasks throughput, sequential baselines and the ideal line."""
+    curves: Dict[str, Dict[str, Any]] = data["curves"]
+    fig, axes = plt.subplots(1, len(curves), figsize=(5.5 * len(curves), 4.2), squeeze=False)
+    for axis, (latency, curve) in zip(axes[0], sorted(curves.items(), key=lambda kv: int(kv[0]))):
+        xs: List[int] = curve["concurrency"]
+        points = [(x, y) for x, y in zip(xs, curve["rate"]) if y is not None]
+        axis.plot([p[0] for p in points], [p[1] for p in points], "o-", color="tab:blue",
+                  label="create_tasks (ours)")
+        seq = curve.get("sequential_ours")
+        if seq:
+            axis.axhline(seq, color="tab:blue", linestyle="--", linewidth=1, label="create_task loop (ours)")
+            if int(latency) > 0:
+                ideal = [seq * x for x in xs]
+                axis.plot(xs, ideal, ":", color="grey", label="ideal: concurrency × sequential")
+        existing = curve.get("sequential_existing")
+        if existing:
+            axis.axhline(existing, color="tab:red", linestyle="--", linewidth=1,
+                         label="create_task loop (existing 2.15.1)")
+        axis.set_title(f"emulator latency {latency} ms")
+        axis.set_xlabel("concurrency (threads)")
+        axis.set_ylabel("tasks created per second")
+        axis.set_xticks(xs)
+        axis.set_ylim(bottom=0)
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize=8, loc="best")
+    fig.suptitle(data.get("title", "Create throughput"))
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
+def main(argv: List[str]) -> int:
+    """Read the data file, write the PNG, print a JSON line saying where."""
+    with open(argv[1], encoding="utf-8") as handle:
+        data = json.load(handle)
+    draw(data, argv[2])
+    print(json.dumps({"png": argv[2]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,1 @@
+"""The five scenarios of the bench, each a ``run(ctx) -> ScenarioResult`` function."""
