@@ -5,7 +5,6 @@ One pooled ``requests.Session`` per client (shared by every thread using it), a 
 retry loop that never repeats a call whose repetition could duplicate something (see docs/retries.md).
 """
 import hashlib
-import ipaddress
 import json
 import logging
 import os
@@ -99,6 +98,8 @@ def is_loopback_host(host: Optional[str]) -> bool:
     name = host.strip("[]").lower()
     if name == "localhost" or name.endswith(".localhost"):
         return True
+    import ipaddress  # pylint: disable=import-outside-toplevel  # needed only when a client is built
+
     try:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
