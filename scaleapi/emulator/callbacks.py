@@ -75,14 +75,20 @@ def _post(url: str, body: bytes, headers: Dict[str, str], timeout: float) -> int
     if parts.query:
         path += "?" + parts.query
     conn: http.client.HTTPConnection
+    host = parts.hostname or ""
+    if host.lower().rstrip(".").endswith(".localhost"):
+        # A resolver may send a *.localhost name to DNS (off the machine) or even get a non-loopback
+        # answer; connect to loopback directly and keep the name in the Host header.
+        headers = {**headers, "Host": parts.netloc.rsplit("@", 1)[-1]}
+        host = "127.0.0.1"
     # http.client rather than requests/urllib: it never consults proxy environment variables,
     # so a loopback callback can't be routed through a proxy off the machine.
     if parts.scheme == "https":
         conn = http.client.HTTPSConnection(
-            parts.hostname or "", parts.port, timeout=timeout, context=ssl.create_default_context()
+            host, parts.port, timeout=timeout, context=ssl.create_default_context()
         )
     else:
-        conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
+        conn = http.client.HTTPConnection(host, parts.port, timeout=timeout)
     try:
         conn.request("POST", path, body=body, headers=headers)
         response = conn.getresponse()
