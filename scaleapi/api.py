@@ -20,6 +20,7 @@ import requests
 import urllib3.exceptions
 
 from . import _constants as C
+from ._net import is_loopback_host
 from ._ratelimit import RateLimiter
 from ._retry import CallKind, RetryPolicy, may_retry_status, may_retry_transport
 from ._version import __version__
@@ -89,21 +90,6 @@ def _base_useragent() -> str:
     import platform  # pylint: disable=import-outside-toplevel
 
     return f"scaleapi/{__version__} Python/{platform.python_version()} OS/{platform.platform()}"
-
-
-def is_loopback_host(host: Optional[str]) -> bool:
-    """True for localhost names and loopback IP literals (no DNS lookup is made)."""
-    if not host:
-        return False
-    name = host.strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    import ipaddress  # pylint: disable=import-outside-toplevel  # needed only when a client is built
-
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def _never_reached_server(err: requests.RequestException) -> bool:

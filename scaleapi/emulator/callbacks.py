@@ -8,7 +8,6 @@ it is ``localhost`` or ends in ``.localhost``.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import json
 import queue
 import ssl
@@ -17,6 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
+
+from .._net import is_loopback_host
 
 JsonDict = Dict[str, Any]
 
@@ -37,18 +38,6 @@ class CallbackJob:
     task_id: Optional[str] = None
     batch: Optional[str] = None
     generation: int = 0
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 (also IPv4-mapped) and the ``localhost`` names; no DNS lookup."""
-    name = host.strip("[]").lower().rstrip(".")
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return name == "localhost" or name.endswith(".localhost")
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
 
 
 def destination_problem(url: str, allowed_hosts: Iterable[str]) -> Optional[str]:
