@@ -9,17 +9,24 @@ How an export runs (docs/export.md has the long version):
 2. **Split where dense.** A window holding more than the target number of tasks is cut in half by
    time; one count of the left half gives both halves' counts. Splitting stops at the target or at
    1 ms (a burst of tasks created in one millisecond stays one window and is paged whole).
-3. **Page each window.** Workers page their own windows with ``start_time``/``end_time`` (start
-   inclusive, end exclusive) and stream every task to a part file. A task whose ``created_at`` falls
-   outside its window is dropped there, so a server that treats ``end_time`` as inclusive still
-   yields every task exactly once; within a window repeated ids are dropped as well.
-4. **Resume and finish.** The plan and the finished part files live in ``<path>.parts/``. A rerun
-   with the same filters reuses the plan and skips finished windows; at the end the parts are joined
-   into ``<path>`` (written to a temporary name, then renamed) and the directory is removed.
+3. **Page each window as soon as it is final.** Planning and paging overlap: the same ``workers``
+   threads run the counts (first, whenever one is waiting, also between two pages of a window)
+   and otherwise page the largest final window not yet taken, which keeps the tail short. Windows
+   are paged with ``start_time``/``end_time`` (start inclusive, end exclusive) and streamed to a
+   part file. A task whose ``created_at`` falls outside its window is dropped there, so a server
+   that treats ``end_time`` as inclusive still yields every task exactly once; within a window
+   repeated ids are dropped as well.
+4. **Resume and finish.** The plan and the finished part files live in ``<path>.parts/``. The plan
+   is saved whenever it gains final windows, before any of them can be paged, together with the
+   windows still to be cut, so it can be resumed even if it was not finished. A rerun with the same
+   filters goes on with that plan and skips finished windows; at the end the parts are joined into
+   ``<path>`` newest window first (written to a temporary name, then renamed) and the directory is
+   removed.
 
 Memory stays flat: one page per worker, and the ids of the current window.
 """
 import hashlib
+import heapq
 import json
 import logging
 import math
@@ -27,14 +34,15 @@ import os
 import re
 import shutil
 import threading
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 
 from .bulk import ProgressArg, ProgressSink, shared_client
 from .exceptions import ScaleException
-from .pagination import walk_cursor_pages
+from .pagination import Tasklist, walk_cursor_pages
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import ScaleClient
@@ -52,7 +60,13 @@ WINDOWS_PER_WORKER = 4
 FIRST_PROBE_MS = 1000
 PROBE_GROWTH = 4
 PAGE_LIMIT = 100
-PLAN_VERSION = 1
+PLAN_VERSION = 2
+
+#: Every line is written by this one encoder (compact, UTF-8 kept as is): ``json.dumps`` with
+#: these options would build a new encoder for every task.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+#: ``created_at`` as the API writes it (and ``format_ms`` does): such times order as text.
+_FIXED_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ISO = re.compile(
@@ -107,8 +121,73 @@ class Window:
     count: int
 
 
+@dataclass(frozen=True)
+class Probe:
+    """The next look back while the range's start is unknown: count ``[hi - span, hi)``.
+
+    ``seen`` tasks were found between ``edge`` and ``hi`` by the probes so far.
+    """
+
+    hi: int
+    span: int
+    seen: int
+    edge: int
+
+
+#: Work for the planning: cut a dense window, or look further back.
+PlanJob = Union[Window, Probe]
+
+
+@dataclass
+class Plan:
+    """The windows as far as they are known; what ``<path>.parts/plan.json`` holds.
+
+    At every moment ``windows`` (final: their index names their part file, and never changes),
+    ``pending`` (too dense, waiting to be cut) and, while ``probe`` is set, ``[0, probe.edge)``
+    cover the range exactly once, so a saved plan can be resumed from wherever it stopped.
+    """
+
+    total: int
+    windows: List[Window] = field(default_factory=list)
+    pending: List[Window] = field(default_factory=list)
+    probe: Optional[Probe] = None
+    complete: bool = False
+
+    def to_json(self, fingerprint: str) -> str:
+        """The plan file's text."""
+        return json.dumps({
+            "version": PLAN_VERSION,
+            "fingerprint": fingerprint,
+            "total": self.total,
+            "complete": self.complete,
+            "windows": [[w.start, w.end, w.count] for w in self.windows],
+            "pending": [[w.start, w.end, w.count] for w in self.pending],
+            "probe": None if self.probe is None else [
+                self.probe.hi, self.probe.span, self.probe.seen, self.probe.edge],
+        })  # fmt: skip
+
+    @classmethod
+    def from_json(cls, saved: Dict[str, Any]) -> "Plan":
+        """A plan read back from its file (version 1 files hold a complete plan)."""
+        windows = [Window(*triple) for triple in saved["windows"]]
+        if saved["version"] == 1:
+            return cls(sum(w.count for w in windows), windows, complete=True)
+        probe = saved.get("probe")
+        return cls(
+            int(saved["total"]), windows, [Window(*triple) for triple in saved.get("pending", [])],
+            Probe(*probe) if probe else None, bool(saved.get("complete")),
+        )  # fmt: skip
+
+
 class _Exporter:  # pylint: disable=too-many-instance-attributes
-    """One export: plan, page, join."""
+    """One export: plan and page at once, then join.
+
+    The workers share one queue of planning jobs (counts) and a heap of final windows, largest
+    first. A worker takes a planning job whenever there is one (also between two pages of the
+    window it is paging), so the plan is finished within a page's time of a count being possible,
+    and otherwise pages the largest final window. A window is saved in the plan file before any
+    worker can take it, so its part file never exists without it.
+    """
 
     def __init__(  # pylint: disable=too-many-arguments
         self,
@@ -132,8 +211,16 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
         self.sink: Optional[ProgressSink] = None
         # Planning needs created_at on every task, which limited_response leaves out.
         self.count_query = {k: v for k, v in query.items() if k != "limited_response"}
+        self.plan = Plan(0)
+        self.limit = 0  # the most tasks a final window holds
+        # Guarded by `cond`: planning jobs not yet taken, how many are being run, final windows
+        # not yet taken (as (-count, -start, index)).
+        self.cond = threading.Condition()
+        self.jobs: Deque[PlanJob] = deque()
+        self.running = 0
+        self.ready: List[Tuple[int, int, int]] = []
 
-    # -- planning ------------------------------------------------------------------------------
+    # -- counting --------------------------------------------------------------------------------
 
     def _page1(self, start: Optional[int], end: Optional[int]) -> Tuple[int, Any]:
         params = dict(self.count_query)
@@ -153,49 +240,108 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
         wanted = math.ceil(total / (self.workers * WINDOWS_PER_WORKER))
         return max(MIN_WINDOW_TASKS, min(MAX_WINDOW_TASKS, wanted))
 
-    def plan(self, pool: ThreadPoolExecutor) -> List[Window]:
-        """Count, bound and split the created-at range into windows, newest first."""
+    # -- planning (everything below that touches the plan runs under `cond`) ---------------------
+
+    def _start_plan(self) -> None:
+        """The first count: the total and the newest task give the range's end, then its start."""
         user_lo, user_hi = self.bounds
         total, newest = self._page1(user_lo, user_hi)
         if total == 0 or newest is None:
-            return []
+            self.plan = Plan(0)
+            return
+        self.plan = Plan(total)
+        self.limit = self.target(total)
         hi = parse_time_ms(str(newest.as_dict()["created_at"])) + 1
         if user_hi is not None:
             hi = min(hi, user_hi)
         if user_lo is not None:
-            windows = [Window(user_lo, hi, total)]
+            self._place(Window(user_lo, hi, total))
         else:
-            windows = self._probe_back(hi, total)
-        return self._split(pool, windows, self.target(total))
+            self.plan.probe = Probe(hi, FIRST_PROBE_MS, 0, hi)
+            self.jobs.append(self.plan.probe)
 
-    def _probe_back(self, hi: int, total: int) -> List[Window]:
-        windows: List[Window] = []
-        span, seen, edge = FIRST_PROBE_MS, 0, hi
-        while True:
-            start = max(0, hi - span)
-            found = self.count(start, hi)
-            if found > seen:
-                windows.append(Window(start, edge, found - seen))
-                seen, edge = found, start
-            if found >= total or start == 0:
-                return windows
-            span *= PROBE_GROWTH
+    def _place(self, window: Window) -> None:
+        """A window is final, or pending a cut if it is too dense and wider than 1 ms."""
+        if window.count > self.limit and window.end - window.start > 1:
+            self.plan.pending.append(window)
+            self.jobs.append(window)
+        else:
+            self.plan.windows.append(window)
 
-    def _split(self, pool: ThreadPoolExecutor, windows: List[Window], target: int) -> List[Window]:
-        final: List[Window] = []
-        todo = windows
-        while todo:
-            dense = [w for w in todo if w.count > target and w.end - w.start > 1]
-            final.extend(w for w in todo if not (w.count > target and w.end - w.start > 1))
-            mids = [w.start + (w.end - w.start) // 2 for w in dense]
-            lefts = list(pool.map(self.count, [w.start for w in dense], mids))
-            todo = []
-            for window, mid, left in zip(dense, mids, lefts):
+    def _run_job(self, job: PlanJob) -> None:
+        """Count for a planning job (outside the lock), then fold the answer into the plan."""
+        if isinstance(job, Probe):
+            start = max(0, job.hi - job.span)
+            found = self.count(start, job.hi)
+        else:
+            mid = job.start + (job.end - job.start) // 2
+            left = self.count(job.start, mid)
+        with self.cond:
+            known = len(self.plan.windows)
+            if isinstance(job, Probe):
+                self._probed(job, start, found)
+            else:
+                self.plan.pending.remove(job)
                 if left > 0:  # counted, so an empty left half can go
-                    todo.append(Window(window.start, mid, left))
+                    self._place(Window(job.start, mid, left))
                 # The right half's count is derived; keep it even at 0 so nothing can be lost.
-                todo.append(Window(mid, window.end, max(0, window.count - left)))
-        return sorted(final, key=lambda w: w.start, reverse=True)
+                self._place(Window(mid, job.end, max(0, job.count - left)))
+            self.running -= 1
+            self._settle(known)
+
+    def _probed(self, probe: Probe, start: int, found: int) -> None:
+        seen, edge = probe.seen, probe.edge
+        if found > seen:
+            self._place(Window(start, edge, found - seen))
+            seen, edge = found, start
+        if found >= self.plan.total or start == 0:
+            self.plan.probe = None
+        else:
+            self.plan.probe = Probe(probe.hi, probe.span * PROBE_GROWTH, seen, edge)
+            self.jobs.append(self.plan.probe)
+
+    def _settle(self, known: int, save: bool = False) -> None:
+        """Save the plan if it gained final windows (``known`` was their number before) or is now
+        complete, then offer the new windows to the workers."""
+        if not self.jobs and self.running == 0 and not self.plan.complete:
+            self.plan.complete = True
+            save = True
+        if save or known < len(self.plan.windows):
+            self._save_plan()
+        for index in range(known, len(self.plan.windows)):
+            if not os.path.exists(self.part_path(index)):
+                window = self.plan.windows[index]
+                heapq.heappush(self.ready, (-window.count, -window.start, index))
+        self.cond.notify_all()
+
+    def _take(self) -> Optional[int]:
+        """The next window to page (largest first), after any planning jobs; None when all is taken."""
+        while True:
+            with self.cond:
+                while True:
+                    if self.stop.is_set():
+                        return None
+                    if self.jobs:
+                        job = self.jobs.popleft()
+                        self.running += 1
+                        break
+                    if self.ready:
+                        return heapq.heappop(self.ready)[2]
+                    if self.running == 0:
+                        return None
+                    self.cond.wait()
+            self._run_job(job)
+
+    def _help_plan(self) -> None:
+        """Run one waiting planning job, if there is one (called between two pages)."""
+        if not self.jobs:  # unlocked peek: a job missed here is taken by the next idle look
+            return
+        with self.cond:
+            if not self.jobs:
+                return
+            job = self.jobs.popleft()
+            self.running += 1
+        self._run_job(job)
 
     # -- the plan on disk ----------------------------------------------------------------------
 
@@ -204,29 +350,37 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
         text = json.dumps([self.query, list(self.bounds)], sort_keys=True, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
-    def load_or_make_plan(self, pool: ThreadPoolExecutor) -> List[Window]:
-        """Reuse ``<path>.parts/plan.json`` from an interrupted run, or plan and save it."""
+    def _save_plan(self) -> None:
+        _write_atomically(os.path.join(self.parts, "plan.json"), self.plan.to_json(self.fingerprint()))
+
+    def load_or_start_plan(self) -> None:
+        """Reuse ``<path>.parts/plan.json`` from an interrupted run, or count the total and save it.
+
+        An unfinished plan goes on where it stopped: its pending windows and probe are queued again.
+        """
         plan_file = os.path.join(self.parts, "plan.json")
         if os.path.exists(plan_file):
             with open(plan_file, encoding="utf-8") as handle:
                 saved = json.load(handle)
-            if saved.get("version") != PLAN_VERSION or saved.get("fingerprint") != self.fingerprint():
+            version, fingerprint = saved.get("version"), saved.get("fingerprint")
+            if version not in (1, PLAN_VERSION) or fingerprint != self.fingerprint():
                 raise ExportError(
                     f"{self.parts} holds an unfinished export with other filters; delete it, or "
                     "rerun with the same filters to resume"
                 )
-            return [Window(*triple) for triple in saved["windows"]]
-        windows = self.plan(pool)
-        os.makedirs(self.parts, exist_ok=True)
-        _write_atomically(
-            plan_file,
-            json.dumps({
-                "version": PLAN_VERSION,
-                "fingerprint": self.fingerprint(),
-                "windows": [[w.start, w.end, w.count] for w in windows],
-            }),
-        )  # fmt: skip
-        return windows
+            self.plan = Plan.from_json(saved)
+            self.limit = self.target(self.plan.total)
+            self.jobs.extend(self.plan.pending)
+            if self.plan.probe is not None:
+                self.jobs.append(self.plan.probe)
+            fresh = False
+        else:
+            os.makedirs(self.parts, exist_ok=True)
+            _remove_stale_parts(self.parts)
+            self._start_plan()
+            fresh = True
+        with self.cond:
+            self._settle(0, save=fresh)
 
     def part_path(self, index: int) -> str:
         """Where window ``index``'s tasks are kept once it is finished."""
@@ -234,62 +388,84 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
 
     # -- paging --------------------------------------------------------------------------------
 
-    def export_window(self, index: int, window: Window) -> int:
-        """Page one window into its part file; returns the number of tasks written."""
+    def export_window(self, index: int) -> int:
+        """Page window ``index`` into its part file; returns the number of tasks written."""
+        window = self.plan.windows[index]
         params = {k: v for k, v in self.query.items() if v is not None}
         params["start_time"] = format_ms(window.start)
         params["end_time"] = format_ms(window.end)
         params["limit"] = PAGE_LIMIT
+        inside = _created_in(window)
         final = self.part_path(index)
         partial = final + ".partial"
         seen: Set[str] = set()
-        written = dropped = 0
-        tasks = walk_cursor_pages(lambda token: self.client.tasks(**params, next_token=token))
+        written = dropped = reported = 0
+
+        def fetch(token: Optional[str]) -> "Tasklist":
+            nonlocal reported
+            self._advance(written - reported)
+            reported = written
+            if self.stop.is_set():
+                raise _Stopped()
+            self._help_plan()
+            return self.client.tasks(**params, next_token=token)
+
+        encode = _ENCODER.encode
         with open(partial, "w", encoding="utf-8") as out:
-            for task in tasks:
-                if self.stop.is_set():
-                    raise _Stopped()
+            for task in walk_cursor_pages(fetch):
                 doc = task.as_dict()
-                task_id = str(doc.get("task_id"))
                 created = doc.get("created_at")
-                if created is not None and not window.start <= parse_time_ms(str(created)) < window.end:
+                if created is not None and not inside(created):
                     dropped += 1
                     continue
+                task_id = str(doc.get("task_id"))
                 if task_id in seen:
                     dropped += 1
                     continue
                 seen.add(task_id)
-                out.write(json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n")
+                out.write(encode(doc) + "\n")
                 written += 1
-                self._advance(1)
         os.replace(partial, final)
+        self._advance(written - reported)
         if written != window.count or dropped:
             logger.debug("export window %s: planned %d, wrote %d, dropped %d",
-                         format_ms(window.start), window.count, written, dropped)
+                         params["start_time"], window.count, written, dropped)
         return written
 
     def _advance(self, n: int) -> None:
+        if n <= 0:
+            return
         with self.lock:
+            before = self.written
             self.written += n
             done = self.written
-        if self.sink is not None and (done % PAGE_LIMIT == 0):
+        # Report at every multiple of PAGE_LIMIT passed (windows end with partial pages).
+        if self.sink is not None and done // PAGE_LIMIT > before // PAGE_LIMIT:
             self.sink.update(done)
 
-    def run(self, progress: ProgressArg) -> int:
-        """Plan (or resume), page every unfinished window, join the parts; returns the line count."""
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="scaleapi-export") as pool:
-            windows = self.load_or_make_plan(pool)
-            todo = [(i, w) for i, w in enumerate(windows) if not os.path.exists(self.part_path(i))]
-            self.written = sum(w.count for i, w in enumerate(windows) if os.path.exists(self.part_path(i)))
-            self.sink = ProgressSink(progress, sum(w.count for w in windows), "export tasks", "task")
-            try:
-                self._page_all(pool, todo)
-            finally:
-                self.sink.close()
-        return self._join(len(windows))
+    def _work(self) -> None:
+        """One worker: plan when there is planning to do, else page the largest final window."""
+        while True:
+            index = self._take()
+            if index is None:
+                return
+            self.export_window(index)
 
-    def _page_all(self, pool: ThreadPoolExecutor, todo: List[Tuple[int, Window]]) -> None:
-        futures: List["Future[int]"] = [pool.submit(self.export_window, i, w) for i, w in todo]
+    def run(self, progress: ProgressArg) -> int:
+        """Plan (or resume) while paging every unfinished window, join the parts; returns the line count."""
+        self.load_or_start_plan()
+        windows = self.plan.windows
+        self.written = sum(w.count for i, w in enumerate(windows) if os.path.exists(self.part_path(i)))
+        self.sink = ProgressSink(progress, self.plan.total, "export tasks", "task")
+        try:
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="scaleapi-export") as pool:
+                self._page_all(pool)
+        finally:
+            self.sink.close()
+        return self._join()
+
+    def _page_all(self, pool: ThreadPoolExecutor) -> None:
+        futures: List["Future[None]"] = [pool.submit(self._work) for _ in range(self.workers)]
         try:
             pending = set(futures)
             while pending:
@@ -299,21 +475,28 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
             if self.sink is not None:
                 self.sink.update(self.written)
         except BaseException:
-            # Ctrl-C, a failed window or a progress callback that raised: stop the other workers
-            # at their next task; finished windows stay on disk for the rerun.
+            # Ctrl-C, a failed window or count, or a progress callback that raised: stop the other
+            # workers at their next page; finished windows and the plan stay on disk for the rerun.
             self.stop.set()
-            wait([future for future in futures if not future.cancel()])
+            with self.cond:
+                self.cond.notify_all()
+            wait(futures)
             raise
 
-    def _join(self, count: int) -> int:
+    def _join(self) -> int:
+        """Concatenate the part files, newest window first, into ``path``."""
         temporary = self.path + ".joining"
+        order = sorted(range(len(self.plan.windows)), key=lambda i: self.plan.windows[i].start, reverse=True)
         lines = 0
         with open(temporary, "wb") as out:
-            for index in range(count):
+            for index in order:
                 with open(self.part_path(index), "rb") as part:
-                    for line in part:
-                        out.write(line)
-                        lines += 1
+                    while True:
+                        chunk = part.read(1 << 20)
+                        if not chunk:
+                            break
+                        out.write(chunk)
+                        lines += chunk.count(b"\n")
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, self.path)
@@ -332,6 +515,31 @@ def _write_atomically(path: str, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def _created_in(window: Window) -> Callable[[Any], bool]:
+    """Whether a ``created_at`` value falls in ``[window.start, window.end)``.
+
+    Times in the fixed ``YYYY-MM-DDTHH:MM:SS.mmmZ`` shape (as the API writes them) are compared as
+    text with the bounds written the same way, which orders them alike; others are parsed.
+    """
+    low, high = format_ms(window.start), format_ms(window.end)
+    by_text = _FIXED_TIME.fullmatch(low) is not None and _FIXED_TIME.fullmatch(high) is not None
+    fixed = _FIXED_TIME.fullmatch
+
+    def inside(created: Any) -> bool:
+        if by_text and isinstance(created, str) and fixed(created) is not None:
+            return low <= created < high
+        return window.start <= parse_time_ms(str(created)) < window.end
+
+    return inside
+
+
+def _remove_stale_parts(parts: str) -> None:
+    """Part files left without a plan (a plan is always saved before its windows are paged)."""
+    for name in os.listdir(parts):
+        if re.fullmatch(r"w\d{6}\.jsonl(\.partial)?", name):
+            os.remove(os.path.join(parts, name))
 
 
 def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals

@@ -1,12 +1,15 @@
 """Parallel export against the emulator: exactly the matching tasks, once each, and resumable."""
 # pytest injects fixtures by parameter name.
 # pylint: disable=redefined-outer-name
+import itertools
 import json
 import os
+import threading
+import time
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import pytest
 from hypothesis import given
@@ -113,6 +116,155 @@ def test_a_server_with_an_inclusive_end_time_still_yields_each_task_once(
     assert export_tasks(client, out, project_name=PROJECT, workers=8, window_size=50) == 1500
     ids = read_ids(out)
     assert len(set(ids)) == 1500 and set(ids) == created
+
+
+def test_created_at_in_another_shape_is_parsed_and_still_dropped_outside_its_window(
+    client: Client, created: Set[str], tmp_path: Path
+) -> None:
+    """Times not in the fixed ``...mmmZ`` shape are compared after parsing (inclusive-end server)."""
+    real_tasks = client.tasks
+
+    def offset_times(**kwargs: Any) -> Any:
+        if kwargs.get("end_time"):
+            kwargs["end_time"] = format_ms(parse_time_ms(kwargs["end_time"]) + 1)
+        page = real_tasks(**kwargs)
+        for task in page:
+            doc = task.as_dict()  # the stored dict itself: 2019-...:26.624Z -> 2019-...:26.624000+00:00
+            doc["created_at"] = doc["created_at"][:-1] + "000+00:00"
+        return page
+
+    client.tasks = offset_times  # type: ignore[method-assign]
+    out = tmp_path / "tasks.jsonl"
+    assert export_tasks(client, out, project_name=PROJECT, workers=4, window_size=50) == 1500
+    ids = read_ids(out)
+    assert len(set(ids)) == 1500 and set(ids) == created
+
+
+def test_lines_are_compact_json_with_unicode_kept(client: Client, tmp_path: Path) -> None:
+    """Each line is the task's compact JSON, non-ASCII text written as is."""
+    client.create_tasks("imageannotation", [payload(0, metadata={"name": "café ☕", "n": [1, 2]})])
+    out = tmp_path / "tasks.jsonl"
+    assert export_tasks(client, out, project_name=PROJECT) == 1
+    line = out.read_text(encoding="utf-8")
+    doc = json.loads(line)
+    assert line == json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n"
+    assert '"name":"café ☕"' in line
+
+
+def _split_in_two_groups(client: Client, emu: Any) -> Tuple[int, Set[str]]:
+    """300 old tasks, a gap longer than their spread, then 5 new ones; the oldest time and all ids.
+
+    Planned from the oldest time with windows of 100, the range's first cut falls in the gap: the
+    old half is dense and pending another count, the new half (5 tasks) is final at once.
+    """
+    emu.seed_tasks(TEST_KEY, 300, project=PROJECT)
+    times = [parse_time_ms(task["created_at"]) for task in all_tasks(client)]
+    time.sleep((max(times) - min(times) + 100) / 1000)
+    client.create_tasks("imageannotation", [payload(i) for i in range(5)])
+    ids = {task["task_id"] for task in all_tasks(client)}
+    assert len(ids) == 305
+    return min(times), ids
+
+
+def test_paging_starts_before_planning_finishes(client: Client, emu: Any, tmp_path: Path) -> None:
+    """A final window is paged while other windows are still being counted and cut."""
+    oldest, ids = _split_in_two_groups(client, emu)
+    real_tasks = client.tasks
+    page_seen, gave_up = threading.Event(), threading.Event()
+    counts = itertools.count(1)
+    log: List[Tuple[str, bool]] = []
+
+    def gated_tasks(**kwargs: Any) -> Any:
+        if kwargs.get("limit") == 1:
+            # 1: the total, 2: the first cut; from 3 on, the dense half waits for a page request
+            # (planning first, paging after, would never send one: wait once, then give up).
+            if next(counts) >= 3:
+                released = page_seen.wait(timeout=0 if gave_up.is_set() else 10)
+                if not released:
+                    gave_up.set()
+                log.append(("count", released))
+        else:
+            log.append(("page", True))
+            page_seen.set()
+        return real_tasks(**kwargs)
+
+    client.tasks = gated_tasks  # type: ignore[method-assign]
+    out = tmp_path / "tasks.jsonl"
+    count = export_tasks(client, out, project_name=PROJECT, created_after=format_ms(oldest),
+                         workers=2, window_size=100)
+    assert count == 305 and set(read_ids(out)) == ids
+    later_counts = [released for kind, released in log if kind == "count"]
+    assert later_counts and all(later_counts), "counting waited for a page that never came"
+    assert log[0] == ("page", True)
+
+
+def test_an_export_cut_while_planning_resumes_from_its_unfinished_plan(
+    client: Client, emu: Any, tmp_path: Path
+) -> None:
+    """An export stopped mid-plan keeps its finished windows and finishes the plan on the rerun."""
+    oldest, ids = _split_in_two_groups(client, emu)
+    out = tmp_path / "tasks.jsonl"
+    parts = tmp_path / "tasks.jsonl.parts"
+    real_tasks = client.tasks
+    counts = itertools.count(1)
+
+    def cut_tasks(**kwargs: Any) -> Any:
+        if kwargs.get("limit") == 1 and next(counts) >= 3:
+            deadline = time.monotonic() + 10
+            while not list(parts.glob("w*.jsonl")) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            raise RuntimeError("cut while planning")
+        return real_tasks(**kwargs)
+
+    client.tasks = cut_tasks  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="cut while planning"):
+        export_tasks(client, out, project_name=PROJECT, created_after=format_ms(oldest),
+                     workers=2, window_size=100)
+    plan = json.loads((parts / "plan.json").read_text())
+    assert plan["complete"] is False and plan["pending"]
+    finished = list(parts.glob("w*.jsonl"))
+    assert [len(part.read_text().splitlines()) for part in finished] == [5]
+
+    kept_start = format_ms(plan["windows"][0][0])
+    paged_again: List[str] = []
+
+    def recording_tasks(**kwargs: Any) -> Any:
+        if kwargs.get("limit") != 1:
+            paged_again.append(kwargs["start_time"])
+        return real_tasks(**kwargs)
+
+    client.tasks = recording_tasks  # type: ignore[method-assign]
+    count = export_tasks(client, out, project_name=PROJECT, created_after=format_ms(oldest),
+                         workers=2, window_size=100)
+    got = read_ids(out)
+    assert count == 305 and len(got) == 305 and set(got) == ids
+    assert paged_again and kept_start not in paged_again  # the finished window was kept
+    assert not parts.exists()
+
+
+def test_the_largest_windows_are_paged_first(client: Client, created: Set[str], tmp_path: Path) -> None:
+    """Ready windows are taken largest first (one worker: the plan is done before any page)."""
+    real_tasks = client.tasks
+    sizes: Dict[Tuple[str, str], int] = {}
+    order: List[Tuple[str, str]] = []
+
+    def recording_tasks(**kwargs: Any) -> Any:
+        page = real_tasks(**kwargs)
+        if kwargs.get("limit") != 1:
+            window = (kwargs["start_time"], kwargs["end_time"])
+            if window not in sizes:
+                order.append(window)
+            sizes[window] = sizes.get(window, 0) + len(page)
+        return page
+
+    client.tasks = recording_tasks  # type: ignore[method-assign]
+    out = tmp_path / "tasks.jsonl"
+    assert export_tasks(client, out, project_name=PROJECT, workers=1, window_size=200) == 1500
+    assert set(read_ids(out)) == created
+    paged = [sizes[window] for window in order]
+    assert len(paged) > 3 and paged == sorted(paged, reverse=True)
+    starts = [parse_time_ms(json.loads(line)["created_at"]) for line in out.read_text().splitlines()]
+    assert starts == sorted(starts, reverse=True)  # still joined newest window first
 
 
 def test_filters_and_time_bounds(client: Client, emu: Any, tmp_path: Path) -> None:
