@@ -16,6 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from .errors import ApiError, bad_request
 from .identity import Account
+from .jsontext import EncodedJson
 from .service_files import UploadedFile
 from .validation import json_depth_ok
 
@@ -45,7 +46,10 @@ def raw_path(environ: Mapping[str, Any]) -> Tuple[str, str]:
 
 def json_response(payload: Any, status: int = 200, headers: Optional[Dict[str, str]] = None) -> Response:
     """A JSON response with an explicit Content-Length (needed for keep-alive)."""
-    body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    if isinstance(payload, EncodedJson):
+        body = payload.body
+    else:
+        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
     response = Response(body, status=status, mimetype="application/json")
     for key, value in (headers or {}).items():
         response.headers[key] = value

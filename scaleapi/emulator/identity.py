@@ -8,7 +8,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Collection, Optional
+from typing import Collection, Dict, Optional
+
+#: How many accepted keys :class:`KeyPolicy` remembers before it starts over.
+MAX_CACHED_KEYS = 1024
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,30 @@ class KeyPolicy:
 
     With no pinned keys any Scale-shaped key is accepted, so tests can invent keys per account;
     with pinned keys (``--api-key``) only those exact keys are. Pinned keys are kept only as
-    hashes.
+    hashes; accepted keys are remembered in memory (never stored or logged) to skip re-checking.
     """
 
     def __init__(self, pinned_keys: Optional[Collection[str]] = None) -> None:
         self._pinned = frozenset(account_id(key) for key in pinned_keys or ())
+        # Accepted keys seen lately → their account, so a request skips hashing and shape checks.
+        # Only accepted keys are cached (a flood of bad keys cannot grow it); it stays in memory.
+        self._accepted: Dict[str, Account] = {}
 
     def authenticate(self, api_key: Optional[str]) -> Optional[Account]:
         """Return the account for an accepted key, or None when it must be refused."""
         if not api_key:
             return None
+        known = self._accepted.get(api_key)
+        if known is not None:
+            return known
+        account = self._check(api_key)
+        if account is not None:
+            if len(self._accepted) >= MAX_CACHED_KEYS:
+                self._accepted.clear()
+            self._accepted[api_key] = account
+        return account
+
+    def _check(self, api_key: str) -> Optional[Account]:
         ident = account_id(api_key)
         if self._pinned:
             if ident not in self._pinned:

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from .context import ServiceContext
 from .errors import invalid_param
 from .identity import Account
+from .jsontext import EncodedJson, encode, splice_object
 from .store_tasks import Cursor, TaskFilter
 from .timeutil import parse_time
 from .validation import (
@@ -94,14 +95,19 @@ def decode_token(token: str, fingerprint: str) -> Tuple[Cursor, int, int]:
     return (created, seq), offset, total
 
 
-def _limited(doc: JsonDict) -> JsonDict:
+def _limited(text: str) -> str:
+    doc = json.loads(text)
     small = {key: doc[key] for key in LIMITED_KEYS if key in doc}
     small["otherVersion"] = doc.get("otherVersion")
-    return small
+    return encode(small)
 
 
-def list_tasks(ctx: ServiceContext, account: Account, query: Query) -> JsonDict:
-    """One page of the account's tasks matching the query."""
+def list_tasks(ctx: ServiceContext, account: Account, query: Query) -> EncodedJson:
+    """One page of the account's tasks matching the query.
+
+    The stored documents are spliced into the response as written (compact JSON, the same bytes
+    the encoder would give), so a full page is never decoded and re-encoded.
+    """
     limit_raw = _last(query, "limit")
     limit = DEFAULT_PAGE if limit_raw is None else parse_int(limit_raw, "limit", 1, MAX_PAGE)
     limited_raw = _last(query, "limited_response")
@@ -120,14 +126,14 @@ def list_tasks(ctx: ServiceContext, account: Account, query: Query) -> JsonDict:
         else:
             offset = 0
             total = ctx.store.tasks.count(account.id, flt)
-        rows = ctx.store.tasks.page(account.id, flt, after, limit + 1)
+        rows = ctx.store.tasks.page_docs(account.id, flt, after, limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]
-    docs: List[JsonDict] = [_limited(row.doc) if limited else row.doc for row in rows]
+    docs: List[str] = [_limited(row[2]) if limited else row[2] for row in rows]
     next_token = (
-        encode_token(rows[-1].cursor, offset + len(rows), total, fingerprint) if has_more and rows else None
+        encode_token((rows[-1][0], rows[-1][1]), offset + len(rows), total, fingerprint)
+        if has_more and rows else None
     )
-    return {
-        "docs": docs, "total": total, "limit": limit, "offset": offset, "has_more": has_more,
-        "next_token": next_token,
-    }
+    return splice_object("docs", docs, {
+        "total": total, "limit": limit, "offset": offset, "has_more": has_more, "next_token": next_token,
+    })

@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from .context import ServiceContext, owner_email
 from .errors import TASK_NOT_FOUND, bad_request, conflict, invalid_param, not_found
 from .identity import Account, new_object_id
+from .jsontext import EncodedJson
 from .service_projects import inherited_params
 from .service_state import after_change, mark_completed, task_callback
 from .store_tasks import TaskRecord
@@ -109,10 +110,12 @@ def _touch(ctx: ServiceContext, rec: TaskRecord) -> None:
     rec.doc["updated_at"] = iso_from_ms(now)
 
 
-def get_task(ctx: ServiceContext, account: Account, task_id: str) -> JsonDict:
-    """``GET task/{id}``."""
-    with ctx.store.transaction():
-        return _load(ctx, account, task_id).doc
+def get_task(ctx: ServiceContext, account: Account, task_id: str) -> EncodedJson:
+    """``GET task/{id}``: the stored document as written, without decoding it."""
+    text = ctx.store.tasks.get_doc_text(account.id, task_id)
+    if text is None:
+        raise not_found(TASK_NOT_FOUND)
+    return EncodedJson(text.encode("utf-8"))
 
 
 def cancel_task(ctx: ServiceContext, account: Account, task_id: str, clear_unique: bool) -> JsonDict:

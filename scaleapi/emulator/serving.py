@@ -89,6 +89,7 @@ class KeepAliveHandler(WSGIRequestHandler):
     timeout = IDLE_TIMEOUT_SECONDS
     server: "EmulatorServer"
     handshake_failed = False
+    _headers_buffer: List[bytes]  # http.server's buffer of the response head (see _send_head)
 
     def setup(self) -> None:
         # Tracked before the handshake, so stop() can also cut a client that never finishes one.
@@ -131,16 +132,13 @@ class KeepAliveHandler(WSGIRequestHandler):
                 length = response.content_length()
                 if length is None:
                     # Unknown length: buffer it all so the response still carries Content-Length.
-                    body = first + b"".join(chunks)
-                    self._send_head(response, len(body), self._reusable(environ, counter))
-                    sent_headers = True
-                    self._write(body)
-                else:
-                    self._send_head(response, length, self._reusable(environ, counter))
-                    sent_headers = True
-                    self._write(first)
-                    for chunk in chunks:
-                        self._write(chunk)
+                    first = first + b"".join(chunks)
+                    length = len(first)
+                # The head goes out with the first chunk, in one write (one TLS record, one segment).
+                self._send_head(response, length, self._reusable(environ, counter), first)
+                sent_headers = True
+                for chunk in chunks:
+                    self._write(chunk)
             finally:
                 close = getattr(app_iter, "close", None)
                 if close is not None:
@@ -174,7 +172,8 @@ class KeepAliveHandler(WSGIRequestHandler):
                 return False
         return True
 
-    def _send_head(self, response: _Response, length: int, keep_alive: bool) -> None:
+    def _send_head(self, response: _Response, length: int, keep_alive: bool, first: bytes = b"") -> None:
+        """Send the status line and headers, followed by ``first``, the start of the body."""
         code, _, reason = (response.status or "500 Internal Server Error").partition(" ")
         self.send_response(int(code), reason)
         for name, value in response.headers:
@@ -183,7 +182,15 @@ class KeepAliveHandler(WSGIRequestHandler):
         self.send_header("Content-Length", str(length))
         if not keep_alive:
             self.send_header("Connection", "close")
-        self.end_headers()
+        if self.request_version == "HTTP/0.9":  # no head at all
+            self._write(first)
+            return
+        # end_headers() without its flush: send_response/send_header buffer the head in
+        # _headers_buffer (http.server), which is written here together with the body's start.
+        self._headers_buffer.append(b"\r\n")
+        head = b"".join(self._headers_buffer)
+        self._headers_buffer = []
+        self.wfile.write(head + first if first and self.command != "HEAD" else head)
 
     def _write(self, data: bytes) -> None:
         if data and self.command != "HEAD":

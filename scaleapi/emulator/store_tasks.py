@@ -226,6 +226,13 @@ class TaskStore:
         row = self._db.query_one(f"SELECT {', '.join(_COLUMNS)} FROM tasks WHERE {where}", params)
         return self._record(row) if row else None
 
+    def get_doc_text(self, account: str, task_id: str) -> Optional[str]:
+        """The stored JSON text of the account's task (compact, as written), or None."""
+        row = self._db.query_one(
+            "SELECT doc FROM tasks WHERE task_id = ? AND acct = ?", (task_id, self._accounts.number(account))
+        )
+        return str(row[0]) if row else None
+
     def get(self, account: str, task_id: str) -> Optional[TaskRecord]:
         """The account's task with this id, or None (other accounts' tasks are invisible)."""
         return self._one("task_id = ? AND acct = ?", (task_id, self._accounts.number(account)))
@@ -238,14 +245,20 @@ class TaskStore:
         """The account's task holding ``unique_id``, or None."""
         return self._one("acct = ? AND unique_id = ?", (self._accounts.number(account), unique_id))
 
-    def page(self, account: str, flt: TaskFilter, after: Optional[Cursor], limit: int) -> List[TaskRecord]:
-        """Up to ``limit`` matching tasks, newest first, strictly after the ``after`` cursor."""
+    def page_docs(
+        self, account: str, flt: TaskFilter, after: Optional[Cursor], limit: int
+    ) -> List[Tuple[int, int, str]]:
+        """Up to ``limit`` matching tasks, newest first, strictly after the ``after`` cursor.
+
+        Each is ``(created_ms, seq, stored JSON text)``: the document is left undecoded so a page
+        can be served by splicing the text into the response.
+        """
         source, where, params = build_query(self._accounts.number(account), flt, after)
-        columns = ", ".join(f"t.{column}" for column in _COLUMNS)
-        rows = self._db.query(
-            f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {_order(flt)} LIMIT ?", (*params, limit)
+        rows: List[Tuple[int, int, str]] = self._db.query(
+            f"SELECT t.created_ms, t.seq, t.doc FROM {source} WHERE {where} ORDER BY {_order(flt)} LIMIT ?",
+            (*params, limit),
         )
-        return [self._record(row) for row in rows]
+        return rows
 
     def count(self, account: str, flt: TaskFilter) -> int:
         """How many tasks match the filter (from the running totals when the filter allows)."""

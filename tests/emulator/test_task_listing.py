@@ -3,6 +3,7 @@
 # pylint: disable=redefined-outer-name
 from __future__ import annotations
 
+import json
 import time
 from typing import Any, Dict, Iterator, List, Tuple
 
@@ -221,3 +222,29 @@ def test_listing_needs_no_project_or_batch(api: Api) -> None:
     created = [api.ok("POST", "task/imageannotation", json=IMAGE_TASK)["task_id"] for _ in range(3)]
     page = api.ok("GET", "tasks", params={"limit": 3})
     assert [doc["task_id"] for doc in page["docs"]] == created[::-1]
+
+
+def test_served_documents_are_the_stored_json_spliced_verbatim(api: Api) -> None:
+    """Pages and get-task splice the stored compact JSON: the body equals its own compact re-encoding."""
+    metadata = {"ü": 1.5e300, "none": None, "quote": "\u2028\"q\"", "big": 12345678901234567890}
+    created = [
+        api.ok("POST", "task/imageannotation", json=dict(IMAGE_TASK, metadata=metadata, tags=["splice"]))
+        for _ in range(3)
+    ]
+    for limited in ("false", "true"):
+        response = api.get("tasks", params={"tags": "splice", "limit": "2", "limited_response": limited})
+        page = response.json()
+        assert response.content == json.dumps(page, separators=(",", ":")).encode()
+        assert [doc["metadata"] for doc in page["docs"]] == [metadata, metadata]
+        assert (page["total"], page["limit"], page["offset"], page["has_more"]) == (3, 2, 0, True)
+        if limited == "true":
+            assert set(page["docs"][0]) == {"task_id", "status", "metadata", "otherVersion"}
+        else:
+            assert page["docs"] == [created[2], created[1]]
+    response = api.get(f"task/{created[0]['task_id']}")
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == created[0]
+    assert response.content == json.dumps(created[0], separators=(",", ":")).encode()
+    head = api.request("HEAD", f"task/{created[0]['task_id']}")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["Content-Length"] == str(len(response.content))
