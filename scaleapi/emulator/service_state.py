@@ -81,14 +81,20 @@ def refresh_batch(ctx: ServiceContext, account: str, name: str) -> None:
         ctx.store.batches.save(account, doc)
 
 
+def _pending_task_of_any_account(ctx: ServiceContext, task_id: str, verb: str) -> TaskRecord:
+    """The task the control API acts on: 404 if no account has it, 400 unless it is pending."""
+    rec = ctx.store.tasks.get_any(task_id)
+    if rec is None:
+        raise not_found(TASK_NOT_FOUND)
+    if rec.status != "pending":
+        raise bad_request(f"Only pending tasks can be {verb}; this task is {rec.status}.")
+    return rec
+
+
 def complete_task(ctx: ServiceContext, task_id: str, response: Optional[JsonDict] = None) -> JsonDict:
     """Complete a pending task of any account (control API / lifecycle)."""
     with ctx.store.transaction():
-        rec = ctx.store.tasks.get_any(task_id)
-        if rec is None:
-            raise not_found(TASK_NOT_FOUND)
-        if rec.status != "pending":
-            raise bad_request(f"Only pending tasks can be completed; this task is {rec.status}.")
+        rec = _pending_task_of_any_account(ctx, task_id, "completed")
         mark_completed(ctx, rec, response)
         ctx.store.tasks.save(rec)
         after_change(ctx, rec, notify=True)
@@ -98,11 +104,7 @@ def complete_task(ctx: ServiceContext, task_id: str, response: Optional[JsonDict
 def fail_task(ctx: ServiceContext, task_id: str, error: str) -> JsonDict:
     """Put a pending task of any account into ``error`` with the given message (control API)."""
     with ctx.store.transaction():
-        rec = ctx.store.tasks.get_any(task_id)
-        if rec is None:
-            raise not_found(TASK_NOT_FOUND)
-        if rec.status != "pending":
-            raise bad_request(f"Only pending tasks can be failed; this task is {rec.status}.")
+        rec = _pending_task_of_any_account(ctx, task_id, "failed")
         now = ctx.now()
         rec.doc["status"] = "error"
         rec.doc["error"] = error
