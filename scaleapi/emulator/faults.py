@@ -19,7 +19,6 @@ that fires wins. The layer also serves ``/_emulator/faults`` (GET lists, POST ad
 """
 import base64
 import fnmatch
-import hashlib
 import json
 import random
 import socket
@@ -28,6 +27,8 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+
+from .identity import account_id
 
 WSGIEnviron = Dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -39,11 +40,6 @@ CONTROL_PATH = "/_emulator/faults"
 
 class FaultRuleError(ValueError):
     """A fault rule that cannot be used (unknown action, bad numbers, ...)."""
-
-
-def account_of_key(api_key: str) -> str:
-    """The account id a key maps to (a hash: rules never keep raw keys)."""
-    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -88,7 +84,7 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
         spec = dict(spec)
         key = spec.pop("api_key", None)
         if key is not None:
-            spec["account"] = account_of_key(str(key))
+            spec["account"] = account_id(str(key))
         allowed = {f.name for f in fields(cls) if not f.name.startswith("_")} - {"fired"}
         unknown = set(spec) - allowed
         if unknown:
@@ -215,7 +211,7 @@ def _account(environ: WSGIEnviron) -> Optional[str]:
         user = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").split(":", 1)[0]
     except (ValueError, UnicodeDecodeError):
         return None
-    return account_of_key(user) if user else None
+    return account_id(user) if user else None
 
 
 def _run(app: WSGIApp, environ: WSGIEnviron) -> Tuple[str, List[Tuple[str, str]], bytes]:
