@@ -14,8 +14,9 @@ comparing the object found with the request, field by field, the way the server 
 * the server's own normalising is applied to the request first (task tags lose repeats, emails are
   compared in lower case).
 
-The functions here return the names of the fields that differ (never their values, which may be
-secrets such as a callback token); ``mismatch`` turns them into the ``ScaleDuplicateResource`` that
+The functions here return the names of the fields that differ, never the values sent (a callback
+URL or metadata may hold secrets; a teammate's entry shows the email and the role it has); ``mismatch``
+turns them into the ``ScaleDuplicateResource`` that
 names the existing object. Every reconcile closure of the client and the bulk rerun path use them.
 See docs/retries.md.
 """
