@@ -180,8 +180,14 @@ class CallbackDispatcher:  # pylint: disable=too-many-instance-attributes  # que
             self._spawn_workers()
 
     def close(self, timeout: float = 2.0) -> None:
-        """Stop delivering: queued jobs are abandoned, deliveries in progress are cut off."""
+        """Stop delivering: queued jobs are abandoned, deliveries in progress are cut off.
+
+        A delivery that ends after this is neither recorded nor reported to ``on_result`` (whose
+        storage may be closed by then).
+        """
         with self._cond:
+            with self._lock:
+                self._generation += 1
             self._running = False
             self._stopping.set()
             self._drop_queued()
