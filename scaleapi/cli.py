@@ -121,18 +121,24 @@ def _refused_at(base_url: str) -> Optional[str]:
 
 
 def _transport_reason(error: ScaleTransportError) -> str:
-    """The operating system's words for a transport failure (``Connection refused``), else the message."""
+    """Why a request got no answer, in the operating system's or http.client's words where they can
+    be found under the wrappers (``Connection refused``); else the error's message."""
     seen: List[BaseException] = []
     todo: List[Any] = [error]
+    leaf: Optional[BaseException] = None
     while todo:
         item = todo.pop(0)
         if not isinstance(item, BaseException) or any(item is old for old in seen):
             continue
         seen.append(item)
-        if isinstance(item, OSError) and item.strerror and not isinstance(item, requests.RequestException):
+        wrapper = isinstance(item, (ScaleException, requests.RequestException)) or type(item).__module__.startswith(
+            "urllib3")
+        if not wrapper and isinstance(item, OSError) and item.strerror:
             return str(item.strerror)
+        if not wrapper and str(item):
+            leaf = item
         todo.extend([item.__cause__, item.__context__, getattr(item, "reason", None), *item.args])
-    return error.message
+    return str(leaf) if leaf is not None else error.message
 
 
 def _silence_stdout() -> None:
