@@ -18,8 +18,8 @@ import requests
 from . import _constants as C
 from ._cli.commands import add_groups
 from ._cli.common import (
-    EXIT_CLOSED_PIPE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, PROG, Handler, NotFound,
-    Refused, UsageError, describe,
+    EXIT_CLOSED_PIPE, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, PROG, Handler,
+    NotFound, Refused, UsageError, describe,
 )  # fmt: skip
 from ._cli.create import EXIT_BAD_INPUT
 from ._net import is_loopback_host
@@ -131,8 +131,8 @@ def _transport_reason(error: ScaleTransportError) -> str:
         if not isinstance(item, BaseException) or any(item is old for old in seen):
             continue
         seen.append(item)
-        wrapper = isinstance(item, (ScaleException, requests.RequestException)) or type(item).__module__.startswith(
-            "urllib3")
+        wrapper = isinstance(item, (ScaleException, requests.RequestException)) or (
+            type(item).__module__.startswith("urllib3"))
         if not wrapper and isinstance(item, OSError) and item.strerror:
             return str(item.strerror)
         if not wrapper and str(item):

@@ -5,14 +5,14 @@ the API; its handler then names what it asked for when the API answers 404.
 """
 import argparse
 import os
-from typing import Any, Dict, List, TextIO
+from typing import Any, Callable, Dict, List, TextIO
 
 from ..client import ScaleClient
 from ..exceptions import ScaleResourceNotFound
 from . import common
 from .common import (
-    BATCH_STATUSES, REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES, Refused, UsageError, emit, emit_bulk, emit_line,
-    named,
+    BATCH_STATUSES, REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES, Handler, Refused, UsageError, emit, emit_bulk,
+    emit_line, named,
 )  # fmt: skip
 from .create import add_create_parser
 
@@ -151,7 +151,8 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
                        help="task type, e.g. imageannotation")
     group.add_argument("--review-status", metavar="STATUS[,STATUS]",
                        type=common.choices("review status", REVIEW_STATUSES),
-                       help="customer review status, comma-separated for several: " + ", ".join(REVIEW_STATUSES))
+                       help="customer review status, comma-separated for several: "
+                       + ", ".join(REVIEW_STATUSES))
     group.add_argument("--unique-id", action="append", metavar="ID", help="this unique_id (repeatable)")
     group.add_argument("--tag", action="append", metavar="TAG", help="has this tag (repeatable: every tag)")
     for name in ("created", "completed", "updated"):
@@ -161,7 +162,9 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
                            help=f"{name} before this ISO-8601 time")
 
 
-def add_bulk(parser: argparse.ArgumentParser, journal_help: str = "record progress there; rerun to resume") -> None:
+def add_bulk(
+    parser: argparse.ArgumentParser, journal_help: str = "record progress there; rerun to resume"
+) -> None:
     """``--concurrency``, ``--journal`` and the progress flags of a bulk command."""
     parser.add_argument("--concurrency", type=common.at_least_one, default=8, metavar="N",
                         help="calls in parallel (default 8)")
@@ -182,10 +185,14 @@ def _command(sub: Any, name: str, text: str, *examples: str) -> Any:
     return parser
 
 
+def _group(groups: Any, name: str, commands: str) -> Any:
+    """A group of commands (``tasks``, ...); returns what its commands are added to."""
+    group = groups.add_parser(name, help=commands, description=f"Work with {name}: {commands}.")
+    return group.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+
 def _tasks_parser(groups: Any) -> None:
-    tasks = groups.add_parser("tasks", help="get, list, count, export, create, cancel, wait",
-                              description="Work with tasks.")
-    sub = tasks.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = _group(groups, "tasks", "get, list, count, export, create, cancel, wait")
 
     get = _command(sub, "get", "print tasks by id (one: a JSON document; several: JSON Lines)",
                    "scaleapi tasks get 5f127f6f26831d0010e985e5")
@@ -209,7 +216,8 @@ def _tasks_parser(groups: Any) -> None:
     export = _command(sub, "export", "write matching tasks to a JSON Lines file, in parallel",
                       "scaleapi tasks export kittens.jsonl --project kittens --workers 8",
                       "scaleapi tasks export kittens.jsonl --project kittens --force   # replace it")
-    export.add_argument("path", metavar="PATH", help="the output file; an interrupted export resumes when rerun")
+    export.add_argument("path", metavar="PATH",
+                        help="the output file; an interrupted export resumes when rerun")
     _add_filters(export)
     export.add_argument("--force", action="store_true", help="replace PATH when it is a finished export")
     export.add_argument("--workers", type=common.at_least_one, default=4, metavar="N",
@@ -225,7 +233,8 @@ def _tasks_parser(groups: Any) -> None:
                       "scaleapi tasks cancel 5f127f6f26831d0010e985e5",
                       "scaleapi tasks cancel --from-file stale-ids.txt --journal cancel.journal")
     cancel.add_argument("task_ids", nargs="*", metavar="TASK_ID", help="a task id")
-    cancel.add_argument("--from-file", metavar="PATH", help="read task ids from it, one per line ('-' for stdin)")
+    cancel.add_argument("--from-file", metavar="PATH",
+                        help="read task ids from it, one per line ('-' for stdin)")
     cancel.add_argument("--clear-unique-id", action="store_true", help="also remove each task's unique_id")
     add_bulk(cancel)
     cancel.set_defaults(handler=_tasks_cancel, validate=_need_ids)
@@ -253,16 +262,16 @@ def _batches_list(client: ScaleClient, args: argparse.Namespace, out: TextIO) ->
     return 0
 
 
-def _batches_get(client: ScaleClient, args: argparse.Namespace, out: TextIO) -> int:
-    with named("batch", args.name):
-        emit(out, client.get_batch(args.name).as_dict())
-    return 0
+def _show(kind: str, call: Callable[[ScaleClient, str], Any]) -> Handler:
+    """A handler printing what ``call(client, args.name)`` returns; a 404 names the ``kind``."""
 
+    def handler(client: ScaleClient, args: argparse.Namespace, out: TextIO) -> int:
+        with named(kind, args.name):
+            found = call(client, args.name)
+        emit(out, found.as_dict() if hasattr(found, "as_dict") else found)
+        return 0
 
-def _batches_status(client: ScaleClient, args: argparse.Namespace, out: TextIO) -> int:
-    with named("batch", args.name):
-        emit(out, client.batch_status(args.name))
-    return 0
+    return handler
 
 
 def _batches_create(client: ScaleClient, args: argparse.Namespace, out: TextIO) -> int:
@@ -275,21 +284,9 @@ def _batches_create(client: ScaleClient, args: argparse.Namespace, out: TextIO) 
     return 0
 
 
-def _batches_finalize(client: ScaleClient, args: argparse.Namespace, out: TextIO) -> int:
-    with named("batch", args.name):
-        emit(out, client.finalize_batch(args.name).as_dict())
-    return 0
-
-
 def _projects_list(client: ScaleClient, _args: argparse.Namespace, out: TextIO) -> int:
     for project in client.get_projects():
         emit_line(out, project.as_dict())
-    return 0
-
-
-def _projects_get(client: ScaleClient, args: argparse.Namespace, out: TextIO) -> int:
-    with named("project", args.name):
-        emit(out, client.get_project(args.name).as_dict())
     return 0
 
 
@@ -301,9 +298,7 @@ def _projects_create(client: ScaleClient, args: argparse.Namespace, out: TextIO)
 
 
 def _batches_parser(groups: Any) -> None:
-    batches = groups.add_parser("batches", help="list, get, status, create, finalize",
-                                description="Work with batches.")
-    sub = batches.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = _group(groups, "batches", "list, get, status, create, finalize")
 
     listing = _command(sub, "list", "print batches as JSON Lines, newest first",
                        "scaleapi batches list --project kittens --status in_progress")
@@ -317,9 +312,9 @@ def _batches_parser(groups: Any) -> None:
     listing.set_defaults(handler=_batches_list)
 
     for name, handler, text in (
-        ("get", _batches_get, "print a batch"),
-        ("status", _batches_status, "print a batch's status and task counts"),
-        ("finalize", _batches_finalize, "finalize a batch (send its tasks to work)"),
+        ("get", _show("batch", ScaleClient.get_batch), "print a batch"),
+        ("status", _show("batch", ScaleClient.batch_status), "print a batch's status and task counts"),
+        ("finalize", _show("batch", ScaleClient.finalize_batch), "finalize a batch (send its tasks to work)"),
     ):
         command = _command(sub, name, text, f"scaleapi batches {name} kittens-1")
         command.add_argument("name", metavar="NAME", help="the batch's name")
@@ -338,22 +333,22 @@ def _batches_parser(groups: Any) -> None:
 
 
 def _projects_parser(groups: Any) -> None:
-    projects = groups.add_parser("projects", help="list, get, create", description="Work with projects.")
-    sub = projects.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = _group(groups, "projects", "list, get, create")
 
     listing = _command(sub, "list", "print projects as JSON Lines", "scaleapi projects list")
     listing.set_defaults(handler=_projects_list)
 
     get = _command(sub, "get", "print a project", "scaleapi projects get kittens")
     get.add_argument("name", metavar="NAME", help="the project's name")
-    get.set_defaults(handler=_projects_get)
+    get.set_defaults(handler=_show("project", ScaleClient.get_project))
 
     create = _command(sub, "create", "create a project",
                       "scaleapi projects create kittens --type imageannotation",
                       "scaleapi projects create kittens --type imageannotation "
                       "--params '{\"instruction\": \"Box every cat\"}'")
     create.add_argument("name", metavar="NAME", type=common.non_empty, help="the new project's name")
-    create.add_argument("--type", required=True, metavar="TASK_TYPE", type=common.choice("task type", TASK_TYPES),
+    create.add_argument("--type", required=True, metavar="TASK_TYPE",
+                        type=common.choice("task type", TASK_TYPES),
                         help="the task type of its tasks, e.g. imageannotation")
     create.add_argument("--params", type=common.json_object, metavar="JSON",
                         help="default task parameters, a JSON object")
@@ -367,4 +362,3 @@ def add_groups(groups: Any) -> None:
     _tasks_parser(groups)
     _batches_parser(groups)
     _projects_parser(groups)
-

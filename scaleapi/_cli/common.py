@@ -3,8 +3,9 @@ import argparse
 import contextlib
 import difflib
 import json
+import math
 import sys
-from typing import Any, Callable, Dict, Iterator, List, Sequence, TextIO
+from typing import Any, Callable, Dict, Iterator, List, NoReturn, Sequence, TextIO
 
 from ..batches import BatchStatus
 from ..bulk import BulkFailure, BulkResult, ProgressArg
@@ -84,7 +85,7 @@ def emit_bulk(
     out: TextIO,
     result: "BulkResult[Any, Any]",
     key: Callable[[Any], Dict[str, Any]],
-    failure_text: Callable["BulkFailure[Any]", str] = lambda failure: describe(failure.error),
+    failure_text: Callable[["BulkFailure[Any]"], str] = lambda failure: describe(failure.error),
 ) -> int:
     """One line per item, in input order, then a summary on stderr; returns the exit status."""
     lines: Dict[int, Dict[str, Any]] = {}
@@ -106,10 +107,10 @@ def emit_bulk(
 
 def progress(args: argparse.Namespace) -> ProgressArg:
     """The progress argument of a bulk call: a bar when asked, or by default when stderr is a terminal."""
-    choice = getattr(args, "progress", None)
-    if choice is None:
+    wanted = getattr(args, "progress", None)
+    if wanted is None:
         return True if sys.stderr.isatty() else None
-    return True if choice else None
+    return True if wanted else None
 
 
 def read_lines(path: str) -> Iterator[str]:
@@ -149,7 +150,7 @@ def choices(kind: str, values: Sequence[str]) -> Callable[[str], List[str]]:
     return parse
 
 
-def _refuse(kind: str, text: str, values: Sequence[str]) -> Any:
+def _refuse(kind: str, text: str, values: Sequence[str]) -> NoReturn:
     close = difflib.get_close_matches(text.strip().lower(), values, n=1)
     if close:
         raise argparse.ArgumentTypeError(f"unknown {kind} {text!r}; did you mean {close[0]!r}?")
@@ -173,7 +174,7 @@ def seconds(text: str) -> float:
         number = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not number > 0 or number == float("inf"):
+    if not math.isfinite(number) or number <= 0:
         raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text!r}")
     return number
 

@@ -188,6 +188,7 @@ def _report_unfinished(  # pylint: disable=too-many-arguments
 
 
 def tasks_create(client: ScaleClient, args: argparse.Namespace, out: TextIO) -> int:
+    """``tasks create``: check the file, create its tasks, print one line each; returns the exit status."""
     texts, problems = _read_payload_file(args.file)
     if problems:
         for problem in problems[:PROBLEMS_SHOWN]:

@@ -127,7 +127,9 @@ def subcommands(parser: argparse.ArgumentParser) -> Dict[str, argparse.ArgumentP
         if isinstance(action, argparse._SubParsersAction):  # pylint: disable=protected-access
             for name, child in action.choices.items():
                 inner = subcommands(child)
-                found.update({f"{name} {key}": value for key, value in inner.items()} if inner else {name: child})
+                if not inner:
+                    found[name] = child
+                found.update({f"{name} {key}": value for key, value in inner.items()})
     return found
 
 
@@ -214,7 +216,8 @@ def test_version_says_which_sdk_this_is(scaleapi: Cli) -> None:
     (["projects", "create", "p", "--type", "imageannotation", "--params", "[1]"],
      "argument --params: must be a JSON object"),
     (["projects", "create", "p"], "--type"),
-    (["batches", "create", "b", "--project", PROJECT, "--metadata", "{oops"], "argument --metadata: not valid JSON"),
+    (["batches", "create", "b", "--project", PROJECT, "--metadata", "{oops"],
+     "argument --metadata: not valid JSON"),
     (["batches", "create", "b"], "--project"),
     (["batches", "list", "--status", "staged"], "argument --status: unknown batch status 'staged'"),
     (["tasks", "frobnicate"], "invalid choice: 'frobnicate'"),
@@ -226,7 +229,8 @@ def test_a_usage_error_exits_2_naming_the_flag_before_any_request(
     done = scaleapi(*args)
     assert done.returncode == 2, done.stderr
     assert done.stdout == "" and named in done.stderr and "Traceback" not in done.stderr
-    assert re.search(r"project_name|batch_name|start_time|end_time|customer_review_status", done.stderr) is None
+    python_names = r"project_name|batch_name|start_time|end_time|customer_review_status"
+    assert re.search(python_names, done.stderr) is None
     assert api_requests(emu) == []
 
 
@@ -238,14 +242,17 @@ def test_no_key_is_a_usage_error(scaleapi: Cli, emu: Any) -> None:
     assert api_requests(emu) == []
 
 
-def test_a_misspelled_task_type_is_refused_once_and_nothing_is_sent(scaleapi: Cli, emu: Any, tmp_path: Path) -> None:
+def test_a_misspelled_task_type_is_refused_once_and_nothing_is_sent(
+    scaleapi: Cli, emu: Any, tmp_path: Path
+) -> None:
     """300 payloads and a misspelled type: one message with the closest type, not 300 failed requests."""
     source = tmp_path / "payloads.jsonl"
     source.write_text("".join(json.dumps(payload(i)) + "\n" for i in range(300)))
     done = scaleapi("tasks", "create", "imageanotation", "--file", str(source), "--no-progress")
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.count("error:") == 1
-    assert "argument TASK_TYPE: unknown task type 'imageanotation'; did you mean 'imageannotation'?" in done.stderr
+    hint = "argument TASK_TYPE: unknown task type 'imageanotation'; did you mean 'imageannotation'?"
+    assert hint in done.stderr
     assert api_requests(emu) == []
 
 
@@ -334,7 +341,8 @@ def test_export_refuses_to_replace_a_finished_file_without_force(
     before = len(api_requests(emu))
     done = scaleapi("tasks", "export", str(target), "--project", PROJECT)
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == f"scaleapi: error: {target} already exists (a finished export?); add --force to replace it\n"
+    assert done.stderr == (f"scaleapi: error: {target} already exists (a finished export?); "
+                           "add --force to replace it\n")
     assert target.read_text() == "my earlier export\n" and len(api_requests(emu)) == before
 
     done = scaleapi("tasks", "export", str(target), "--project", PROJECT, "--force")
@@ -390,7 +398,8 @@ def test_the_key_given_as_a_flag_is_never_printed(scaleapi: Cli, closed_port: in
     """Neither a failure nor a usage error shows a key given with --api-key."""
     secret = "live_flag_key_0123456789"
     for args in (["--api-key", secret, "tasks", "get", "abc"],
-                 ["--api-key", secret, "--base-url", f"http://127.0.0.1:{closed_port}/v1", "projects", "list"],
+                 ["--api-key", secret, "--base-url", f"http://127.0.0.1:{closed_port}/v1", "projects",
+                  "list"],
                  ["--api-key", secret, "tasks", "list", "--limit", "0"]):
         done = scaleapi(*args, env={"SCALE_API_KEY": None})
         assert done.returncode != 0 and secret not in done.stdout + done.stderr
