@@ -380,3 +380,20 @@ def test_ctrl_c_on_a_create_subprocess_prints_its_tasks_and_the_resume_hint(
     status, out, err = run(*again, "--no-progress")
     assert status == 0 and f"10 succeeded ({len(created)} from the journal)" in err
     assert_each_payload_once(client, lines(out), 10)
+
+
+def test_cancel_from_a_file_gives_the_progress_bar_its_total(
+    run: Any, emu: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids read from a file are counted first, so the bar shows ``done/total`` rather than a bare count."""
+    live = Client(LIVE_KEY, api_instance_url=emu.url)
+    live.create_project(PROJECT, "imageannotation")
+    ids = [t.id for t in live.create_tasks("imageannotation", [payload(i) for i in range(3)]).succeeded]
+    live.close()
+    id_file = tmp_path / "ids.txt"
+    id_file.write_text("\n".join(ids[1:]) + "\n")
+    seen: List[Tuple[int, Optional[int]]] = []
+    monkeypatch.setattr(common, "progress", lambda _args: lambda done, total: seen.append((done, total)))
+    status, out, _ = run("tasks", "cancel", ids[0], "--from-file", str(id_file), key=LIVE_KEY)
+    assert status == 0 and len(lines(out)) == 3
+    assert seen and {total for _, total in seen} == {3}
