@@ -17,6 +17,7 @@ import pytest
 
 from scale_support import LIVE_KEY, PROJECT, TEST_KEY, Client, all_tasks, payload
 from scaleapi import cli
+from scaleapi._cli import common
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,19 +123,19 @@ def test_tasks_cancel_and_wait_in_live_mode(run: Any, emu: Any, tmp_path: Path) 
     assert status == 0 and [o["status"] for o in lines(out)] == ["canceled", "completed"]
 
 
-def test_errors_go_to_stderr_with_status_1_and_never_show_the_key(run: Any, monkeypatch: Any) -> None:
-    """Errors go to stderr with status 1 and never show the key."""
+def test_errors_go_to_stderr_with_their_statuses_and_never_show_the_key(run: Any, monkeypatch: Any) -> None:
+    """Errors go to stderr, one line, with the documented statuses, and never show the key."""
     status, out, err = run("tasks", "get", "no-such-task")
-    assert status == 1 and out == "" and "404" in err and TEST_KEY not in err
+    assert (status, out, err) == (3, "", "scaleapi: error: task 'no-such-task' not found\n")
     status, out, err = run("tasks", "list")
-    assert status == 1 and "project_name or batch_name" in err
+    assert status == 2 and out == "" and "error: give --project or --batch" in err and TEST_KEY not in err
     status, out, err = run("tasks", "cancel")
-    assert status == 1 and "task ids" in err
+    assert status == 2 and "give TASK_ID arguments, or --from-file" in err
+    status, out, err = run("projects", "list", key=TEST_KEY + "\n")  # not a usable key
+    assert status == 1 and TEST_KEY not in err
     monkeypatch.delenv("SCALE_API_KEY")
-    assert cli.main(["projects", "list"]) == 1
-    with pytest.raises(SystemExit) as caught:
-        cli.main(["tasks", "frobnicate"])
-    assert caught.value.code == 2
+    assert cli.main(["projects", "list"]) == 2
+    assert cli.main(["tasks", "frobnicate"]) == 2
 
 
 def test_emulator_subcommand_delegates_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -330,7 +331,7 @@ def test_an_interrupted_create_prints_its_tasks_and_resumes_without_duplicates(
     source = tmp_path / "payloads.jsonl"
     source.write_bytes(b"\n".join(payload_lines(10)) + b"\n")
     with monkeypatch.context() as patch:
-        patch.setattr(cli, "_progress", lambda _args: interrupt_when(3))
+        patch.setattr(common, "progress", lambda _args: interrupt_when(3))
         status, out, err = run("tasks", "create", "imageannotation", "--file", str(source),
                                "--concurrency", "2")
     created = lines(out)
@@ -379,3 +380,20 @@ def test_ctrl_c_on_a_create_subprocess_prints_its_tasks_and_the_resume_hint(
     status, out, err = run(*again, "--no-progress")
     assert status == 0 and f"10 succeeded ({len(created)} from the journal)" in err
     assert_each_payload_once(client, lines(out), 10)
+
+
+def test_cancel_from_a_file_gives_the_progress_bar_its_total(
+    run: Any, emu: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids read from a file are counted first, so the bar shows ``done/total`` rather than a bare count."""
+    live = Client(LIVE_KEY, api_instance_url=emu.url)
+    live.create_project(PROJECT, "imageannotation")
+    ids = [t.id for t in live.create_tasks("imageannotation", [payload(i) for i in range(3)]).succeeded]
+    live.close()
+    id_file = tmp_path / "ids.txt"
+    id_file.write_text("\n".join(ids[1:]) + "\n")
+    seen: List[Tuple[int, Optional[int]]] = []
+    monkeypatch.setattr(common, "progress", lambda _args: lambda done, total: seen.append((done, total)))
+    status, out, _ = run("tasks", "cancel", ids[0], "--from-file", str(id_file), key=LIVE_KEY)
+    assert status == 0 and len(lines(out)) == 3
+    assert seen and {total for _, total in seen} == {3}
