@@ -1,7 +1,7 @@
 """``ScaleClient`` methods for batches."""
 from typing import Any, Dict, Generator, Optional, Union
 
-from ._client_base import ClientBase, expect_object, query_value
+from ._client_base import ClientBase, expect_object, long_work, query_value
 from ._models import enum_value
 from ._retry import CallKind
 from .api import Api
@@ -157,10 +157,13 @@ class BatchesMixin(ClientBase):
         created_after: Optional[str] = None,
         created_before: Optional[str] = None,
         exclude_archived: bool = False,
+        *,
+        retry_budget: Optional[float] = None,
     ) -> Generator[Batch, None, None]:
         """Iterate over every batch matching the filters, page after page (one page in memory).
 
-        Each page is a read, retried freely.
+        Each page is a read, retried freely: through server trouble (5xx, 429, dropped connections)
+        for up to the retry budget, so a long walk rides out an outage.
 
         Args:
             project_name: only batches of this project.
@@ -168,6 +171,7 @@ class BatchesMixin(ClientBase):
             created_after: ISO-8601 time (UTC when no zone).
             created_before: ISO-8601 time.
             exclude_archived: leave archived batches out.
+            retry_budget: seconds each page goes on retrying (default: the client's ``retry_budget``).
 
         Returns:
             a generator of ``Batch``.
@@ -183,7 +187,8 @@ class BatchesMixin(ClientBase):
         }
         if batch_status:
             args["status"] = enum_value(batch_status)
-        return walk_offset_pages(lambda offset: self.batches(**args, offset=offset))
+        worker = long_work(self, retry_budget)
+        return walk_offset_pages(lambda offset: worker.batches(**args, offset=offset))
 
     def set_batch_metadata(self, batch_name: str, metadata: Dict[str, Any]) -> Batch:
         """Set a batch's metadata (retried freely).

@@ -84,6 +84,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Mapping[str, Any], Task]:
         """Create many tasks of one type in parallel, reporting every payload's outcome.
 
@@ -98,6 +99,8 @@ class BulkMixin:
             concurrency: how many creates run at once.
             progress: ``None``, ``True`` (a tqdm bar if installed) or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` whose ``succeeded`` holds the created ``Task`` objects in input order and
@@ -108,7 +111,7 @@ class BulkMixin:
         """
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self())
+        client = shared_client(self._bulk_self(), retry_budget)
         type_value = str(enum_value(task_type))
         keyed = journal is not None
 
@@ -130,7 +133,7 @@ class BulkMixin:
         return run_bulk(
             payloads, create, concurrency=concurrency, progress=progress, journal=journal,
             operation=f"create_tasks:{type_value}", encode=_task_json, decode=self._decode_task,
-            desc="create tasks",
+            desc="create tasks", throttle=client.api.throttle,
         )  # fmt: skip
 
     def cancel_tasks(  # pylint: disable=too-many-arguments
@@ -141,6 +144,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[str, Task]:
         """Cancel many tasks in parallel (cancelling is idempotent, so errors are retried).
 
@@ -150,6 +154,8 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` with the canceled tasks in ``succeeded`` (a task that is not pending
@@ -157,7 +163,7 @@ class BulkMixin:
         """
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self())
+        client = shared_client(self._bulk_self(), retry_budget)
 
         def cancel(task_id: str, _ctx: ItemContext) -> Task:
             return client.cancel_task(task_id, clear_unique_id=clear_unique_id)
@@ -165,7 +171,7 @@ class BulkMixin:
         return run_bulk(
             task_ids, cancel, concurrency=concurrency, progress=progress, journal=journal,
             operation=f"cancel_tasks:clear_unique_id={clear_unique_id}", encode=_task_json,
-            decode=self._decode_task, desc="cancel tasks",
+            decode=self._decode_task, desc="cancel tasks", throttle=client.api.throttle,
         )  # fmt: skip
 
     def _bulk_update(  # pylint: disable=too-many-arguments
@@ -177,10 +183,11 @@ class BulkMixin:
         concurrency: int,
         progress: ProgressArg,
         journal: JournalArg,
+        retry_budget: Optional[float],
     ) -> BulkResult[Any, Task]:
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self())
+        client = shared_client(self._bulk_self(), retry_budget)
 
         def update(item: Any, _ctx: ItemContext) -> Task:
             task_id, argument = _unpack(item, name)
@@ -190,7 +197,7 @@ class BulkMixin:
         return run_bulk(
             _pairs(items, value), update, concurrency=concurrency, progress=progress,
             journal=journal, operation=name, encode=_task_json, decode=self._decode_task,
-            desc=name.replace("_", " "),
+            desc=name.replace("_", " "), throttle=client.api.throttle,
         )  # fmt: skip
 
     def set_tasks_tags(  # pylint: disable=too-many-arguments
@@ -201,6 +208,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Tuple[str, List[str]], Task]:
         """Replace the tags of many tasks in parallel.
 
@@ -213,13 +221,15 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` with the updated tasks; the failed items are ``(task_id, tags)`` pairs.
         """
         return self._bulk_update(
             "set_tasks_tags", items, tags, lambda c, i, v: c.set_task_tags(i, list(v)),
-            concurrency, progress, journal,
+            concurrency, progress, journal, retry_budget,
         )  # fmt: skip
 
     def add_tasks_tags(  # pylint: disable=too-many-arguments
@@ -230,6 +240,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Tuple[str, List[str]], Task]:
         """Add tags to many tasks in parallel (tags a task already has are ignored).
 
@@ -239,13 +250,15 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` with the updated tasks.
         """
         return self._bulk_update(
             "add_tasks_tags", items, tags, lambda c, i, v: c.add_task_tags(i, list(v)),
-            concurrency, progress, journal,
+            concurrency, progress, journal, retry_budget,
         )  # fmt: skip
 
     def delete_tasks_tags(  # pylint: disable=too-many-arguments
@@ -256,6 +269,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Tuple[str, List[str]], Task]:
         """Remove tags from many tasks in parallel (tags a task does not have are ignored).
 
@@ -265,13 +279,15 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` with the updated tasks.
         """
         return self._bulk_update(
             "delete_tasks_tags", items, tags, lambda c, i, v: c.delete_task_tags(i, list(v)),
-            concurrency, progress, journal,
+            concurrency, progress, journal, retry_budget,
         )  # fmt: skip
 
     def set_tasks_metadata(  # pylint: disable=too-many-arguments
@@ -282,6 +298,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Tuple[str, Dict[str, Any]], Task]:
         """Replace the metadata of many tasks in parallel.
 
@@ -292,13 +309,15 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` with the updated tasks.
         """
         return self._bulk_update(
             "set_tasks_metadata", items, metadata, lambda c, i, v: c.set_task_metadata(i, dict(v)),
-            concurrency, progress, journal,
+            concurrency, progress, journal, retry_budget,
         )  # fmt: skip
 
     def audit_tasks(  # pylint: disable=too-many-arguments
@@ -310,6 +329,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Any, str]:
         """Accept or reject many completed tasks in parallel.
 
@@ -323,13 +343,15 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` whose ``succeeded`` holds the audited task ids.
         """
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self())
+        client = shared_client(self._bulk_self(), retry_budget)
         source: Iterable[Any] = items
         if accepted is not _MISSING:
             source = ((task_id, accepted, comments) for task_id in items)
@@ -345,6 +367,7 @@ class BulkMixin:
         return run_bulk(
             source, audit, concurrency=concurrency, progress=progress, journal=journal,
             operation="audit_tasks", encode=lambda task_id: task_id, decode=str, desc="audit tasks",
+            throttle=client.api.throttle,
         )  # fmt: skip
 
     def wait_for_tasks(
@@ -353,6 +376,7 @@ class BulkMixin:
         *,
         timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
         poll: float = DEFAULT_POLL_INTERVAL,
+        retry_budget: Optional[float] = None,
     ) -> List[Task]:
         """Wait until every task is completed, canceled or in error, polling with backoff.
 
@@ -360,6 +384,8 @@ class BulkMixin:
             task_ids: the tasks' ids.
             timeout: seconds to wait at most (None: no limit).
             poll: the first pause between polls; pauses grow 1.5x up to 30 s.
+            retry_budget: seconds a poll goes on retrying through server trouble (default: the
+                client's ``retry_budget``), never past the wait's deadline.
 
         Returns:
             the finished tasks, in input order.
@@ -368,7 +394,7 @@ class BulkMixin:
             WaitTimeout: (a ``ScaleWaitTimeout``) some tasks were unfinished at the deadline;
                 ``.pending`` lists them.
         """
-        return wait_for_tasks(self._bulk_self(), task_ids, timeout, poll)
+        return wait_for_tasks(self._bulk_self(), task_ids, timeout, poll, retry_budget=retry_budget)
 
     def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
         self,
@@ -391,6 +417,7 @@ class BulkMixin:
         limited_response: Optional[bool] = None,
         workers: int = 4,
         progress: ProgressArg = None,
+        retry_budget: Optional[float] = None,
     ) -> int:
         """Write every matching task to ``path`` as JSON Lines (one task per line), in parallel.
 
@@ -417,6 +444,8 @@ class BulkMixin:
             limited_response: export only ``task_id``, ``status``, ``metadata``, ``project``.
             workers: threads paging in parallel.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
+            retry_budget: seconds each request goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             the number of tasks written.
@@ -433,5 +462,5 @@ class BulkMixin:
             updated_after=updated_after, updated_before=updated_before,
             created_after=created_after, created_before=created_before, tags=tags,
             include_attachment_url=include_attachment_url, limited_response=limited_response,
-            workers=workers, progress=progress,
+            workers=workers, progress=progress, retry_budget=retry_budget,
         )  # fmt: skip

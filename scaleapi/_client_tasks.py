@@ -1,7 +1,7 @@
 """``ScaleClient`` methods for tasks: create, fetch, change, list."""
 from typing import Any, Dict, Generator, List, Optional, Union
 
-from ._client_base import ClientBase, JSONDict, expect_object, query_value
+from ._client_base import ClientBase, JSONDict, expect_object, long_work, query_value
 from ._constants import MAX_PAGE_LIMIT
 from ._models import enum_value
 from ._retry import CallKind
@@ -341,10 +341,13 @@ class TasksMixin(ClientBase):
         include_attachment_url: bool = True,
         limited_response: Optional[bool] = None,
         limit: Optional[int] = None,
+        *,
+        retry_budget: Optional[float] = None,
     ) -> Generator[Task, None, None]:
         """Iterate over every task matching the filters, page after page (one page in memory).
 
-        Each page is a read, retried freely.
+        Each page is a read, retried freely: through server trouble (5xx, 429, dropped connections)
+        for up to the retry budget, so a long walk rides out an outage.
 
         The arguments are checked now; pages are fetched lazily as you iterate.
 
@@ -365,6 +368,7 @@ class TasksMixin(ClientBase):
             include_attachment_url: ask the server to add a pre-signed attachment URL.
             limited_response: return only ``task_id``, ``status``, ``metadata``, ``project``.
             limit: page size, 1 to 100 (the server's default when omitted).
+            retry_budget: seconds each page goes on retrying (default: the client's ``retry_budget``).
 
         Returns:
             a generator of ``Task``.
@@ -381,7 +385,8 @@ class TasksMixin(ClientBase):
         )  # fmt: skip
         if limit is not None:
             args["limit"] = limit
-        return walk_cursor_pages(lambda token: self.tasks(**args, next_token=token))
+        worker = long_work(self, retry_budget)
+        return walk_cursor_pages(lambda token: worker.tasks(**args, next_token=token))
 
     def get_tasks_count(  # pylint: disable=too-many-arguments,too-many-positional-arguments
         self,

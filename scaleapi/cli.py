@@ -21,6 +21,7 @@ import sys
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, TextIO
 
 from . import _constants as C
+from ._retry import check_budget
 from ._version import __version__
 from .bulk import BulkResult, ProgressArg
 from .client import ScaleClient
@@ -88,6 +89,13 @@ def _json_arg(text: str) -> Any:
         return json.loads(text)
     except ValueError as err:
         raise argparse.ArgumentTypeError(f"not valid JSON: {err}") from None
+
+
+def _budget_arg(text: str) -> float:
+    try:
+        return check_budget(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds, 0 or more: {text!r}") from None
 
 
 def _read_lines(path: str) -> Iterator[str]:
@@ -383,6 +391,11 @@ def build_parser() -> argparse.ArgumentParser:
         f"base URL from ${C.ENV_BASE_URL}.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--retry-budget", type=_budget_arg, metavar="SECONDS",
+        help="how long bulk commands, exports, waits and listings go on retrying through server "
+        f"trouble (default {C.DEFAULT_RETRY_BUDGET:g})",
+    )  # fmt: skip
     groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
     emulator = groups.add_parser("emulator", help="run the local emulator (see: scaleapi emulator --help)",
                                  add_help=False)
@@ -420,7 +433,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 1
     handler: Handler = args.handler
     try:
-        client = ScaleClient(key, source="cli", api_instance_url=os.environ.get(C.ENV_BASE_URL) or None)
+        client = ScaleClient(key, source="cli", api_instance_url=os.environ.get(C.ENV_BASE_URL) or None,
+                             retry_budget=args.retry_budget)
         try:
             return handler(client, args, sys.stdout)
         finally:
