@@ -132,9 +132,10 @@ class RateLimiter:  # pylint: disable=too-many-instance-attributes
         until = max(self._paused_until, self._outage_until)
         if now < until:
             return until - now
-        probing = self._probe_since is not None and now - self._probe_since < self.probe_timeout
-        if self.outage_level and probing:
-            return PROBE_POLL
+        if self.outage_level and self._probe_since is not None:
+            expires = self._probe_since + self.probe_timeout
+            if now < expires:
+                return min(PROBE_POLL, expires - now)
         return 0.0
 
     def record(self, status: Optional[int], pause: float = 0.0) -> None:
