@@ -110,9 +110,9 @@ def test_1000_keyed_creates_ride_out_bursts_of_429_false_500s_and_drops(emu: Any
     creates = "/v1/task/*"
     emu.add_fault(action="status", status=429, retry_after="0", method="POST", path=creates, count=64)
     later = {
-        250: dict(action="error_after", status=500, method="POST", path=creates, count=64),
-        500: dict(action="drop_after", method="POST", path=creates, count=32),
-        700: dict(action="drop_before", method="POST", path=creates, count=32),
+        250: {"action": "error_after", "status": 500, "method": "POST", "path": creates, "count": 64},
+        500: {"action": "drop_after", "method": "POST", "path": creates, "count": 32},
+        700: {"action": "drop_before", "method": "POST", "path": creates, "count": 32},
     }
 
     def progress(done: int, _total: Optional[int]) -> None:
@@ -149,6 +149,8 @@ def test_export_survives_503s_then_drops_at_its_start(emu: Any, client: Client, 
 # -- a 30-second outage --------------------------------------------------------------------------
 
 
+# Not timing-sensitive: the budget (120 s) is four times the outage and every join is bounded; the
+# timeout is raised above the suite's 120 s only because this test waits the whole outage out.
 @pytest.mark.timeout(300)
 def test_export_and_bulk_create_ride_out_a_30_second_outage(emu: Any, client: Client, seeded: List[str],
                                                            tmp_path: Path) -> None:
@@ -243,7 +245,7 @@ def test_a_list_generator_rides_out_an_outage_mid_walk(emu: Any, client: Client,
 # -- the budget runs out -------------------------------------------------------------------------
 
 
-def test_when_the_budget_runs_out_a_clear_error_ends_the_work(emu: Any, client: Client, tmp_path: Path) -> None:
+def test_a_spent_budget_ends_the_work_with_a_clear_error(emu: Any, client: Client, tmp_path: Path) -> None:
     """An outage longer than the budget ends in ScaleServiceUnavailable naming the budget; no hang."""
     fast_retries(client)
     client.create_task("imageannotation", **payload(0, unique_id="before"))
@@ -334,4 +336,3 @@ def test_cli_retry_budget_flag(emu: Any, client: Client, run_cli: Any) -> None:
         with pytest.raises(SystemExit) as caught:
             cli.build_parser().parse_args(["--retry-budget", bad, "tasks", "list", "--project", "p"])
         assert caught.value.code == 2
-
