@@ -1,7 +1,7 @@
 """``ScaleClient`` methods for batches."""
 from typing import Any, Dict, Generator, Optional, Union
 
-from ._client_base import ClientBase, expect_object, long_work, query_value
+from ._client_base import ClientBase, expect_object, query_value
 from ._models import enum_value
 from ._retry import CallKind
 from .api import Api
@@ -144,11 +144,15 @@ class BatchesMixin(ClientBase):
         Raises:
             ScaleInvalidRequest: an unknown keyword argument (raised before any request).
         """
-        for key in kwargs:
+        return self._batches_page(self.api, kwargs)
+
+    def _batches_page(self, api: Api, query: Dict[str, Any]) -> Batchlist:
+        """One page of ``GET batches`` sent through ``api`` (the generator's long-work copy, or our own)."""
+        for key in query:
             if key not in BATCHES_ALLOWED_KWARGS:
                 raise ScaleInvalidRequest(f"Illegal parameter {key} for ScaleClient.batches()")
-        params = {key: query_value(value) for key, value in kwargs.items()}
-        return Batchlist.from_json(self.api.request("GET", "batches", params=params), self._self())
+        params = {key: query_value(value) for key, value in query.items()}
+        return Batchlist.from_json(api.request("GET", "batches", params=params), self._self())
 
     def get_batches(  # pylint: disable=too-many-arguments,too-many-positional-arguments
         self,
@@ -187,8 +191,8 @@ class BatchesMixin(ClientBase):
         }
         if batch_status:
             args["status"] = enum_value(batch_status)
-        worker = long_work(self, retry_budget)
-        return walk_offset_pages(lambda offset: worker.batches(**args, offset=offset))
+        api = self.api.long_work(retry_budget)
+        return walk_offset_pages(lambda offset: self._batches_page(api, {**args, "offset": offset}))
 
     def set_batch_metadata(self, batch_name: str, metadata: Dict[str, Any]) -> Batch:
         """Set a batch's metadata (retried freely).

@@ -1,7 +1,7 @@
 """``ScaleClient`` methods for tasks: create, fetch, change, list."""
 from typing import Any, Dict, Generator, List, Optional, Union
 
-from ._client_base import ClientBase, JSONDict, expect_object, long_work, query_value
+from ._client_base import ClientBase, JSONDict, expect_object, query_value
 from ._constants import MAX_PAGE_LIMIT
 from ._models import enum_value
 from ._retry import CallKind
@@ -266,11 +266,15 @@ class TasksMixin(ClientBase):
         Raises:
             ScaleInvalidRequest: an unknown keyword argument (raised before any request).
         """
-        for key in kwargs:
+        return self._tasks_page(self.api, kwargs)
+
+    def _tasks_page(self, api: Api, query: Dict[str, Any]) -> Tasklist:
+        """One page of ``GET tasks`` sent through ``api`` (the generator's long-work copy, or our own)."""
+        for key in query:
             if key not in TASKS_ALLOWED_KWARGS:
                 raise ScaleInvalidRequest(f"Illegal parameter {key} for ScaleClient.tasks()")
-        params = {key: query_value(value) for key, value in kwargs.items()}
-        return Tasklist.from_json(self.api.request("GET", "tasks", params=params), self._self())
+        params = {key: query_value(value) for key, value in query.items()}
+        return Tasklist.from_json(api.request("GET", "tasks", params=params), self._self())
 
     @staticmethod
     def _process_tasks_endpoint_args(  # pylint: disable=too-many-arguments,too-many-positional-arguments
@@ -385,8 +389,8 @@ class TasksMixin(ClientBase):
         )  # fmt: skip
         if limit is not None:
             args["limit"] = limit
-        worker = long_work(self, retry_budget)
-        return walk_cursor_pages(lambda token: worker.tasks(**args, next_token=token))
+        api = self.api.long_work(retry_budget)
+        return walk_cursor_pages(lambda token: self._tasks_page(api, {**args, "next_token": token}))
 
     def get_tasks_count(  # pylint: disable=too-many-arguments,too-many-positional-arguments
         self,

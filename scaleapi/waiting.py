@@ -10,9 +10,10 @@ the retry budget (``retry_budget``, default the client's), but never past the wa
 poll that still fails then raises its error.
 """
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, TypeVar
 
 from ._client_base import long_work
+from ._models import Model
 from .exceptions import ScaleWaitTimeout
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,6 +52,7 @@ BATCH_DONE_STATUSES: FrozenSet[str] = frozenset({"completed", "canceled", "cance
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
+M = TypeVar("M", bound=Model)
 
 
 class WaitTimeout(ScaleWaitTimeout):
@@ -127,6 +129,11 @@ def _poll_client(client: "ScaleClient", poller: Poller) -> "ScaleClient":
     return long_work(client, remaining)
 
 
+def _yours(model: M, client: "ScaleClient") -> M:
+    """``model`` bound to the caller's client rather than to the polling copy."""
+    return type(model)(model.as_dict(), client)
+
+
 def _list_ids(ids: List[str], limit: int = 5) -> str:
     shown = ", ".join(ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
@@ -154,11 +161,11 @@ def wait_for_task(client: "ScaleClient", task_id: str, timeout: Optional[float] 
         WaitTimeout: the task was still unfinished at the deadline.
     """
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
-    client = long_work(client, retry_budget)
+    polling = long_work(client, retry_budget)
     while True:
-        task = _poll_client(client, poller).get_task(task_id)
+        task = _poll_client(polling, poller).get_task(task_id)
         if task.as_dict().get("status") in TASK_DONE_STATUSES:
-            return task
+            return _yours(task, client)
         if not poller.pause():
             status = task.as_dict().get("status")
             raise WaitTimeout(
@@ -203,7 +210,7 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
     """
     ids = [str(task_id) for task_id in task_ids]
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
-    client = long_work(client, retry_budget, threads=True)
+    polling = long_work(client, retry_budget, threads=True)
     done: Dict[str, "Task"] = {}
     status: Dict[str, Any] = {}
     pending = list(dict.fromkeys(ids))
@@ -212,11 +219,11 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="scaleapi-wait") as pool:
         while pending:
-            get_task = _poll_client(client, poller).get_task
+            get_task = _poll_client(polling, poller).get_task
             for task_id, task in zip(pending, pool.map(get_task, pending)):
                 status[task_id] = task.as_dict().get("status")
                 if status[task_id] in TASK_DONE_STATUSES:
-                    done[task_id] = task
+                    done[task_id] = _yours(task, client)
             pending = [task_id for task_id in pending if task_id not in done]
             if pending and not poller.pause():
                 named = [f"{task_id} ({status[task_id]})" for task_id in pending]
@@ -252,11 +259,11 @@ def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[flo
         WaitTimeout: the batch was still unfinished at the deadline.
     """
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
-    client = long_work(client, retry_budget)
+    polling = long_work(client, retry_budget)
     while True:
-        status = _poll_client(client, poller).batch_status(batch_name)
+        status = _poll_client(polling, poller).batch_status(batch_name)
         if status.get("status") in BATCH_DONE_STATUSES:
-            batch = _poll_client(client, poller).get_batch(batch_name)
+            batch = _yours(_poll_client(polling, poller).get_batch(batch_name), client)
             batch.tasks_pending = status.get("pending", 0)
             batch.tasks_completed = status.get("completed", 0)
             batch.tasks_error = status.get("error", 0)
