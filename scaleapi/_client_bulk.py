@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import (
     TYPE_CHECKING,
     Any,
+    Callable,
     Dict,
     Iterable,
     List,
@@ -76,6 +77,10 @@ class BulkMixin:
     def _decode_task(self, doc: Any) -> Task:
         return Task(doc, self._bulk_self())
 
+    def _mine(self, fn: Callable[[Any, ItemContext], Task]) -> Callable[[Any, ItemContext], Task]:
+        """``fn`` with its task bound to this client, not to the workers' long-work copy."""
+        return lambda item, ctx: self._decode_task(fn(item, ctx).as_dict())
+
     def create_tasks(  # pylint: disable=too-many-arguments
         self,
         task_type: Union[TaskType, str],
@@ -131,7 +136,7 @@ class BulkMixin:
                 return found.docs[0]
 
         return run_bulk(
-            payloads, create, concurrency=concurrency, progress=progress, journal=journal,
+            payloads, self._mine(create), concurrency=concurrency, progress=progress, journal=journal,
             operation=f"create_tasks:{type_value}", encode=_task_json, decode=self._decode_task,
             desc="create tasks", throttle=client.api.throttle,
         )  # fmt: skip
@@ -169,7 +174,7 @@ class BulkMixin:
             return client.cancel_task(task_id, clear_unique_id=clear_unique_id)
 
         return run_bulk(
-            task_ids, cancel, concurrency=concurrency, progress=progress, journal=journal,
+            task_ids, self._mine(cancel), concurrency=concurrency, progress=progress, journal=journal,
             operation=f"cancel_tasks:clear_unique_id={clear_unique_id}", encode=_task_json,
             decode=self._decode_task, desc="cancel tasks", throttle=client.api.throttle,
         )  # fmt: skip
@@ -195,7 +200,7 @@ class BulkMixin:
             return result
 
         return run_bulk(
-            _pairs(items, value), update, concurrency=concurrency, progress=progress,
+            _pairs(items, value), self._mine(update), concurrency=concurrency, progress=progress,
             journal=journal, operation=name, encode=_task_json, decode=self._decode_task,
             desc=name.replace("_", " "), throttle=client.api.throttle,
         )  # fmt: skip

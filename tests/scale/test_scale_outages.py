@@ -281,17 +281,19 @@ def test_ordinary_calls_keep_max_retries(emu: Any, client: Client) -> None:
 
 
 def test_models_from_long_work_make_ordinary_calls(emu: Any, live_client: Client) -> None:
-    """A task from a list generator or a waiter is bound to the caller's client: its calls keep max_retries."""
+    """Tasks from generators, waiters and bulk runs are bound to the caller's client: calls keep max_retries."""
     scale = fast_retries(live_client).with_options(retry_budget=2.0)  # long work would go on for 2 s
     made = scale.create_task("imageannotation", **payload(0))
     walked = next(scale.get_tasks(project_name=PROJECT))
     emu.complete_task(made.id)
     waited = scale.wait_for_tasks([made.id], timeout=30, poll=0.1)[0]
+    created = scale.create_tasks("imageannotation", [payload(1)]).succeeded[0]
+    tagged = scale.set_tasks_tags([made.id], ["t"]).succeeded[0]
     emu.add_fault(action="status", status=503, method="GET", path="/v1/task/*")
-    for task in (walked, waited):
+    for task in (walked, waited, created, tagged):
         with pytest.raises(ScaleServiceUnavailable):
             task.refresh()
-    assert emu.faults()[0]["fired"] == 8  # 4 attempts each
+    assert emu.faults()[0]["fired"] == 16  # 4 attempts each
 
 
 def test_a_bad_budget_is_refused_before_any_request(client: Client) -> None:
