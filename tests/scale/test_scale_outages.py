@@ -281,7 +281,7 @@ def test_ordinary_calls_keep_max_retries(emu: Any, client: Client) -> None:
 
 
 def test_models_from_long_work_make_ordinary_calls(emu: Any, live_client: Client) -> None:
-    """Tasks from generators, waiters and bulk runs are bound to the caller's client: calls keep max_retries."""
+    """Tasks from generators, waiters and bulk runs use the caller's client: their calls keep max_retries."""
     scale = fast_retries(live_client).with_options(retry_budget=2.0)  # long work would go on for 2 s
     made = scale.create_task("imageannotation", **payload(0))
     walked = next(scale.get_tasks(project_name=PROJECT))
