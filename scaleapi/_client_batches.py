@@ -3,10 +3,11 @@ from typing import Any, Dict, Generator, Optional, Union
 
 from ._client_base import ClientBase, expect_object, query_value
 from ._models import enum_value
+from ._reconcile import batch_differences, mismatch
 from ._retry import CallKind
 from .api import Api
 from .batches import Batch, BatchStatus
-from .exceptions import ScaleDuplicateResource, ScaleInvalidRequest
+from .exceptions import ScaleInvalidRequest
 from .pagination import Batchlist, walk_offset_pages
 
 BATCHES_ALLOWED_KWARGS = frozenset(
@@ -35,8 +36,9 @@ class BatchesMixin(ClientBase):
     ) -> Batch:
         """Create a batch in a project.
 
-        Batch names are unique, so the create is retried on server errors; a 409 on a retry is
-        resolved by fetching the batch the earlier attempt made (if it is in the same project).
+        Batch names are unique, so the create is retried on server errors; a 409 after an ambiguous
+        attempt counts as success only when the batch of that name has this call's project,
+        callback, flags and metadata (see docs/retries.md).
 
         Args:
             project: the project's name.
@@ -50,7 +52,8 @@ class BatchesMixin(ClientBase):
             the created ``Batch``.
 
         Raises:
-            ScaleDuplicateResource: a batch with that name exists (409).
+            ScaleDuplicateResource: a batch with that name exists (409), also after a retry when it
+                is not the one this call asked for.
             ScaleResourceNotFound: no such project (404).
         """
         body = {
@@ -64,9 +67,11 @@ class BatchesMixin(ClientBase):
 
         def reconcile() -> Any:
             found = expect_object(self.api.request("GET", _batch_path(batch_name)), "GET batch")
-            if found.get("project") != project:
-                raise ScaleDuplicateResource(
-                    f"a batch named {batch_name!r} already exists in project {found.get('project')!r}"
+            diffs = batch_differences(body, found)
+            if diffs:
+                raise mismatch(
+                    f"batch {batch_name!r} (id {found.get('id')}, in project {found.get('project')!r})",
+                    diffs,
                 )
             return found
 

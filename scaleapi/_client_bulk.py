@@ -93,10 +93,12 @@ class BulkMixin:
     ) -> BulkResult[Mapping[str, Any], Task]:
         """Create many tasks of one type in parallel, reporting every payload's outcome.
 
-        Payloads with a ``unique_id`` are safe to retry on server errors (a 409 on a retry is
-        resolved by fetching the task). With ``journal``, a payload without ``unique_id`` gets the
-        deterministic ``unique_id`` ``"bulk-<run_id>-<index>"`` (``run_id`` is kept in the journal),
-        so a rerun after a crash never creates a second task for a payload that was in flight.
+        Payloads with a ``unique_id`` are safe to retry on server errors (a 409 after an ambiguous
+        attempt, in this run or a journaled earlier one, counts as success only when the task
+        holding the ``unique_id`` matches the payload; see docs/retries.md). With ``journal``, a
+        payload without ``unique_id`` gets the deterministic ``unique_id``
+        ``"bulk-<run_id>-<index>"`` (``run_id`` is kept in the journal), so a rerun after a crash
+        never creates a second task for a payload that was in flight.
 
         Args:
             task_type: the task type, e.g. ``TaskType.ImageAnnotation``.
@@ -127,13 +129,12 @@ class BulkMixin:
             try:
                 return client.create_task(task_type, **body)
             except ScaleDuplicateResource:
-                # Only an attempt this journal saw begin (and never saw succeed) may own the key.
+                # Only an attempt this journal saw begin (and never saw succeed) may own the key,
+                # and only a task that matches this payload in every field it sets is that attempt's.
                 if not ctx.resumed or not body.get("unique_id"):
                     raise
-                found = client.tasks(unique_id=body["unique_id"], limit=1)
-                if not found.docs or found.docs[0].as_dict().get("type") != type_value:
-                    raise
-                return found.docs[0]
+                # pylint: disable-next=protected-access
+                return Task(client._reconcile_task(type_value, body), client)
 
         return run_bulk(
             payloads, self._mine(create), concurrency=concurrency, progress=progress, journal=journal,

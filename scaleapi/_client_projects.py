@@ -4,9 +4,9 @@ from typing import IO, Any, Dict, List, Optional, Union
 
 from ._client_base import ClientBase, expect_list, expect_object
 from ._models import enum_value
+from ._reconcile import mismatch, project_differences
 from ._retry import CallKind
 from .api import Api
-from .exceptions import ScaleDuplicateResource
 from .files import File
 from .projects import Project, TaskTemplate
 from .tasks import TaskType
@@ -33,8 +33,9 @@ class ProjectsMixin(ClientBase):
     ) -> Project:
         """Create a project.
 
-        Project names are unique, so the create is retried on server errors; a 409 on a retry is
-        resolved by fetching the project the earlier attempt made (if it has the same task type).
+        Project names are unique, so the create is retried on server errors; a 409 after an ambiguous
+        attempt counts as success only when the project of that name has this call's type, params,
+        ``rapid``, ``studio`` and ``dataset_id`` (see docs/retries.md).
 
         Args:
             project_name: the new project's name.
@@ -48,7 +49,8 @@ class ProjectsMixin(ClientBase):
             the created ``Project``.
 
         Raises:
-            ScaleDuplicateResource: a project with that name exists (409).
+            ScaleDuplicateResource: a project with that name exists (409), also after a retry when
+                it is not the one this call asked for.
         """
         type_value = enum_value(task_type)
         body = {
@@ -62,9 +64,11 @@ class ProjectsMixin(ClientBase):
 
         def reconcile() -> Any:
             found = expect_object(self.api.request("GET", _project_path(project_name)), "GET project")
-            if found.get("type") != type_value:
-                raise ScaleDuplicateResource(
-                    f"a {found.get('type')} project named {project_name!r} already exists"
+            diffs = project_differences(body, found)
+            if diffs:
+                raise mismatch(
+                    f"project {project_name!r} (a {found.get('type')} project, id {found.get('id')})",
+                    diffs,
                 )
             return found
 

@@ -4,6 +4,7 @@ from typing import Any, Dict, Generator, List, Optional, Union
 from ._client_base import ClientBase, JSONDict, expect_object, query_value
 from ._constants import MAX_PAGE_LIMIT
 from ._models import enum_value
+from ._reconcile import mismatch, task_differences
 from ._retry import CallKind
 from .api import Api
 from .evaluation_tasks import EvaluationTask
@@ -59,9 +60,10 @@ class TasksMixin(ClientBase):
     def create_task(self, task_type: Union[TaskType, str], **kwargs: Any) -> Task:
         """Create a task of any type.
 
-        With a ``unique_id`` the create is retried on server errors (a 409 on a retry is resolved by
-        fetching the task the earlier attempt made); without one it is retried only when the request
-        provably never reached the server.
+        With a ``unique_id`` the create is retried on server errors; a 409 after an ambiguous attempt
+        counts as success only when the task holding the ``unique_id`` matches this request in every
+        field it sets (type, project, batch, params, metadata, ...; see docs/retries.md). Without a
+        ``unique_id`` it is retried only when the request provably never reached the server.
 
         Args:
             task_type: the task type, e.g. ``TaskType.ImageAnnotation``.
@@ -72,7 +74,8 @@ class TasksMixin(ClientBase):
 
         Raises:
             ScaleInvalidRequest: missing or invalid parameters (400).
-            ScaleDuplicateResource: the ``unique_id`` is already used (409).
+            ScaleDuplicateResource: the ``unique_id`` is already used (409), also after a retry when
+                the task holding it is not the one this call asked for.
         """
         type_value = str(enum_value(task_type))
         endpoint = f"task/{Api.quote_string(type_value)}"
@@ -81,20 +84,34 @@ class TasksMixin(ClientBase):
             return self._task(self.api.request("POST", endpoint, body=kwargs), endpoint)
 
         def reconcile() -> Any:
-            found = self.api.request("GET", "tasks", params={"unique_id": unique_id})
-            docs = found.get("docs") if isinstance(found, dict) else None
-            if not docs:
-                raise ScaleDuplicateResource(f"unique_id {unique_id!r} is taken, but no task has it")
-            if docs[0].get("type") != type_value:
-                raise ScaleDuplicateResource(
-                    f"unique_id {unique_id!r} is already used by a {docs[0].get('type')} task"
-                )
-            return docs[0]
+            return self._reconcile_task(type_value, kwargs)
 
         answer = self.api.request(
             "POST", endpoint, body=kwargs, kind=CallKind.KEYED_CREATE, reconcile=reconcile
         )
         return self._task(answer, endpoint)
+
+    def _reconcile_task(self, type_value: str, body: Dict[str, Any]) -> JSONDict:
+        """The task holding ``body``'s ``unique_id``, if it is what ``body`` asks for (see _reconcile).
+
+        Raises:
+            ScaleDuplicateResource: no task has the ``unique_id``, or the one that has it differs
+                from ``body`` (the message names the task and the fields that differ).
+        """
+        unique_id = body["unique_id"]
+        found = self.api.request("GET", "tasks", params={"unique_id": unique_id})
+        docs = found.get("docs") if isinstance(found, dict) else None
+        if not docs or not isinstance(docs[0], dict):
+            raise ScaleDuplicateResource(f"unique_id {unique_id!r} is taken, but no task has it")
+        task: JSONDict = docs[0]
+        diffs = task_differences(type_value, body, task)
+        if diffs:
+            raise mismatch(
+                f"task {task.get('task_id')} (a {task.get('type')} task in project "
+                f"{task.get('project')!r}, unique_id {unique_id!r})",
+                diffs,
+            )
+        return task
 
     def get_task(self, task_id: str) -> Task:
         """Fetch a task by id.

@@ -3,6 +3,7 @@ from typing import Any, Dict, List, Union
 
 from ._client_base import ClientBase, expect_list, expect_object
 from ._models import enum_value
+from ._reconcile import group_differences, mismatch, teammate_differences
 from ._retry import CallKind
 from .api import Api
 from .exceptions import ScaleDuplicateResource
@@ -37,8 +38,9 @@ class TeamsMixin(ClientBase):
     ) -> List[Teammate]:
         """Invite people to your team.
 
-        Emails are a natural key, so the call is retried on server errors; a 409 on a retry (the
-        earlier attempt did invite them) is resolved by listing the team.
+        Emails are a natural key, so the call is retried on server errors; a 409 after an ambiguous
+        attempt counts as success only when every email is on the team with this ``role`` (see
+        docs/retries.md).
 
         Args:
             emails: the email addresses to invite.
@@ -48,15 +50,16 @@ class TeamsMixin(ClientBase):
             all teammates, invited ones included.
 
         Raises:
-            ScaleDuplicateResource: one of them is already on the team (409).
+            ScaleDuplicateResource: one of them is already on the team (409), also after a retry when
+                one of them is on it with another role.
         """
         body = {"emails": list(emails), "team_role": enum_value(role)}
 
         def reconcile() -> Any:
             team = expect_list(self.api.request("GET", "teams"), "GET teams")
-            present = {str(member.get("email", "")).lower() for member in team}
-            if not all(email.lower() in present for email in emails):
-                raise ScaleDuplicateResource("some of these emails are taken, but not on the team")
+            diffs = teammate_differences(emails, body["team_role"], team)
+            if diffs:
+                raise mismatch(f"teammate {', '.join(diffs)}", ["role"])
             return team
 
         answer = self.api.request(
@@ -155,8 +158,9 @@ class TeamsMixin(ClientBase):
     ) -> StudioProjectGroup:
         """Create a labeler group in a Studio project (members must be assigned to it already).
 
-        Group names are unique per project, so the create is retried on server errors; a 409 on a
-        retry is resolved by finding the group the earlier attempt made.
+        Group names are unique per project, so the create is retried on server errors; a 409 after
+        an ambiguous attempt counts as success only when the group of that name has exactly these
+        members (see docs/retries.md).
 
         Args:
             project: the project's name.
@@ -167,13 +171,19 @@ class TeamsMixin(ClientBase):
             the created ``StudioProjectGroup``.
 
         Raises:
-            ScaleDuplicateResource: a group with that name exists (409).
+            ScaleDuplicateResource: a group with that name exists (409), also after a retry when it
+                has other members.
         """
 
         def reconcile() -> Any:
             groups = expect_list(self.api.request("GET", _groups_path(project)), "GET project groups")
             for group in groups:
                 if group.get("name") == project_group:
+                    diffs = group_differences(emails, group)
+                    if diffs:
+                        raise mismatch(
+                            f"group {project_group!r} (id {group.get('id')}) of project {project!r}", diffs
+                        )
                     return group
             raise ScaleDuplicateResource(f"group {project_group!r} is taken, but not listed")
 

@@ -15,17 +15,24 @@ Examples::
     scaleapi projects create kittens --type imageannotation
 """
 import argparse
+import codecs
+import contextlib
+import inspect
 import json
 import os
+import shlex
 import sys
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, TextIO
+import tempfile
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from . import _constants as C
+from ._journal import DONE, Journal, JournalEntry
 from ._retry import check_budget
 from ._version import __version__
 from .bulk import BulkResult, ProgressArg
 from .client import ScaleClient
 from .exceptions import ScaleException
+from .tasks import Task
 
 __all__ = ["main", "build_parser"]
 
@@ -111,14 +118,6 @@ def _read_lines(path: str) -> Iterator[str]:
                 yield line.strip()
 
 
-def _read_payloads(path: str) -> Iterator[Dict[str, Any]]:
-    for number, line in enumerate(_read_lines(path), 1):
-        payload = json.loads(line)
-        if not isinstance(payload, dict):
-            raise ValueError(f"{path}: line {number} is not a JSON object")
-        yield payload
-
-
 # -- tasks -------------------------------------------------------------------------------------
 
 
@@ -190,20 +189,220 @@ def _tasks_cancel(client: ScaleClient, args: argparse.Namespace, out: TextIO) ->
     return _emit_bulk(out, result, lambda task: {"task_id": task.id, "status": task.as_dict().get("status")})
 
 
-def _tasks_create(client: ScaleClient, args: argparse.Namespace, out: TextIO) -> int:
-    result = client.create_tasks(
-        args.task_type, _read_payloads(args.file), concurrency=args.concurrency,
-        progress=_progress(args), journal=args.journal,
-    )  # fmt: skip
-    return _emit_bulk(
-        out, result, lambda task: {"task_id": task.id, "unique_id": task.as_dict().get("unique_id")}
-    )
-
-
 def _tasks_wait(client: ScaleClient, args: argparse.Namespace, out: TextIO) -> int:
     for task in client.wait_for_tasks(args.task_ids, timeout=args.timeout, poll=args.poll):
         _emit_line(out, {"task_id": task.id, "status": task.as_dict().get("status")})
     return 0
+
+
+# -- tasks create: check the whole file first; an unfinished run says how to resume ------------
+
+#: Exit status of ``tasks create`` for a payload file it cannot use (nothing is sent); argparse
+#: uses the same status for usage errors.
+EXIT_BAD_INPUT = 2
+#: How many problems of a payload file are spelled out before the rest are only counted.
+PROBLEMS_SHOWN = 5
+#: Common task parameters that must be non-empty strings when given.
+_NAME_FIELDS = ("project", "batch", "unique_id")
+#: Common task parameters that must be strings when given.
+_TEXT_FIELDS = ("instruction", "callback_url")
+#: Keys a payload cannot have: they would collide with ``create_task``'s own parameters.
+_RESERVED_KEYS = tuple(
+    name for name, parameter in inspect.signature(ScaleClient.create_task).parameters.items()
+    if parameter.kind is not inspect.Parameter.VAR_KEYWORD
+)  # fmt: skip
+
+
+class _Payloads:
+    """The checked payload lines of a file, parsed again one at a time as the bulk run reads them.
+
+    Holding the text rather than the parsed objects keeps memory near the file's size; ``len()``
+    gives the progress bar its total.
+    """
+
+    def __init__(self, texts: List[str]) -> None:
+        self._texts = texts
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __iter__(self) -> Iterator[Dict[str, Any]]:
+        return (json.loads(text) for text in self._texts)
+
+
+def _read_input(path: str) -> bytes:
+    if path != "-":
+        with open(path, "rb") as handle:
+            return handle.read()
+    buffer = getattr(sys.stdin, "buffer", None)
+    return buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8")
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return "a number"
+
+
+def _check_payload(text: str, number: int, unique_ids: Dict[str, int]) -> Optional[str]:
+    """Why a line cannot be sent as a task create, or None; remembers the line's unique_id."""
+    try:
+        payload = json.loads(text, parse_constant=_not_json)
+    except json.JSONDecodeError as err:
+        return f"not valid JSON: {err.msg} (column {err.colno})"
+    except RecursionError:
+        return "not usable JSON: nested too deeply"
+    except ValueError as err:  # NaN/Infinity, or an integer with too many digits
+        return f"not valid JSON: {err}"
+    if not isinstance(payload, dict):
+        return f"not a JSON object (it is {_json_kind(payload)})"
+    problems = [f'"{name}" cannot be a key here (the task type is the command\'s argument)'
+                for name in _RESERVED_KEYS if name in payload]
+    problems += [f'"{name}" must be a non-empty string' for name in _NAME_FIELDS
+                 if payload.get(name) is not None and not (isinstance(payload[name], str) and payload[name])]
+    problems += [f'"{name}" must be a string' for name in _TEXT_FIELDS
+                 if payload.get(name) is not None and not isinstance(payload[name], str)]
+    if payload.get("metadata") is not None and not isinstance(payload["metadata"], dict):
+        problems.append('"metadata" must be an object')
+    tags = payload.get("tags")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)):
+        problems.append('"tags" must be an array of strings')
+    unique_id = payload.get("unique_id")
+    if not problems and unique_id is not None:
+        first = unique_ids.setdefault(unique_id, number)
+        if first != number:
+            shown = unique_id if len(unique_id) <= 80 else unique_id[:77] + "..."
+            problems.append(f"unique_id {json.dumps(shown, ensure_ascii=False)} is also on line {first}")
+    return "; ".join(problems) or None
+
+
+def _read_payload_file(path: str) -> Tuple[List[str], List[str]]:
+    """Read a JSON Lines file of payloads whole: the usable lines (as text) and every problem.
+
+    Lines are numbered from 1 as an editor counts them: blank lines count, and only ``\\n`` ends a
+    line (a U+2028 inside a JSON string does not). A UTF-8 byte order mark is allowed.
+    """
+    name = "stdin" if path == "-" else path
+    try:
+        data = _read_input(path)
+    except OSError as err:
+        return [], [f"{name}: cannot read it ({err.strerror or err})"]
+    texts: List[str] = []
+    problems: List[str] = []
+    unique_ids: Dict[str, int] = {}
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            problems.append(f"{name}: line {number}: not valid UTF-8 (byte {err.start + 1} of the line)")
+            continue
+        if not text.strip(" \t\r"):
+            continue
+        reason = _check_payload(text, number, unique_ids)
+        if reason is None:
+            texts.append(text)
+        else:
+            problems.append(f"{name}: line {number}: {reason}")
+    if not texts and not problems:
+        problems.append(f"{name}: no payloads in it (it is empty or blank)")
+    return texts, problems
+
+
+def _task_line(task: Any) -> Dict[str, Any]:
+    return {"task_id": task.id, "unique_id": task.as_dict().get("unique_id")}
+
+
+def _journal_entries(path: str, task_type: str) -> Optional[Dict[int, JournalEntry]]:
+    """What the journal of a create run records (None when there is none it could read)."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        # The operation name ScaleClient.create_tasks gives its journals.
+        with Journal(path, f"create_tasks:{task_type}") as journal:
+            return dict(journal.entries)
+    except (ScaleException, OSError, ValueError):
+        return None
+
+
+def _remove_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.remove(path)
+
+
+def _report_unfinished(  # pylint: disable=too-many-arguments
+    client: ScaleClient, args: argparse.Namespace, out: TextIO, journal: str, temporary: bool, total: int,
+    *, list_created: bool,
+) -> None:
+    """After a create run that did not finish: list what it created (from its journal, when the run
+    itself could not) and say in one line on stderr how to resume."""
+    entries = _journal_entries(journal, args.task_type)
+    if entries is None:
+        return
+    done = sorted(index for index, entry in entries.items() if entry.state == DONE)
+    if list_created:
+        for index in done:
+            entry = entries[index]
+            line = _task_line(Task(entry.result, client)) if entry.has_result else {"skipped": True}
+            _emit_line(out, {"index": index, "ok": True, **line})
+        out.flush()
+    if temporary and not any(entry.state == DONE or entry.ambiguous for entry in entries.values()):
+        # Nothing was created and nothing may have been: the journal would not change a rerun.
+        _remove_quietly(journal)
+        print(f"{PROG}: no task was created; to try again, rerun the same command", file=sys.stderr)
+        return
+    command = " ".join(shlex.quote(part) for part in (
+        PROG, "tasks", "create", args.task_type, "--file", args.file, "--journal", journal))
+    feed = " with the same input on stdin" if args.file == "-" else ""
+    print(f"{PROG}: {total - len(done)} of {total} tasks not created; to resume without duplicates, "
+          f"run{feed}: {command}", file=sys.stderr)
+
+
+def _tasks_create(client: ScaleClient, args: argparse.Namespace, out: TextIO) -> int:
+    texts, problems = _read_payload_file(args.file)
+    if not args.task_type.strip():
+        problems.insert(0, "the task type is empty")
+    if args.concurrency < 1:
+        problems.insert(0, "--concurrency must be at least 1")
+    if problems:
+        for problem in problems[:PROBLEMS_SHOWN]:
+            print(f"{PROG}: error: {problem}", file=sys.stderr)
+        hidden = len(problems) - PROBLEMS_SHOWN
+        print(f"{PROG}: nothing was sent" + (f" ({hidden} more problems not shown)" if hidden > 0 else ""),
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    # Always journal, so that any unfinished run can be resumed without duplicates; a journal the
+    # user did not ask for lives in the temporary directory and is removed once every task exists.
+    temporary = not args.journal
+    journal: str = args.journal or _temporary_journal()
+    payloads = _Payloads(texts)
+    try:
+        result = client.create_tasks(args.task_type, payloads, concurrency=args.concurrency,
+                                     progress=_progress(args), journal=journal)
+    except BaseException:
+        _report_unfinished(client, args, out, journal, temporary, len(payloads), list_created=True)
+        raise
+    status = _emit_bulk(out, result, _task_line)
+    if result.failed:
+        _report_unfinished(client, args, out, journal, temporary, len(payloads), list_created=False)
+    elif temporary:
+        _remove_quietly(journal)
+    return status
+
+
+def _temporary_journal() -> str:
+    handle, path = tempfile.mkstemp(prefix="scaleapi-create-", suffix=".journal")
+    os.close(handle)
+    return path
 
 
 # -- batches and projects ----------------------------------------------------------------------
@@ -275,9 +474,11 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
         group.add_argument(f"--{name}-before", metavar="TIME", help="ISO-8601, exclusive")
 
 
-def _add_bulk(parser: argparse.ArgumentParser) -> None:
+def _add_bulk(
+    parser: argparse.ArgumentParser, journal_help: str = "record progress; rerun to resume"
+) -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="parallel calls (default 8)")
-    parser.add_argument("--journal", metavar="PATH", help="record progress; rerun to resume")
+    parser.add_argument("--journal", metavar="PATH", help=journal_help)
     _add_progress(parser)
 
 
@@ -313,10 +514,12 @@ def _tasks_parser(groups: Any) -> None:
     _add_progress(export)
     export.set_defaults(handler=_tasks_export)
 
-    create = sub.add_parser("create", help="create tasks from a JSON Lines file of payloads")
+    create = sub.add_parser("create", help="create tasks from a JSON Lines file of payloads",
+                            description="Reads and checks the whole file before sending anything.")
     create.add_argument("task_type", help="task type, e.g. imageannotation")
     create.add_argument("--file", required=True, help="one JSON payload per line ('-' for stdin)")
-    _add_bulk(create)
+    _add_bulk(create, "record progress; rerun with the same file to resume (default: a temporary "
+                      "journal, removed once every task is created)")
     create.set_defaults(handler=_tasks_create)
 
     cancel = sub.add_parser("cancel", help="cancel tasks")
