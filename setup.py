@@ -17,12 +17,26 @@ def read_version() -> str:
 with open(os.path.join(HERE, "README.rst"), encoding="utf-8") as readme:
     LONG_DESCRIPTION = readme.read()
 
+# The repository has no public address yet; this reserved (.invalid) name stands in until it does.
+REPOSITORY = "https://scaleapi-sdk.example.invalid"
+
+# The version is that of the official client release this SDK matches method for method.
+VERSION = read_version()
+
 setup(
     name="scaleapi",
-    version=read_version(),
-    description="Python SDK for the Scale AI v1 API, with a local emulator",
+    version=VERSION,
+    description=(
+        f"Independent Python SDK for the Scale AI v1 API, compatible with the official scaleapi "
+        f"{VERSION} client, with a local emulator of the API"
+    ),
     long_description=LONG_DESCRIPTION,
     long_description_content_type="text/x-rst",
+    author="The scaleapi SDK authors",
+    maintainer="The scaleapi SDK authors",
+    url=REPOSITORY,
+    project_urls={"Source": REPOSITORY},
+    keywords=["scale", "scale ai", "scaleapi", "labeling", "annotation", "sdk", "emulator"],
     license="MIT",
     packages=find_packages(include=["scaleapi", "scaleapi.*"]),
     package_data={"scaleapi": ["py.typed"]},
@@ -48,8 +62,19 @@ setup(
         "pytest11": ["scaleapi_emulator=scaleapi.emulator.pytest_plugin"],
     },
     classifiers=[
-        "Programming Language :: Python :: 3",
+        "Intended Audience :: Developers",
         "License :: OSI Approved :: MIT License",
+        "Operating System :: OS Independent",
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3 :: Only",
+        "Programming Language :: Python :: 3.9",
+        "Programming Language :: Python :: 3.10",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "Programming Language :: Python :: 3.13",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+        "Topic :: Software Development :: Libraries :: Python Modules",
+        "Topic :: Software Development :: Testing",
         "Typing :: Typed",
     ],
 )

@@ -3,7 +3,7 @@ import json
 from typing import IO, Any, Dict, List, Optional, Union
 
 from ._client_base import ClientBase, expect_list, expect_object
-from ._models import enum_value
+from ._hints import choice_value
 from ._reconcile import mismatch, project_differences
 from ._retry import CallKind
 from .api import Api
@@ -51,8 +51,10 @@ class ProjectsMixin(ClientBase):
         Raises:
             ScaleDuplicateResource: a project with that name exists (409), also after a retry when
                 it is not the one this call asked for.
+            ScaleInvalidChoice: ``task_type`` is not a task type (a ``ValueError`` too; raised
+                before any request, naming the closest type).
         """
-        type_value = enum_value(task_type)
+        type_value = choice_value("task type", task_type, TaskType)
         body = {
             "type": type_value,
             "name": project_name,

@@ -3,7 +3,7 @@ from typing import Any, Dict, Generator, List, Optional, Union
 
 from ._client_base import ClientBase, JSONDict, expect_object, query_value
 from ._constants import MAX_PAGE_LIMIT
-from ._models import enum_value
+from ._hints import TASK_FILTER_TO_QUERY, choice_value, did_you_mean
 from ._reconcile import mismatch, task_differences
 from ._retry import CallKind
 from .api import Api
@@ -76,8 +76,10 @@ class TasksMixin(ClientBase):
             ScaleInvalidRequest: missing or invalid parameters (400).
             ScaleDuplicateResource: the ``unique_id`` is already used (409), also after a retry when
                 the task holding it is not the one this call asked for.
+            ScaleInvalidChoice: ``task_type`` is not a task type (a ``ValueError`` too; raised
+                before any request, naming the closest type).
         """
-        type_value = str(enum_value(task_type))
+        type_value = str(choice_value("task type", task_type, TaskType))
         endpoint = f"task/{Api.quote_string(type_value)}"
         unique_id = kwargs.get("unique_id")
         if not unique_id:
@@ -289,7 +291,8 @@ class TasksMixin(ClientBase):
         """One page of ``GET tasks`` sent through ``api`` (the generator's long-work copy, or our own)."""
         for key in query:
             if key not in TASKS_ALLOWED_KWARGS:
-                raise ScaleInvalidRequest(f"Illegal parameter {key} for ScaleClient.tasks()")
+                hint = did_you_mean(key, sorted(TASKS_ALLOWED_KWARGS), TASK_FILTER_TO_QUERY)
+                raise ScaleInvalidRequest(f"Illegal parameter {key} for ScaleClient.tasks(){hint}")
         params = {key: query_value(value) for key, value in query.items()}
         return Tasklist.from_json(api.request("GET", "tasks", params=params), self._self())
 
@@ -315,6 +318,8 @@ class TasksMixin(ClientBase):
 
         Raises:
             ValueError: neither ``project_name`` nor ``batch_name`` is given.
+            ScaleInvalidChoice: a type or status is not one of its enum's values (a ``ValueError``
+                too; the message names the closest).
         """
         if not project_name and not batch_name:
             raise ValueError("At least one of project_name or batch_name must be provided.")
@@ -332,16 +337,18 @@ class TasksMixin(ClientBase):
             "include_attachment_url": include_attachment_url,
         }
         if status:
-            args["status"] = enum_value(status)
+            args["status"] = choice_value("task status", status, TaskStatus)
         if limited_response:
             args["limited_response"] = limited_response
         if task_type:
-            args["type"] = enum_value(task_type)
+            args["type"] = choice_value("task type", task_type, TaskType)
         if review_status:
-            if isinstance(review_status, (list, tuple)):
-                args["customer_review_status"] = ",".join(str(enum_value(s)) for s in review_status)
-            else:
-                args["customer_review_status"] = enum_value(review_status)
+            statuses = review_status if isinstance(review_status, (list, tuple)) else [review_status]
+            # A string may come comma-joined already ("accepted,fixed"), as the query carries it.
+            parts = [part for one in statuses for part in (one.split(",") if isinstance(one, str) else [one])]
+            args["customer_review_status"] = ",".join(
+                str(choice_value("review status", part, TaskReviewStatus)) for part in parts
+            )
         return args
 
     def get_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments,too-many-locals
@@ -461,7 +468,7 @@ class TasksMixin(ClientBase):
         return self.tasks(**args).total
 
     def _quality_task(self, kind: str, task_type: Union[TaskType, str], body: JSONDict) -> JSONDict:
-        endpoint = f"{kind}/{Api.quote_string(str(enum_value(task_type)))}"
+        endpoint = f"{kind}/{Api.quote_string(str(choice_value('task type', task_type, TaskType)))}"
         return expect_object(self.api.request("POST", endpoint, body=body), f"POST {kind}")
 
     def create_evaluation_task(self, task_type: Union[TaskType, str], **kwargs: Any) -> EvaluationTask:

@@ -89,7 +89,10 @@ def _base_useragent() -> str:
     # platform is imported (and asked, which reads system files) once, on first use, not at import.
     import platform  # pylint: disable=import-outside-toplevel
 
-    return f"scaleapi/{__version__} Python/{platform.python_version()} OS/{platform.platform()}"
+    return (
+        f"scaleapi/{__version__} Python/{platform.python_version()} OS/{platform.platform()} "
+        f"scaleapi-sdk (independent; compatible {__version__})"
+    )
 
 
 def _never_reached_server(err: requests.RequestException) -> bool:
@@ -250,7 +253,11 @@ class Api:  # pylint: disable=too-many-instance-attributes
 
     @staticmethod
     def _generate_useragent(extension: Optional[str] = None) -> str:
-        """``scaleapi/<version> Python/<version> OS/<platform> [<source>]``."""
+        """``scaleapi/<v> Python/<v> OS/<platform> scaleapi-sdk (independent; compatible <v>) [<source>]``.
+
+        The leading ``scaleapi/<v>`` is the official client's form, kept for anything that reads it;
+        the ``scaleapi-sdk`` token tells this SDK apart.
+        """
         return " ".join(part for part in (_base_useragent(), extension or "") if part)
 
     @staticmethod

@@ -55,9 +55,6 @@ class Batch(Model):
     def __repr__(self) -> str:
         return f"Batch(name={self.name!r}, project={self.project!r}, status={self.status!r})"
 
-    def __str__(self) -> str:
-        return f"Batch(name={self.name})"
-
     def finalize(self) -> "Batch":
         """Finalize this batch (staging to in progress, for Rapid and Studio projects).
 

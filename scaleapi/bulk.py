@@ -96,7 +96,12 @@ class BulkFailure(Generic[I]):
     error: BaseException
 
     def __str__(self) -> str:
-        return f"#{self.index}: {type(self.error).__name__}: {self.error}"
+        # "#3: ScaleInvalidRequest (HTTP 400): message": the status once, not a "<Response>" per item.
+        error = self.error
+        if isinstance(error, ScaleException):
+            status = "" if error.code is None else f" (HTTP {error.code})"
+            return f"#{self.index}: {type(error).__name__}{status}: {error.message}"
+        return f"#{self.index}: {type(error).__name__}: {error}"
 
 
 @dataclass

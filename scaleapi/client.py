@@ -6,6 +6,7 @@ The methods live in small mixins by resource: ``_client_tasks``, ``_client_batch
 ``_client_bulk`` (bulk updates, waiting and export, built on the others).
 """
 import os
+from types import FunctionType
 from typing import Mapping, Optional, Tuple, Union
 
 from . import _constants as C
@@ -15,6 +16,7 @@ from ._client_bulk import BulkMixin
 from ._client_projects import ProjectsMixin
 from ._client_tasks import TasksMixin
 from ._client_teams import TeamsMixin
+from ._hints import TASK_QUERY_TO_FILTER, check_keywords
 from .api import Api, Timeout
 from .exceptions import ScaleException
 
@@ -107,3 +109,21 @@ class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin
 
     def __repr__(self) -> str:
         return f"ScaleClient(api={self.api!r})"
+
+
+def _present_as(cls: type) -> None:
+    """Make the public methods ``cls`` inherits from its mixins report as ``<cls>.<name>()``.
+
+    Python names a function by its ``__qualname__`` in argument errors and tracebacks, so a bad call
+    would otherwise name a private mixin (``TasksMixin.get_tasks()``). ``get_tasks`` and
+    ``get_tasks_count`` also get the closest valid name for a misspelled keyword.
+    """
+    for base in cls.__mro__[1:]:
+        for name, attr in vars(base).items():
+            if not name.startswith("_") and isinstance(attr, FunctionType) and getattr(cls, name) is attr:
+                attr.__qualname__ = f"{cls.__name__}.{name}"
+    for name in ("get_tasks", "get_tasks_count"):
+        setattr(cls, name, check_keywords(getattr(cls, name), TASK_QUERY_TO_FILTER))
+
+
+_present_as(ScaleClient)

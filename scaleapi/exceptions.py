@@ -2,8 +2,12 @@
 
 The tree (the class is chosen from the HTTP status code alone, never from message text)::
 
-    ScaleException                      base; .message (str) and .code (HTTP status or None)
+    ScaleException                      base; .message (str) and .code (HTTP status or None);
+                                        str() is "<Response [code]> message", or the message alone
+                                        when there was no HTTP response (code None)
     ├── ScaleInvalidRequest             400
+    │   └── ScaleInvalidChoice          an unknown task type or status, refused before sending
+                                        (also a ValueError; .code is None)
     ├── ScaleUnauthorized               401
     ├── ScaleNotEnabled                 402
     ├── ScaleResourceNotFound           404
@@ -41,8 +45,11 @@ class ScaleException(Exception):
         super().__init__(text)
 
     def __str__(self) -> str:
+        # HTTP errors keep the official client's "<Response [404]> message" form, which callers match
+        # on; an error that had no response at all (no key, a wait timeout, a broken connection) is
+        # just its message.
         if self.code is None:
-            return f"<Response> {self.message}"
+            return self.message
         return f"<Response [{self.code}]> {self.message}"
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
@@ -53,7 +60,17 @@ class ScaleException(Exception):
 class ScaleInvalidRequest(ScaleException):
     """400: the request was unacceptable, often a missing or invalid parameter."""
 
-    code = 400
+    code: Optional[int] = 400  # Optional: ScaleInvalidChoice below has no status
+
+
+class ScaleInvalidChoice(ScaleInvalidRequest, ValueError):
+    """An argument is not one of its valid values (a task type, a status), found before sending.
+
+    It is a ``ScaleInvalidRequest``, as the server's 400 for the same mistake would be, and a
+    ``ValueError``, as a bad argument is; ``.code`` is None because no request was made.
+    """
+
+    code = None
 
 
 class ScaleUnauthorized(ScaleException):

@@ -65,9 +65,6 @@ class Project(Model):
     def __repr__(self) -> str:
         return f"Project(name={self.name!r}, type={self.type!r}, version={self.version!r})"
 
-    def __str__(self) -> str:
-        return f"Project(name={self.name})"
-
     def get_template(self) -> TaskTemplate:
         """Fetch this project's task template.
 

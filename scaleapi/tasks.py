@@ -69,11 +69,24 @@ class TaskStatus(Enum):
     Error = "error"
 
 
+#: Task parameters (inputs echoed back under ``params``) that early clients read as attributes
+#: (``task.geometries``); a task that lacks one still points to ``params`` when it is asked for.
+PARAM_KEYS = frozenset(
+    {
+        "attachment", "attachment_type", "attachments", "geometries", "objects_to_annotate",
+        "categories", "category_ids", "taxonomies", "allow_multiple", "fields", "repeatable_fields",
+        "features", "labels", "text", "with_labels", "min_width", "min_height",
+    }
+)  # fmt: skip
+
+
 class Task(Model):
     """A task. Every top-level key of its JSON reads as an attribute (``task.status``, ``task.params``).
 
     A key the task does not have raises ``AttributeError``, so ``hasattr(task, "tags")`` is false
-    until the task has tags. Keys inside ``params`` are read with ``task.params["..."]``.
+    until the task has tags. Keys inside ``params`` are read with ``task.params["..."]``; asking for
+    one as an attribute (``task.geometries``) raises an ``AttributeError`` that says so.
+    ``str()`` and ``repr()`` both give ``Task(task_id=..., type=..., status=...)``.
 
     The helper methods call the client, take the server's updated task in place and return ``self``.
 
@@ -92,11 +105,18 @@ class Task(Model):
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails. Private names (and everything before __init__ ran,
         # e.g. during unpickling or copy) never look into _json, so this cannot recurse.
+        hint = ""
         if not name.startswith("_"):
             json = self.__dict__.get("_json")
             if isinstance(json, dict) and name in json:
                 return json[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            params = json.get("params") if isinstance(json, dict) else None
+            if isinstance(params, dict) and name in params:
+                hint = f'; it is a task parameter: read task.params["{name}"]'
+            elif name in PARAM_KEYS:
+                hint = f'; task parameters are read from task.params (this task has no params["{name}"])'
+        # Still an AttributeError, so hasattr() and getattr() with a default keep working.
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}{hint}")
 
     def __dir__(self) -> List[str]:
         json = self.__dict__.get("_json")
@@ -109,9 +129,6 @@ class Task(Model):
             if field in self._json:
                 parts.append(f"{field}={self._json[field]!r}")
         return f"Task({', '.join(parts)})"
-
-    def __str__(self) -> str:
-        return f"Task(id={self.id})"
 
     def refresh(self) -> "Task":
         """Fetch the task again and take the server's copy in place.

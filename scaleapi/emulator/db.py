@@ -3,9 +3,16 @@
 One connection serves every thread, guarded by a re-entrant lock: the emulator is a test server,
 so serialising writes is simpler and fast enough, and it makes every service call atomic. Columns
 exist for everything a listing filters on; the full JSON document of each object lives in ``doc``.
+
+A database file belongs to one emulator at a time: the connection takes SQLite's exclusive lock when
+it opens the file and holds it until :meth:`Database.close`, so a second emulator (in this process
+or another) is refused with :class:`DatabaseInUse` instead of sharing the file. Two emulators on one
+file could not be correct together: each caches which accounts exist, and a reset in one would wipe
+the other's data under it.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -173,21 +180,76 @@ TABLES = (
 )
 
 
+class StorageError(OSError):
+    """The database file cannot be used (missing directory, not a database, read-only, ...)."""
+
+
+class DatabaseInUse(StorageError):
+    """Another emulator holds the database file."""
+
+
+def path_problem(path: str) -> Optional[str]:
+    """Why ``path`` cannot hold an emulator database, or None when it looks usable (no I/O but stat)."""
+    if not path:
+        return "the database path is empty"
+    if os.path.isdir(path):
+        return f"{path} is a directory"
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        return f"the directory {parent} does not exist"
+    # SQLite writes its WAL file next to the database, so the directory must be writable too.
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"the directory {parent} is not writable"
+    if os.path.exists(path) and not os.access(path, os.R_OK | os.W_OK):
+        return f"{path} is not readable and writable"
+    return None
+
+
 class Database:
-    """A lock-guarded SQLite connection with nestable transactions and after-commit hooks."""
+    """A lock-guarded SQLite connection with nestable transactions and after-commit hooks.
+
+    Raises:
+        DatabaseInUse: another emulator holds the file.
+        StorageError: the file cannot be opened or is not an emulator database.
+    """
 
     def __init__(self, path: Optional[str] = None) -> None:
         self.path = path or ":memory:"
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves so nesting is explicit.
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        in_memory = self.path == ":memory:"
+        if not in_memory:
+            problem = path_problem(self.path)
+            if problem is not None:
+                raise StorageError(f"cannot use the database: {problem}")
         self._lock = threading.RLock()
         self._depth = 0
         self._after_commit: List[Callable[[], None]] = []
-        if self.path != ":memory:":
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA temp_store=MEMORY")
-        self._conn.executescript(SCHEMA + COUNTS_INSERT_TRIGGER)
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves so nesting is explicit. timeout=0:
+            # the file is this connection's alone, so a busy file means another emulator holds it.
+            self._conn = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=0 if not in_memory else 5.0
+            )
+        except sqlite3.Error as err:
+            raise StorageError(f"cannot open the database {self.path}: {err}") from None
+        try:
+            if not in_memory:
+                # Exclusive locking mode before WAL: SQLite then keeps the WAL index in this
+                # process's memory (no -shm file) and never releases the lock it takes below.
+                self._conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute("BEGIN EXCLUSIVE")
+                self._conn.execute("COMMIT")
+            self._conn.execute("PRAGMA temp_store=MEMORY")
+            self._conn.executescript(SCHEMA + COUNTS_INSERT_TRIGGER)
+        except sqlite3.Error as err:
+            self._conn.close()
+            name = getattr(err, "sqlite_errorname", "")  # Python 3.11+; older ones say it in words
+            if name in ("SQLITE_BUSY", "SQLITE_LOCKED") or (not name and "is locked" in str(err)):
+                raise DatabaseInUse(
+                    f"the database {self.path} is in use by another emulator (one emulator per file)"
+                ) from None
+            raise StorageError(f"cannot use the database {self.path}: {err}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

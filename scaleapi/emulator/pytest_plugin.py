@@ -21,7 +21,19 @@ TEST_API_KEY = "test_scale_emulator_key"
 @pytest.fixture(scope="session")
 def scale_emulator_session() -> Iterator["Emulator"]:
     """The session-wide emulator (state is shared; prefer ``scale_emulator``)."""
-    from .server import Emulator  # pylint: disable=import-outside-toplevel
+    # pylint: disable=import-outside-toplevel
+    try:
+        from .server import Emulator
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] != "werkzeug":
+            raise
+        from .._hints import EMULATOR_INSTALL_HINT
+
+        pytest.fail(
+            "the scale_emulator and scale_client fixtures need the emulator extra (werkzeug), which "
+            f"is not installed; from a checkout of this SDK run: {EMULATOR_INSTALL_HINT}",
+            pytrace=False,
+        )
 
     with Emulator() as emulator:
         yield emulator

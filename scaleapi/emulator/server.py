@@ -201,6 +201,10 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
         finally:
             self.stop()
 
+    def __repr__(self) -> str:
+        where = f"url={self.url!r}" if self.running else f"host={self.host!r}, port={self.requested_port!r}"
+        return f"Emulator({where}, running={self.running}, db={self.db or ':memory:'!r})"
+
     def __enter__(self) -> "Emulator":
         return self.start()
 

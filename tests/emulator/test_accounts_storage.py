@@ -11,6 +11,7 @@ import pytest
 from emulator_support import IMAGE_TASK, LIVE_KEY, OTHER_KEY, TEST_KEY, Api, error_of
 
 from scaleapi.emulator import Emulator
+from scaleapi.emulator.db import DatabaseInUse, StorageError
 from scaleapi.emulator.store import Store
 from scaleapi.emulator.store_tasks import TaskFilter, _order, build_query
 
@@ -60,6 +61,33 @@ def test_data_persists_across_restart(tmp_path: Path) -> None:
         listed = [d["task_id"] for d in client.ok("GET", "tasks")["docs"]]
         assert listed == [newer["task_id"], task["task_id"]]
         client.close()
+
+
+def test_one_db_file_serves_one_emulator_at_a_time(tmp_path: Path) -> None:
+    db = str(tmp_path / "owned.db")
+    with Emulator(db=db) as first:
+        client = Api(first.url, TEST_KEY)
+        client.ok("POST", "projects", json={"type": "imageannotation", "name": "mine"})
+        with pytest.raises(DatabaseInUse, match="in use by another emulator"):
+            Emulator(db=db).start()
+        with pytest.raises(DatabaseInUse):
+            Store(db)
+        first.reset()  # the refused ones left nothing behind to lose or to clobber
+        client.ok("POST", "projects", json={"type": "imageannotation", "name": "after-reset"})
+        client.close()
+    with Emulator(db=db) as second:
+        client = Api(second.url, TEST_KEY)
+        assert [p["name"] for p in client.ok("GET", "projects")] == ["after-reset"]
+        client.close()
+
+
+@pytest.mark.parametrize("problem", ["directory", "missing directory", "not a database"])
+def test_an_unusable_db_file_is_a_storage_error(tmp_path: Path, problem: str) -> None:
+    path = {"directory": tmp_path, "missing directory": tmp_path / "nope" / "x.db",
+            "not a database": tmp_path / "junk.db"}[problem]
+    (tmp_path / "junk.db").write_bytes(b"not sqlite at all\n" * 100)
+    with pytest.raises(StorageError):
+        Emulator(db=str(path)).start()
 
 
 def test_in_memory_by_default(emu: Emulator) -> None:

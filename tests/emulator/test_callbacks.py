@@ -13,7 +13,8 @@ import pytest
 from emulator_support import IMAGE_TASK, Api, Receiver
 
 from scaleapi.emulator import Emulator
-from scaleapi.emulator.callbacks import destination_problem, is_loopback_host
+from scaleapi._net import loopback_address
+from scaleapi.emulator.callbacks import destination_of, destination_problem, is_loopback_host
 
 
 def test_completed_task_callback_reaches_a_loopback_receiver(
@@ -141,9 +142,28 @@ def test_a_localhost_subdomain_is_reached_on_loopback_without_a_lookup(
     ("api.localhost", True), ("LOCALHOST.", True), ("::ffff:127.0.0.1", True),
     ("10.0.0.1", False), ("192.168.1.1", False), ("example.com", False), ("localhost.example.com", False),
     ("0.0.0.0", False), ("169.254.169.254", False),
+    ("localhost.", True), ("a.b.localhost.", True), ("[::ffff:127.0.0.1]", True),
+    ("127.0.0.1.", False), ("localhost..", False), ("a..localhost", False), (".localhost", False),
+    ("-a.localhost", False), ("a b.localhost", False), ("", False), ("[]", False),
 ])
 def test_loopback_check_without_dns(host: str, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
+
+
+@pytest.mark.parametrize(("host", "address"), [
+    ("localhost", "127.0.0.1"), ("LOCALHOST.", "127.0.0.1"), ("hooks.localhost", "127.0.0.1"),
+    ("127.8.9.10", "127.8.9.10"), ("[::1]", "::1"), ("::ffff:127.0.0.2", "127.0.0.2"),
+    ("127.0.0.1.", None), ("example.com", None), (None, None),
+])
+def test_loopback_address_is_what_a_callback_connects_to(host: Optional[str], address: Optional[str]) -> None:
+    assert loopback_address(host) == address
+    assert is_loopback_host(host) is (address is not None)
+
+
+def test_allow_listed_names_match_with_or_without_a_trailing_dot() -> None:
+    assert destination_problem("http://Partner.Test./cb", {"partner.test"}) is None
+    assert destination_of("http://LOCALHOST.:8080/x") == ("127.0.0.1", 8080)
+    assert destination_of("https://partner.test./x") == ("partner.test", 443)
 
 
 def test_callbacks_on_live_completion_failure_and_audit(emu: Emulator, live: Api, receiver: Receiver) -> None:

@@ -55,9 +55,11 @@ def test_cli_prints_url_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert db.exists()
 
 
-def test_cli_rejects_half_a_certificate() -> None:
+def test_cli_rejects_half_a_certificate(tmp_path: Path) -> None:
+    certfile = tmp_path / "x.pem"
+    certfile.write_text("not checked before the pair is complete\n")
     result = subprocess.run(
-        [sys.executable, "-m", "scaleapi.emulator", "--port", "0", "--certfile", "x.pem"],
+        [sys.executable, "-m", "scaleapi.emulator", "--port", "0", "--certfile", str(certfile)],
         capture_output=True, text=True, env=_env(), timeout=30, check=False,
     )
     assert result.returncode == 2 and "keyfile" in result.stderr

@@ -264,10 +264,10 @@ def test_task_attributes() -> None:
 
 
 def test_task_repr_str_eq_hash() -> None:
-    """Short repr; str per 3.6; equal and hashed by id."""
+    """Short repr, and str() as informative as it; equal and hashed by id."""
     task = Task(dict(TASK_JSON), None)
     assert repr(task) == "Task(task_id='5c84d0fe958593004f13e5ba', type='imageannotation', status='completed')"
-    assert str(task) == "Task(id=5c84d0fe958593004f13e5ba)"
+    assert str(task) == repr(task)
     twin = Task({"task_id": TASK_JSON["task_id"], "status": "pending"}, None)
     other = Task({"task_id": "other"}, None)
     assert task == twin and hash(task) == hash(twin) and task != other
@@ -297,7 +297,7 @@ def test_batch_model() -> None:
     assert batch.created_at is None
     assert (batch.tasks_pending, batch.tasks_completed, batch.tasks_error, batch.tasks_canceled) == (None,) * 4
     assert batch == Batch({"name": "b"}, None) and hash(batch) == hash(Batch({"name": "b"}, None))
-    assert str(batch) == "Batch(name=b)" and "staging" in repr(batch)
+    assert str(batch) == repr(batch) == "Batch(name='b', project='p', status='staging')"
 
 
 @pytest.mark.parametrize(
@@ -319,7 +319,7 @@ def test_project_model(history: Any, params: Any, version: Any, instruction: Any
         "P", "imageannotation", params, version, instruction,
     )  # fmt: skip
     assert project == Project({"name": "P"}, None)
-    assert str(project) == "Project(name=P)"
+    assert str(project) == repr(project) == f"Project(name='P', type='imageannotation', version={version!r})"
 
 
 def test_small_models() -> None:
