@@ -149,11 +149,15 @@ class BatchesMixin(ClientBase):
         Raises:
             ScaleInvalidRequest: an unknown keyword argument (raised before any request).
         """
-        for key in kwargs:
+        return self._batches_page(self.api, kwargs)
+
+    def _batches_page(self, api: Api, query: Dict[str, Any]) -> Batchlist:
+        """One page of ``GET batches`` sent through ``api`` (the generator's long-work copy, or our own)."""
+        for key in query:
             if key not in BATCHES_ALLOWED_KWARGS:
                 raise ScaleInvalidRequest(f"Illegal parameter {key} for ScaleClient.batches()")
-        params = {key: query_value(value) for key, value in kwargs.items()}
-        return Batchlist.from_json(self.api.request("GET", "batches", params=params), self._self())
+        params = {key: query_value(value) for key, value in query.items()}
+        return Batchlist.from_json(api.request("GET", "batches", params=params), self._self())
 
     def get_batches(  # pylint: disable=too-many-arguments,too-many-positional-arguments
         self,
@@ -162,10 +166,13 @@ class BatchesMixin(ClientBase):
         created_after: Optional[str] = None,
         created_before: Optional[str] = None,
         exclude_archived: bool = False,
+        *,
+        retry_budget: Optional[float] = None,
     ) -> Generator[Batch, None, None]:
         """Iterate over every batch matching the filters, page after page (one page in memory).
 
-        Each page is a read, retried freely.
+        Each page is a read, retried freely: through server trouble (5xx, 429, dropped connections)
+        for up to the retry budget, so a long walk rides out an outage.
 
         Args:
             project_name: only batches of this project.
@@ -173,6 +180,7 @@ class BatchesMixin(ClientBase):
             created_after: ISO-8601 time (UTC when no zone).
             created_before: ISO-8601 time.
             exclude_archived: leave archived batches out.
+            retry_budget: seconds each page goes on retrying (default: the client's ``retry_budget``).
 
         Returns:
             a generator of ``Batch``.
@@ -188,7 +196,8 @@ class BatchesMixin(ClientBase):
         }
         if batch_status:
             args["status"] = enum_value(batch_status)
-        return walk_offset_pages(lambda offset: self.batches(**args, offset=offset))
+        api = self.api.long_work(retry_budget)
+        return walk_offset_pages(lambda offset: self._batches_page(api, {**args, "offset": offset}))
 
     def set_batch_metadata(self, batch_name: str, metadata: Dict[str, Any]) -> Batch:
         """Set a batch's metadata (retried freely).

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import (
     TYPE_CHECKING,
     Any,
+    Callable,
     Dict,
     Iterable,
     List,
@@ -76,6 +77,10 @@ class BulkMixin:
     def _decode_task(self, doc: Any) -> Task:
         return Task(doc, self._bulk_self())
 
+    def _mine(self, fn: Callable[[Any, ItemContext], Task]) -> Callable[[Any, ItemContext], Task]:
+        """``fn`` with its task bound to this client, not to the workers' long-work copy."""
+        return lambda item, ctx: self._decode_task(fn(item, ctx).as_dict())
+
     def create_tasks(  # pylint: disable=too-many-arguments
         self,
         task_type: Union[TaskType, str],
@@ -84,6 +89,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Mapping[str, Any], Task]:
         """Create many tasks of one type in parallel, reporting every payload's outcome.
 
@@ -100,6 +106,8 @@ class BulkMixin:
             concurrency: how many creates run at once.
             progress: ``None``, ``True`` (a tqdm bar if installed) or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` whose ``succeeded`` holds the created ``Task`` objects in input order and
@@ -110,7 +118,7 @@ class BulkMixin:
         """
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self())
+        client = shared_client(self._bulk_self(), retry_budget)
         type_value = str(enum_value(task_type))
         keyed = journal is not None
 
@@ -129,9 +137,9 @@ class BulkMixin:
                 return Task(client._reconcile_task(type_value, body), client)
 
         return run_bulk(
-            payloads, create, concurrency=concurrency, progress=progress, journal=journal,
+            payloads, self._mine(create), concurrency=concurrency, progress=progress, journal=journal,
             operation=f"create_tasks:{type_value}", encode=_task_json, decode=self._decode_task,
-            desc="create tasks",
+            desc="create tasks", throttle=client.api.throttle,
         )  # fmt: skip
 
     def cancel_tasks(  # pylint: disable=too-many-arguments
@@ -142,6 +150,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[str, Task]:
         """Cancel many tasks in parallel (cancelling is idempotent, so errors are retried).
 
@@ -151,6 +160,8 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` with the canceled tasks in ``succeeded`` (a task that is not pending
@@ -158,15 +169,15 @@ class BulkMixin:
         """
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self())
+        client = shared_client(self._bulk_self(), retry_budget)
 
         def cancel(task_id: str, _ctx: ItemContext) -> Task:
             return client.cancel_task(task_id, clear_unique_id=clear_unique_id)
 
         return run_bulk(
-            task_ids, cancel, concurrency=concurrency, progress=progress, journal=journal,
+            task_ids, self._mine(cancel), concurrency=concurrency, progress=progress, journal=journal,
             operation=f"cancel_tasks:clear_unique_id={clear_unique_id}", encode=_task_json,
-            decode=self._decode_task, desc="cancel tasks",
+            decode=self._decode_task, desc="cancel tasks", throttle=client.api.throttle,
         )  # fmt: skip
 
     def _bulk_update(  # pylint: disable=too-many-arguments
@@ -178,10 +189,11 @@ class BulkMixin:
         concurrency: int,
         progress: ProgressArg,
         journal: JournalArg,
+        retry_budget: Optional[float],
     ) -> BulkResult[Any, Task]:
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self())
+        client = shared_client(self._bulk_self(), retry_budget)
 
         def update(item: Any, _ctx: ItemContext) -> Task:
             task_id, argument = _unpack(item, name)
@@ -189,9 +201,9 @@ class BulkMixin:
             return result
 
         return run_bulk(
-            _pairs(items, value), update, concurrency=concurrency, progress=progress,
+            _pairs(items, value), self._mine(update), concurrency=concurrency, progress=progress,
             journal=journal, operation=name, encode=_task_json, decode=self._decode_task,
-            desc=name.replace("_", " "),
+            desc=name.replace("_", " "), throttle=client.api.throttle,
         )  # fmt: skip
 
     def set_tasks_tags(  # pylint: disable=too-many-arguments
@@ -202,6 +214,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Tuple[str, List[str]], Task]:
         """Replace the tags of many tasks in parallel.
 
@@ -214,13 +227,15 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` with the updated tasks; the failed items are ``(task_id, tags)`` pairs.
         """
         return self._bulk_update(
             "set_tasks_tags", items, tags, lambda c, i, v: c.set_task_tags(i, list(v)),
-            concurrency, progress, journal,
+            concurrency, progress, journal, retry_budget,
         )  # fmt: skip
 
     def add_tasks_tags(  # pylint: disable=too-many-arguments
@@ -231,6 +246,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Tuple[str, List[str]], Task]:
         """Add tags to many tasks in parallel (tags a task already has are ignored).
 
@@ -240,13 +256,15 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` with the updated tasks.
         """
         return self._bulk_update(
             "add_tasks_tags", items, tags, lambda c, i, v: c.add_task_tags(i, list(v)),
-            concurrency, progress, journal,
+            concurrency, progress, journal, retry_budget,
         )  # fmt: skip
 
     def delete_tasks_tags(  # pylint: disable=too-many-arguments
@@ -257,6 +275,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Tuple[str, List[str]], Task]:
         """Remove tags from many tasks in parallel (tags a task does not have are ignored).
 
@@ -266,13 +285,15 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` with the updated tasks.
         """
         return self._bulk_update(
             "delete_tasks_tags", items, tags, lambda c, i, v: c.delete_task_tags(i, list(v)),
-            concurrency, progress, journal,
+            concurrency, progress, journal, retry_budget,
         )  # fmt: skip
 
     def set_tasks_metadata(  # pylint: disable=too-many-arguments
@@ -283,6 +304,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Tuple[str, Dict[str, Any]], Task]:
         """Replace the metadata of many tasks in parallel.
 
@@ -293,13 +315,15 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` with the updated tasks.
         """
         return self._bulk_update(
             "set_tasks_metadata", items, metadata, lambda c, i, v: c.set_task_metadata(i, dict(v)),
-            concurrency, progress, journal,
+            concurrency, progress, journal, retry_budget,
         )  # fmt: skip
 
     def audit_tasks(  # pylint: disable=too-many-arguments
@@ -311,6 +335,7 @@ class BulkMixin:
         concurrency: int = 8,
         progress: ProgressArg = None,
         journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Any, str]:
         """Accept or reject many completed tasks in parallel.
 
@@ -324,13 +349,15 @@ class BulkMixin:
             concurrency: how many calls run at once.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
             journal: a file recording progress; rerun with the same file to skip what is done.
+            retry_budget: seconds each call goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             a ``BulkResult`` whose ``succeeded`` holds the audited task ids.
         """
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self())
+        client = shared_client(self._bulk_self(), retry_budget)
         source: Iterable[Any] = items
         if accepted is not _MISSING:
             source = ((task_id, accepted, comments) for task_id in items)
@@ -346,6 +373,7 @@ class BulkMixin:
         return run_bulk(
             source, audit, concurrency=concurrency, progress=progress, journal=journal,
             operation="audit_tasks", encode=lambda task_id: task_id, decode=str, desc="audit tasks",
+            throttle=client.api.throttle,
         )  # fmt: skip
 
     def wait_for_tasks(
@@ -354,6 +382,7 @@ class BulkMixin:
         *,
         timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
         poll: float = DEFAULT_POLL_INTERVAL,
+        retry_budget: Optional[float] = None,
     ) -> List[Task]:
         """Wait until every task is completed, canceled or in error, polling with backoff.
 
@@ -361,6 +390,8 @@ class BulkMixin:
             task_ids: the tasks' ids.
             timeout: seconds to wait at most (None: no limit).
             poll: the first pause between polls; pauses grow 1.5x up to 30 s.
+            retry_budget: seconds a poll goes on retrying through server trouble (default: the
+                client's ``retry_budget``), never past the wait's deadline.
 
         Returns:
             the finished tasks, in input order.
@@ -369,7 +400,7 @@ class BulkMixin:
             WaitTimeout: (a ``ScaleWaitTimeout``) some tasks were unfinished at the deadline;
                 ``.pending`` lists them.
         """
-        return wait_for_tasks(self._bulk_self(), task_ids, timeout, poll)
+        return wait_for_tasks(self._bulk_self(), task_ids, timeout, poll, retry_budget=retry_budget)
 
     def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
         self,
@@ -392,6 +423,7 @@ class BulkMixin:
         limited_response: Optional[bool] = None,
         workers: int = 4,
         progress: ProgressArg = None,
+        retry_budget: Optional[float] = None,
     ) -> int:
         """Write every matching task to ``path`` as JSON Lines (one task per line), in parallel.
 
@@ -418,6 +450,8 @@ class BulkMixin:
             limited_response: export only ``task_id``, ``status``, ``metadata``, ``project``.
             workers: threads paging in parallel.
             progress: ``None``, ``True`` or a callable ``(done, total)``.
+            retry_budget: seconds each request goes on retrying through server trouble (default:
+                the client's ``retry_budget``).
 
         Returns:
             the number of tasks written.
@@ -434,5 +468,5 @@ class BulkMixin:
             updated_after=updated_after, updated_before=updated_before,
             created_after=created_after, created_before=created_before, tags=tags,
             include_attachment_url=include_attachment_url, limited_response=limited_response,
-            workers=workers, progress=progress,
+            workers=workers, progress=progress, retry_budget=retry_budget,
         )  # fmt: skip

@@ -285,12 +285,16 @@ class TasksMixin(ClientBase):
         Raises:
             ScaleInvalidRequest: an unknown keyword argument (raised before any request).
         """
-        for key in kwargs:
+        return self._tasks_page(self.api, kwargs)
+
+    def _tasks_page(self, api: Api, query: Dict[str, Any]) -> Tasklist:
+        """One page of ``GET tasks`` sent through ``api`` (the generator's long-work copy, or our own)."""
+        for key in query:
             if key not in TASKS_ALLOWED_KWARGS:
                 hint = did_you_mean(key, sorted(TASKS_ALLOWED_KWARGS), TASK_FILTER_TO_QUERY)
                 raise ScaleInvalidRequest(f"Illegal parameter {key} for ScaleClient.tasks(){hint}")
-        params = {key: query_value(value) for key, value in kwargs.items()}
-        return Tasklist.from_json(self.api.request("GET", "tasks", params=params), self._self())
+        params = {key: query_value(value) for key, value in query.items()}
+        return Tasklist.from_json(api.request("GET", "tasks", params=params), self._self())
 
     @staticmethod
     def _process_tasks_endpoint_args(  # pylint: disable=too-many-arguments,too-many-positional-arguments
@@ -365,10 +369,13 @@ class TasksMixin(ClientBase):
         include_attachment_url: bool = True,
         limited_response: Optional[bool] = None,
         limit: Optional[int] = None,
+        *,
+        retry_budget: Optional[float] = None,
     ) -> Generator[Task, None, None]:
         """Iterate over every task matching the filters, page after page (one page in memory).
 
-        Each page is a read, retried freely.
+        Each page is a read, retried freely: through server trouble (5xx, 429, dropped connections)
+        for up to the retry budget, so a long walk rides out an outage.
 
         The arguments are checked now; pages are fetched lazily as you iterate.
 
@@ -389,6 +396,7 @@ class TasksMixin(ClientBase):
             include_attachment_url: ask the server to add a pre-signed attachment URL.
             limited_response: return only ``task_id``, ``status``, ``metadata``, ``project``.
             limit: page size, 1 to 100 (the server's default when omitted).
+            retry_budget: seconds each page goes on retrying (default: the client's ``retry_budget``).
 
         Returns:
             a generator of ``Task``.
@@ -405,7 +413,8 @@ class TasksMixin(ClientBase):
         )  # fmt: skip
         if limit is not None:
             args["limit"] = limit
-        return walk_cursor_pages(lambda token: self.tasks(**args, next_token=token))
+        api = self.api.long_work(retry_budget)
+        return walk_cursor_pages(lambda token: self._tasks_page(api, {**args, "next_token": token}))
 
     def get_tasks_count(  # pylint: disable=too-many-arguments,too-many-positional-arguments
         self,

@@ -25,6 +25,15 @@ MAX_RETRY_DELAY = 8.0
 RETRY_JITTER = 0.25
 #: A server's Retry-After is obeyed up to this many seconds; longer waits are cut to it.
 MAX_RETRY_AFTER = 60.0
+#: Long work (bulk methods, export_tasks, the waiters, the list generators) does not stop after
+#: max_retries: each of its calls that is safe to repeat goes on retrying for up to this many seconds
+#: (10 minutes), so an outage shorter than this is ridden out. Backoff stays capped at MAX_RETRY_DELAY.
+DEFAULT_RETRY_BUDGET = 600.0
+#: The workers of one long job share a RateLimiter: after this many failures (5xx or no connection)
+#: in a row with no success between them, it pauses all of them and lets one probe through at a time.
+OUTAGE_AFTER_FAILURES = 3
+#: A probe that has not reported back after this many seconds no longer holds the others back.
+PROBE_TIMEOUT = DEFAULT_CONNECT_TIMEOUT + DEFAULT_READ_TIMEOUT
 
 #: Statuses worth another attempt (when the call is safe to repeat).
 RETRYABLE_STATUSES: FrozenSet[int] = frozenset(

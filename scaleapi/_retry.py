@@ -36,6 +36,18 @@ class RetryPolicy(NamedTuple):
     max_delay: float = C.MAX_RETRY_DELAY
     jitter: float = C.RETRY_JITTER
     max_retry_after: float = C.MAX_RETRY_AFTER
+    #: Seconds a call may go on retrying past ``max_retries``; None (ordinary calls): no further.
+    budget: Optional[float] = None
+
+    def may_repeat(self, retry_number: int, elapsed: float, wait: float) -> bool:
+        """Whether retry ``retry_number`` may be made, ``elapsed`` seconds into the call, after ``wait``.
+
+        The first ``max_retries`` retries are always allowed; with a ``budget`` more follow as long as
+        the wait before them ends within the budget, so no call sleeps past it.
+        """
+        if retry_number <= self.max_retries:
+            return True
+        return self.budget is not None and elapsed + wait <= self.budget
 
     def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
         """Seconds to wait before retry ``retry_number`` (1 for the first retry).
@@ -58,6 +70,21 @@ class RetryPolicy(NamedTuple):
         if asked is not None:
             return min(asked, self.max_retry_after)
         return self.backoff(retry_number, rand)
+
+
+def check_budget(value: Optional[float]) -> float:
+    """A retry budget in seconds: ``value``, or ``DEFAULT_RETRY_BUDGET`` when None.
+
+    Raises:
+        ValueError: ``value`` is not a finite number of seconds, 0 or more.
+    """
+    if value is None:
+        return C.DEFAULT_RETRY_BUDGET
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"retry_budget must be a number of seconds, got {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"retry_budget must be a finite number of seconds, 0 or more, got {value!r}")
+    return float(value)
 
 
 def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> Optional[float]:

@@ -22,7 +22,7 @@ import urllib3.exceptions
 from . import _constants as C
 from ._net import is_loopback_host
 from ._ratelimit import RateLimiter
-from ._retry import CallKind, RetryPolicy, may_retry_status, may_retry_transport
+from ._retry import CallKind, RetryPolicy, check_budget, may_retry_status, may_retry_transport
 from ._version import __version__
 from .exceptions import (
     ScaleClientTimeout,
@@ -151,6 +151,7 @@ class _Call(NamedTuple):
     kind: CallKind
     reconcile: Optional[Callable[[], Any]]
     rewind: Optional[Callable[[], None]]  # None: a file stream cannot be rewound, so no retry
+    began: float  # time.monotonic() when the first attempt was about to be sent
 
 
 class _Again(Exception):
@@ -179,7 +180,10 @@ class Api:  # pylint: disable=too-many-instance-attributes
         cert: a client certificate path or ``(cert, key)`` pair.
         timeout: seconds, or a ``(connect, read)`` pair; default ``_constants.DEFAULT_TIMEOUT``.
         max_retries: retries after the first attempt; default ``_constants.DEFAULT_MAX_RETRIES``.
-        throttle: a RateLimiter paced before every attempt and told of every 429 (bulk work).
+        throttle: a RateLimiter paced before every attempt and told how each ended (bulk work).
+        retry_budget: seconds that long work (bulk methods, export, waiters, list generators) goes
+            on retrying a safe call past ``max_retries``; default ``_constants.DEFAULT_RETRY_BUDGET``.
+            Ordinary calls stop after ``max_retries``.
     """
 
     def __init__(  # pylint: disable=too-many-arguments
@@ -196,6 +200,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
         throttle: Optional[RateLimiter] = None,
+        retry_budget: Optional[float] = None,
     ) -> None:
         if not api_key:
             raise ScaleException("Please provide a valid API Key.")
@@ -215,6 +220,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         self._sleep = sleep
         self._rand = rand
         self.throttle = throttle
+        self.retry_budget = check_budget(retry_budget)
         self.user_agent = self._generate_useragent(source)
         self._session = self._new_session()
         self._check_transport_safety()
@@ -265,18 +271,31 @@ class Api:  # pylint: disable=too-many-instance-attributes
         timeout: Optional[Timeout] = None,
         max_retries: Optional[int] = None,
         throttle: Optional[RateLimiter] = None,
+        retry_budget: Optional[float] = None,
     ) -> "Api":
-        """A copy with other timeout/retry/throttle settings that shares this one's connection pool."""
+        """A copy with other timeout/retry/throttle/budget settings that shares this one's connection pool."""
         clone = object.__new__(Api)
         clone.__dict__.update(self.__dict__)
         if throttle is not None:
             clone.throttle = throttle
+        if retry_budget is not None:
+            clone.retry_budget = check_budget(retry_budget)
         if timeout is not None:
             clone.timeout = timeout
         if max_retries is not None:
             if max_retries < 0:
                 raise ValueError("max_retries must be 0 or more")
             clone.policy = self.policy._replace(max_retries=max_retries)
+        return clone
+
+    def long_work(self, retry_budget: Optional[float] = None) -> "Api":
+        """A copy for long work: calls safe to repeat go on retrying until the retry budget runs out.
+
+        Args:
+            retry_budget: seconds; default this Api's ``retry_budget``.
+        """
+        clone = self.with_options(retry_budget=retry_budget)
+        clone.policy = clone.policy._replace(budget=clone.retry_budget)
         return clone
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -385,7 +404,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         if body is not NO_BODY:
             payload = json.dumps(body, separators=(",", ":")).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        call = _Call(method, endpoint, kind, reconcile, _rewinder(files))
+        call = _Call(method, endpoint, kind, reconcile, _rewinder(files), time.monotonic())
         maybe_processed = False  # did an earlier attempt perhaps take effect on the server?
         attempt = 0
         while True:
@@ -417,8 +436,18 @@ class Api:  # pylint: disable=too-many-instance-attributes
                 maybe_processed = maybe_processed or again.maybe_processed
                 self._sleep(again.wait)
 
-    def _may_repeat(self, call: "_Call", attempt: int) -> bool:
-        return attempt <= self.policy.max_retries and call.rewind is not None
+    def _may_repeat(self, call: "_Call", attempt: int, wait: float) -> bool:
+        elapsed = time.monotonic() - call.began
+        return call.rewind is not None and self.policy.may_repeat(attempt, elapsed, wait)
+
+    def _given_up(self, call: "_Call", attempt: int, message: str) -> str:
+        """The final error's message; says so when the retry budget ran out."""
+        if self.policy.budget is None or attempt <= self.policy.max_retries:
+            return message
+        return (
+            f"{message} (gave up after {attempt} attempts in {time.monotonic() - call.began:.1f} s: "
+            f"the retry budget of {self.policy.budget:g} s ran out)"
+        )
 
     def _after_transport_failure(
         self, err: OSError, call: "_Call", attempt: int, started: float
@@ -430,13 +459,17 @@ class Api:  # pylint: disable=too-many-instance-attributes
         reached = not _never_reached_server(err)
         failure = _transport_exception(err)
         self._log(call.method, call.endpoint, type(failure).__name__, attempt, started)
+        if self.throttle is not None:
+            self.throttle.record(None)
+        wait = self.policy.delay(attempt, None, self._rand)
         if (
             isinstance(err, requests.exceptions.SSLError)  # a certificate problem will not fix itself
-            or not self._may_repeat(call, attempt)
             or not may_retry_transport(call.kind, reached)
         ):
             raise failure from err
-        return _Again(self.policy.delay(attempt, None, self._rand), reached)
+        if not self._may_repeat(call, attempt, wait):
+            raise type(failure)(self._given_up(call, attempt, failure.message), failure.code) from err
+        return _Again(wait, reached)
 
     def _after_response(
         self, resp: requests.Response, call: "_Call", attempt: int, started: float, maybe_processed: bool
@@ -451,15 +484,19 @@ class Api:  # pylint: disable=too-many-instance-attributes
             try:
                 return _parse_json(resp)
             except _BadResponse as err:
-                if self._may_repeat(call, attempt) and call.kind is not CallKind.CREATE:
-                    raise _Again(self.policy.delay(attempt, None, self._rand), True) from None
+                wait = self.policy.delay(attempt, None, self._rand)
+                if self._may_repeat(call, attempt, wait) and call.kind is not CallKind.CREATE:
+                    raise _Again(wait, True) from None
                 raise ScaleConnectionError(str(err), 200) from None
         if status == 409 and maybe_processed and call.reconcile is not None:
             logger.info("%s %s: 409 after an ambiguous attempt; reconciling", call.method, call.endpoint)
             return call.reconcile()
-        if self._may_repeat(call, attempt) and may_retry_status(call.kind, status):
-            resp.close()
-            raise _Again(self.policy.delay(attempt, retry_after, self._rand), status != 429)
+        if may_retry_status(call.kind, status):
+            wait = self.policy.delay(attempt, retry_after, self._rand)
+            if self._may_repeat(call, attempt, wait):
+                resp.close()
+                raise _Again(wait, status != 429)
+            raise exception_for_status(status, self._given_up(call, attempt, _error_message(resp)))
         raise exception_for_status(status, _error_message(resp))
 
     def _log(self, method: str, endpoint: str, outcome: str, attempt: int, started: float) -> None:

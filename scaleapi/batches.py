@@ -65,13 +65,18 @@ class Batch(Model):
         return self
 
     def wait(
-        self, timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT, poll: float = DEFAULT_POLL_INTERVAL
+        self,
+        timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
+        poll: float = DEFAULT_POLL_INTERVAL,
+        *,
+        retry_budget: Optional[float] = None,
     ) -> "Batch":
         """Poll until this batch is completed, then take the server's copy.
 
         Args:
             timeout: seconds to wait at most (None: no limit).
             poll: the first pause between polls; pauses grow 1.5x up to 30 s.
+            retry_budget: seconds a poll rides out server trouble (default: the client's).
 
         Returns:
             this batch, updated.
@@ -79,7 +84,7 @@ class Batch(Model):
         Raises:
             ScaleWaitTimeout: the batch was not completed by the deadline.
         """
-        fresh = wait_for_batch(self._bound_client(), self.name, timeout, poll)
+        fresh = wait_for_batch(self._bound_client(), self.name, timeout, poll, retry_budget=retry_budget)
         self._replace(fresh.as_dict())
         self.tasks_pending, self.tasks_completed = fresh.tasks_pending, fresh.tasks_completed
         self.tasks_error, self.tasks_canceled = fresh.tasks_error, fresh.tasks_canceled

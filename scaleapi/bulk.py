@@ -9,6 +9,11 @@
   so a huge input (a generator over a file, say) is read lazily and memory stays bounded;
 * with ``journal=PATH`` each item's progress is appended to a file as it happens, and a rerun with the
   same file skips the items already done (see ``scaleapi/_journal.py`` and docs/bulk.md);
+* the workers share one ``RateLimiter`` and ride out outages: each call that is safe to repeat goes
+  on retrying until the client's retry budget runs out (``retry_budget``, 10 minutes by default),
+  a 429 slows every worker rather than failing an item, and when the API fails for everyone the
+  workers pause together while one probe at a time finds out whether it is back; a progress bar
+  says when they are waiting and why (see docs/retries.md);
 * Ctrl-C stops feeding new items, gives the calls in flight a short grace period to finish and be
   journaled, closes the journal and re-raises ``KeyboardInterrupt``.
 """
@@ -31,6 +36,7 @@ from typing import (
     Union,
 )
 
+from ._client_base import long_work
 from ._journal import DONE, Journal, JournalEntry, JournalMismatch, item_hash
 from ._ratelimit import RateLimiter
 from .exceptions import ScaleException, ScaleTransportError
@@ -173,14 +179,21 @@ class ProgressSink:
         total: the number of units, or None when unknown.
         desc: the bar's label.
         unit: the bar's unit name.
+        throttle: the limiter the workers share; the bar shows why it makes them wait.
     """
 
-    def __init__(
-        self, progress: ProgressArg, total: Optional[int], desc: str = "", unit: str = "item"
+    def __init__(  # pylint: disable=too-many-arguments
+        self,
+        progress: ProgressArg,
+        total: Optional[int],
+        desc: str = "",
+        unit: str = "item",
+        throttle: Optional[RateLimiter] = None,
     ) -> None:
         self.total = total
         self._lock = threading.Lock()
         self._shown = 0
+        self._waiting = False
         self._bar: Any = None
         self._callback: Optional[Callable[[int, Optional[int]], None]] = None
         if progress is True:
@@ -189,11 +202,24 @@ class ProgressSink:
             self._callback = progress
         elif progress not in (None, False):
             raise TypeError("progress must be None, a bool or a callable(done, total)")
+        self._throttle = throttle
+        if throttle is not None and self._bar is not None:
+            throttle.listen(self.waiting)
+
+    def waiting(self, message: str) -> None:
+        """Show on the bar why every worker waits, e.g. "waiting 4s: server 503", until progress resumes."""
+        with self._lock:
+            if self._bar is not None:
+                self._bar.set_postfix_str(message)
+                self._waiting = True
 
     def update(self, done: int) -> None:
         """Report that ``done`` units are finished (exceptions from a callable propagate)."""
         with self._lock:
             if self._bar is not None and done > self._shown:
+                if self._waiting:
+                    self._bar.set_postfix_str("", refresh=False)
+                    self._waiting = False
                 self._bar.update(done - self._shown)
             self._shown = max(self._shown, done)
             if self._callback is not None:
@@ -201,6 +227,8 @@ class ProgressSink:
 
     def close(self) -> None:
         """Close the bar, if any."""
+        if self._throttle is not None:
+            self._throttle.unlisten(self.waiting)
         with self._lock:
             if self._bar is not None:
                 self._bar.close()
@@ -228,19 +256,17 @@ def is_ambiguous(error: BaseException) -> bool:
     return True
 
 
-def shared_client(client: "ScaleClient") -> "ScaleClient":
-    """A shallow copy of ``client`` whose Api paces every thread with one shared ``RateLimiter``.
+def shared_client(client: "ScaleClient", retry_budget: Optional[float] = None) -> "ScaleClient":
+    """A shallow copy of ``client`` for long work on many threads.
 
-    The copy shares the original's connection pool. A client that already has a limiter is
-    returned as is, so nested bulk calls share it too.
+    Its Api paces every thread with one shared ``RateLimiter`` and retries each call that is safe
+    to repeat until the retry budget runs out (``retry_budget`` seconds; default the client's).
+    The copy shares the original's connection pool. A client already set up this way is returned
+    as is (unless another budget is asked for), so nested bulk calls share its limiter too.
     """
-    if client.api.throttle is not None:
+    if client.api.throttle is not None and client.api.policy.budget is not None and retry_budget is None:
         return client
-    # Not copy.copy: a client's pickling hooks (which drop the key) must not run here.
-    clone = object.__new__(type(client))
-    clone.__dict__.update(client.__dict__)
-    clone.api = client.api.with_options(throttle=RateLimiter())
-    return clone
+    return long_work(client, retry_budget, threads=True)
 
 
 class _Run(Generic[I, R]):  # pylint: disable=too-many-instance-attributes
@@ -332,6 +358,7 @@ def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals
     decode: Optional[Callable[[Any], R]] = None,
     desc: str = "",
     grace: float = INTERRUPT_GRACE,
+    throttle: Optional[RateLimiter] = None,
 ) -> BulkResult[I, R]:
     """Call ``fn(item, context)`` for every item on a thread pool and report each item's outcome.
 
@@ -348,6 +375,8 @@ def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals
         decode: turns a journaled result back into a result, for items done by an earlier run.
         desc: the progress bar's label.
         grace: seconds an interrupted run waits for the calls in flight.
+        throttle: the limiter the calls share (``shared_client(...).api.throttle``); the progress
+            bar shows its pauses.
 
     Returns:
         a ``BulkResult``; call ``raise_for_failures()`` on it to turn failures into an exception.
@@ -360,7 +389,7 @@ def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals
         raise ValueError("concurrency must be at least 1")
     total = len(items) if isinstance(items, Sized) else None
     opened = Journal(journal, operation) if journal is not None else None
-    sink = ProgressSink(progress, total, desc)
+    sink = ProgressSink(progress, total, desc, throttle=throttle)
     run: _Run[I, R] = _Run(fn, opened, encode, decode, sink)
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="scaleapi-bulk")
     in_flight: Dict["Future[R]", Tuple[int, I]] = {}

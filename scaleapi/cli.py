@@ -23,6 +23,7 @@ from ._cli.common import (
 )  # fmt: skip
 from ._cli.create import EXIT_BAD_INPUT
 from ._net import is_loopback_host
+from ._retry import check_budget
 from ._version import __compatible_official_version__, __version__
 from .client import ScaleClient
 from .exceptions import ScaleException, ScaleTransportError
@@ -61,6 +62,13 @@ exit status:
 """
 
 
+def _budget_arg(text: str) -> float:
+    try:
+        return check_budget(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds, 0 or more: {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``scaleapi`` command."""
     parser = argparse.ArgumentParser(
@@ -75,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base-url", metavar="URL",
                         help=f"the API's base URL, ending in /v1 (default: ${C.ENV_BASE_URL}, "
                         f"else {C.DEFAULT_BASE_URL})")
+    parser.add_argument(
+        "--retry-budget", type=_budget_arg, metavar="SECONDS",
+        help="how long bulk commands, exports, waits and listings go on retrying through server "
+        f"trouble (default {C.DEFAULT_RETRY_BUDGET:g})",
+    )  # fmt: skip
     groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
     emulator = groups.add_parser("emulator", help="run the local emulator (see: scaleapi emulator --help)",
                                  add_help=False)
@@ -171,7 +184,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if refused is not None:
         return _error(f"cannot reach {base_url}: {refused}", EXIT_FAILED)
     handler: Handler = args.handler
-    client = ScaleClient(key, source="cli", api_instance_url=base_url)
+    client = ScaleClient(key, source="cli", api_instance_url=base_url, retry_budget=args.retry_budget)
     try:
         try:
             status = handler(client, args, sys.stdout)

@@ -10,6 +10,7 @@ from types import FunctionType
 from typing import Mapping, Optional, Tuple, Union
 
 from . import _constants as C
+from ._client_base import with_api
 from ._client_batches import BatchesMixin
 from ._client_bulk import BulkMixin
 from ._client_projects import ProjectsMixin
@@ -37,6 +38,9 @@ class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin
         cert: a client certificate path or ``(cert, key)`` pair.
         timeout: seconds, or a ``(connect, read)`` pair, for every request.
         max_retries: retries after the first attempt, for calls that are safe to repeat.
+        retry_budget: seconds that long work (the bulk methods, ``export_tasks``, the waiters and
+            the list generators) goes on retrying a call that is safe to repeat, past
+            ``max_retries``; default ``_constants.DEFAULT_RETRY_BUDGET`` (10 minutes).
 
     Raises:
         ScaleException: no API key was given and ``SCALE_API_KEY`` is not set.
@@ -53,6 +57,7 @@ class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin
         *,
         timeout: Optional[Timeout] = None,
         max_retries: Optional[int] = None,
+        retry_budget: Optional[float] = None,
     ) -> None:
         key = api_key or os.environ.get(C.ENV_API_KEY)
         if not key:
@@ -69,24 +74,28 @@ class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin
             cert,
             timeout=timeout,
             max_retries=max_retries,
+            retry_budget=retry_budget,
         )
 
     def with_options(
-        self, *, timeout: Optional[Timeout] = None, max_retries: Optional[int] = None
+        self,
+        *,
+        timeout: Optional[Timeout] = None,
+        max_retries: Optional[int] = None,
+        retry_budget: Optional[float] = None,
     ) -> "ScaleClient":
         """Return a client with other timeout/retry settings that shares this one's connections.
 
         Args:
             timeout: seconds, or a ``(connect, read)`` pair; unchanged when None.
             max_retries: retries after the first attempt; unchanged when None.
+            retry_budget: seconds long work goes on retrying; unchanged when None.
 
         Returns:
             a new ``ScaleClient``; closing either closes the shared pool.
         """
-        clone = object.__new__(type(self))
-        clone.__dict__.update(self.__dict__)
-        clone.api = self.api.with_options(timeout=timeout, max_retries=max_retries)
-        return clone
+        api = self.api.with_options(timeout=timeout, max_retries=max_retries, retry_budget=retry_budget)
+        return with_api(self, api)
 
     def close(self) -> None:
         """Close the pooled connections."""

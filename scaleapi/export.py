@@ -456,7 +456,7 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
         self.load_or_start_plan()
         windows = self.plan.windows
         self.written = sum(w.count for i, w in enumerate(windows) if os.path.exists(self.part_path(i)))
-        self.sink = ProgressSink(progress, self.plan.total, "export tasks", "task")
+        self.sink = ProgressSink(progress, self.plan.total, "export tasks", "task", self.client.api.throttle)
         try:
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="scaleapi-export") as pool:
                 self._page_all(pool)
@@ -564,6 +564,7 @@ def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
     workers: int = 4,
     progress: ProgressArg = None,
     window_size: Optional[int] = None,
+    retry_budget: Optional[float] = None,
 ) -> int:
     """Write every task matching the filters to ``path`` as JSON Lines, paging windows in parallel.
 
@@ -593,6 +594,9 @@ def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
         workers: threads paging windows in parallel (they share the client's connection pool).
         progress: ``None``, ``True`` (a tqdm bar if installed) or a callable ``(done, total)``.
         window_size: the most tasks per window (default: chosen from the total and ``workers``).
+        retry_budget: seconds each request goes on retrying through server trouble (5xx, 429,
+            dropped connections), default the client's ``retry_budget``; the workers share one
+            rate limiter and pause together when the API is down for all of them.
 
     Returns:
         the number of tasks (lines) written.
@@ -616,5 +620,5 @@ def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
         parse_time_ms(created_before) if created_before is not None else None,
     )
     target = os.fspath(path)
-    exporter = _Exporter(shared_client(client), target, query, bounds, workers, window_size)
+    exporter = _Exporter(shared_client(client, retry_budget), target, query, bounds, workers, window_size)
     return exporter.run(progress)

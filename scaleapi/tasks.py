@@ -140,13 +140,18 @@ class Task(Model):
         return self
 
     def wait(
-        self, timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT, poll: float = DEFAULT_POLL_INTERVAL
+        self,
+        timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
+        poll: float = DEFAULT_POLL_INTERVAL,
+        *,
+        retry_budget: Optional[float] = None,
     ) -> "Task":
         """Poll until this task is completed, canceled or in error, then take the server's copy.
 
         Args:
             timeout: seconds to wait at most (None: no limit).
             poll: the first pause between polls; pauses grow 1.5x up to 30 s.
+            retry_budget: seconds a poll rides out server trouble (default: the client's).
 
         Returns:
             this task, updated.
@@ -154,7 +159,8 @@ class Task(Model):
         Raises:
             ScaleWaitTimeout: the task was still pending at the deadline.
         """
-        self._replace(wait_for_task(self._bound_client(), self.id, timeout, poll).as_dict())
+        found = wait_for_task(self._bound_client(), self.id, timeout, poll, retry_budget=retry_budget)
+        self._replace(found.as_dict())
         return self
 
     def cancel(self, clear_unique_id: bool = False) -> "Task":

@@ -4,10 +4,16 @@ Each waiter polls, and sleeps between polls for ``poll`` seconds at first, then 
 each round up to ``MAX_POLL_INTERVAL``; it never sleeps past the deadline, and polls one last time
 at it. When time runs out it raises ``WaitTimeout`` (a ``ScaleWaitTimeout``) naming what was still
 pending. ``sleep`` and ``clock`` are injectable so tests run without waiting.
+
+A wait is long work: each poll rides out server trouble (5xx, 429, dropped connections) for up to
+the retry budget (``retry_budget``, default the client's), but never past the wait's deadline. A
+poll that still fails then raises its error.
 """
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, TypeVar
 
+from ._client_base import long_work
+from ._models import Model
 from .exceptions import ScaleWaitTimeout
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,6 +52,7 @@ BATCH_DONE_STATUSES: FrozenSet[str] = frozenset({"completed", "canceled", "cance
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
+M = TypeVar("M", bound=Model)
 
 
 class WaitTimeout(ScaleWaitTimeout):
@@ -94,6 +101,12 @@ class Poller:
         """Seconds since the wait began."""
         return self._clock() - self.started
 
+    def remaining(self) -> Optional[float]:
+        """Seconds until the deadline (0 once it has passed), or None without a deadline."""
+        if self.deadline is None:
+            return None
+        return max(0.0, self.deadline - self._clock())
+
     def pause(self) -> bool:
         """Sleep before the next poll; False when the deadline has passed (no sleep then)."""
         now = self._clock()
@@ -107,6 +120,20 @@ class Poller:
         return True
 
 
+def _poll_client(client: "ScaleClient", poller: Poller) -> "ScaleClient":
+    """``client`` (a long-work copy), with its retry budget cut to what is left of the wait."""
+    remaining = poller.remaining()
+    budget = client.api.policy.budget
+    if remaining is None or (budget is not None and budget <= remaining):
+        return client
+    return long_work(client, remaining)
+
+
+def _yours(model: M, client: "ScaleClient") -> M:
+    """``model`` bound to the caller's client rather than to the polling copy."""
+    return type(model)(model.as_dict(), client)
+
+
 def _list_ids(ids: List[str], limit: int = 5) -> str:
     shown = ", ".join(ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
@@ -114,7 +141,7 @@ def _list_ids(ids: List[str], limit: int = 5) -> str:
 
 def wait_for_task(client: "ScaleClient", task_id: str, timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
                   poll: float = DEFAULT_POLL_INTERVAL, *, sleep: Sleep = time.sleep,
-                  clock: Clock = time.monotonic) -> "Task":
+                  clock: Clock = time.monotonic, retry_budget: Optional[float] = None) -> "Task":
     """Poll a task until it is completed, canceled or in error.
 
     Args:
@@ -124,6 +151,8 @@ def wait_for_task(client: "ScaleClient", task_id: str, timeout: Optional[float] 
         poll: the first pause between polls; pauses grow 1.5x up to 30 s.
         sleep: injectable sleep (tests).
         clock: injectable monotonic clock (tests).
+        retry_budget: seconds a poll goes on retrying through server trouble (default: the
+            client's ``retry_budget``), never past the deadline.
 
     Returns:
         the finished ``Task``.
@@ -132,10 +161,11 @@ def wait_for_task(client: "ScaleClient", task_id: str, timeout: Optional[float] 
         WaitTimeout: the task was still unfinished at the deadline.
     """
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
+    polling = long_work(client, retry_budget)
     while True:
-        task = client.get_task(task_id)
+        task = _poll_client(polling, poller).get_task(task_id)
         if task.as_dict().get("status") in TASK_DONE_STATUSES:
-            return task
+            return _yours(task, client)
         if not poller.pause():
             status = task.as_dict().get("status")
             raise WaitTimeout(
@@ -154,6 +184,7 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
     concurrency: int = DEFAULT_WAIT_CONCURRENCY,
     sleep: Sleep = time.sleep,
     clock: Clock = time.monotonic,
+    retry_budget: Optional[float] = None,
 ) -> List["Task"]:
     """Poll many tasks until every one is completed, canceled or in error.
 
@@ -164,9 +195,11 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
         task_ids: the tasks' ids (repeats are allowed and polled once).
         timeout: seconds to wait at most for all of them (None: no limit).
         poll: the first pause between rounds; pauses grow 1.5x up to 30 s.
-        concurrency: worker threads fetching tasks in one round.
+        concurrency: worker threads fetching tasks in one round (they share one rate limiter).
         sleep: injectable sleep (tests).
         clock: injectable monotonic clock (tests).
+        retry_budget: seconds a poll goes on retrying through server trouble (default: the
+            client's ``retry_budget``), never past the deadline.
 
     Returns:
         the finished tasks, in the order of ``task_ids``.
@@ -177,6 +210,7 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
     """
     ids = [str(task_id) for task_id in task_ids]
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
+    polling = long_work(client, retry_budget, threads=True)
     done: Dict[str, "Task"] = {}
     status: Dict[str, Any] = {}
     pending = list(dict.fromkeys(ids))
@@ -185,10 +219,11 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="scaleapi-wait") as pool:
         while pending:
-            for task_id, task in zip(pending, pool.map(client.get_task, pending)):
+            get_task = _poll_client(polling, poller).get_task
+            for task_id, task in zip(pending, pool.map(get_task, pending)):
                 status[task_id] = task.as_dict().get("status")
                 if status[task_id] in TASK_DONE_STATUSES:
-                    done[task_id] = task
+                    done[task_id] = _yours(task, client)
             pending = [task_id for task_id in pending if task_id not in done]
             if pending and not poller.pause():
                 named = [f"{task_id} ({status[task_id]})" for task_id in pending]
@@ -204,7 +239,7 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
 
 def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
                    poll: float = DEFAULT_POLL_INTERVAL, *, sleep: Sleep = time.sleep,
-                   clock: Clock = time.monotonic) -> "Batch":
+                   clock: Clock = time.monotonic, retry_budget: Optional[float] = None) -> "Batch":
     """Poll a batch's status until the batch is completed (or cancelled).
 
     Args:
@@ -214,6 +249,8 @@ def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[flo
         poll: the first pause between polls; pauses grow 1.5x up to 30 s.
         sleep: injectable sleep (tests).
         clock: injectable monotonic clock (tests).
+        retry_budget: seconds a poll goes on retrying through server trouble (default: the
+            client's ``retry_budget``), never past the deadline.
 
     Returns:
         the finished ``Batch``, with its ``tasks_*`` counters filled from the last status poll.
@@ -222,10 +259,11 @@ def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[flo
         WaitTimeout: the batch was still unfinished at the deadline.
     """
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
+    polling = long_work(client, retry_budget)
     while True:
-        status = client.batch_status(batch_name)
+        status = _poll_client(polling, poller).batch_status(batch_name)
         if status.get("status") in BATCH_DONE_STATUSES:
-            batch = client.get_batch(batch_name)
+            batch = _yours(_poll_client(polling, poller).get_batch(batch_name), client)
             batch.tasks_pending = status.get("pending", 0)
             batch.tasks_completed = status.get("completed", 0)
             batch.tasks_error = status.get("error", 0)

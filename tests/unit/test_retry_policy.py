@@ -7,6 +7,7 @@ from scaleapi import _constants as C
 from scaleapi._retry import (
     CallKind,
     RetryPolicy,
+    check_budget,
     may_retry_status,
     may_retry_transport,
     parse_retry_after,
@@ -121,3 +122,55 @@ def test_which_statuses_are_retried(kind: CallKind, status: int, expected: bool)
 )
 def test_which_transport_failures_are_retried(kind: CallKind, reached_server: bool, expected: bool) -> None:
     assert may_retry_transport(kind, reached_server) is expected
+
+
+BUDGETED = RetryPolicy(max_retries=3, budget=60.0)
+
+
+@pytest.mark.parametrize(
+    "policy, retry_number, elapsed, wait, expected",
+    [
+        (POLICY, 1, 0.0, 0.5, True),  # no budget: max_retries alone decides
+        (POLICY, 3, 100.0, 8.0, True),
+        (POLICY, 4, 0.0, 0.0, False),
+        (BUDGETED, 3, 1000.0, 8.0, True),  # the first max_retries are always allowed
+        (BUDGETED, 4, 0.0, 0.5, True),  # then more, while the wait ends within the budget
+        (BUDGETED, 40, 50.0, 8.0, True),
+        (BUDGETED, 40, 52.0, 8.0, True),  # ends exactly at the budget
+        (BUDGETED, 40, 52.5, 8.0, False),  # would sleep past it
+        (BUDGETED, 40, 61.0, 0.0, False),  # already spent
+        (RetryPolicy(max_retries=0, budget=0.0), 1, 0.0, 0.0, True),  # a zero budget: zero waits only
+        (RetryPolicy(max_retries=0, budget=0.0), 1, 0.0, 0.1, False),
+        (RetryPolicy(max_retries=0, budget=10.0), 1, 9.0, 2.0, False),
+    ],
+)
+def test_budget_table(policy: RetryPolicy, retry_number: int, elapsed: float, wait: float,
+                      expected: bool) -> None:
+    assert policy.may_repeat(retry_number, elapsed, wait) is expected
+
+
+def test_a_budget_of_minutes_means_many_capped_attempts() -> None:
+    """With the default budget and capped backoff, a call keeps trying through a 10-minute outage."""
+    policy = RetryPolicy(budget=C.DEFAULT_RETRY_BUDGET)
+    elapsed, retry = 0.0, 1
+    while policy.may_repeat(retry, elapsed, policy.backoff(retry, lambda: 0.0)):
+        elapsed += policy.backoff(retry, lambda: 0.0)
+        retry += 1
+    assert C.DEFAULT_RETRY_BUDGET >= 300  # minutes, not seconds
+    assert C.DEFAULT_RETRY_BUDGET - C.MAX_RETRY_DELAY <= elapsed <= C.DEFAULT_RETRY_BUDGET
+    # 0.5 + 1 + 2 + 4 = 7.5 s for the first four, then one attempt per 8 s cap.
+    assert retry - 1 == 4 + int((C.DEFAULT_RETRY_BUDGET - 7.5) // C.MAX_RETRY_DELAY)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(None, C.DEFAULT_RETRY_BUDGET), (0, 0.0), (30, 30.0), (2.5, 2.5), (3600.0, 3600.0)],
+)
+def test_check_budget_accepts_seconds(value: object, expected: float) -> None:
+    assert check_budget(value) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [-1, -0.5, float("nan"), float("inf"), "30", True])
+def test_check_budget_refuses_nonsense(value: object) -> None:
+    with pytest.raises(ValueError, match="retry_budget"):
+        check_budget(value)  # type: ignore[arg-type]
