@@ -14,7 +14,12 @@ import math
 import os
 import re
 import sys
-from typing import Any, Dict, List, NoReturn, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, NoReturn, Optional, Sequence
+
+from .identity import is_test_key
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .server import Emulator
 
 PROG = "python -m scaleapi.emulator"
 
@@ -24,6 +29,10 @@ MAX_LATENCY_MS = 3_600_000.0
 MAX_COMPLETE_AFTER = 1e9
 #: Largest ``--max-body-bytes``.
 MAX_BODY_BYTES = 2**62
+
+#: The keys the start-up lines suggest (any ``test_``/``live_`` key works unless keys are pinned).
+EXAMPLE_TEST_KEY = "test_emulator_key"
+EXAMPLE_LIVE_KEY = "live_emulator_key"
 
 _HOST_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\Z")
 
@@ -204,6 +213,46 @@ def _fail(prog: str, message: str) -> int:
     return 2
 
 
+def _live_mode(complete_after: Optional[float]) -> str:
+    if complete_after is None:
+        return "tasks stay pending until POST /_emulator/tasks/ID/complete or --complete-after completes them"
+    return f"tasks stay pending until POST /_emulator/tasks/ID/complete, or {complete_after:g} s after creation"
+
+
+def banner(emulator: "Emulator", pinned: Optional[Sequence[str]], complete_after: Optional[float],
+           db: Optional[str]) -> List[str]:
+    """The start-up lines: the base URL alone first (for scripts), then how to use it.
+
+    The ``export`` lines paste into a POSIX shell as they are (the mode lines are shell comments).
+    Pinned keys are counted, never printed.
+    """
+    url = emulator.url
+    test_mode = "tasks complete at creation with a synthetic response"
+    lines = [url, "Scale API emulator. Paste one block into a shell to point the SDK or the scaleapi CLI"
+                  " at it:"]
+    if pinned:
+        keys = set(pinned)
+        tests = sum(1 for key in keys if is_test_key(key))
+        lines += [
+            f"  # with one of the {len(keys)} keys given with --api-key ({tests} of them test mode)",
+            f"  export SCALE_API_BASE_URL={url}",
+            "  export SCALE_API_KEY=KEY",
+            f"  # test mode (keys starting with test_ or ending in |test): {test_mode}",
+            f"  # live mode (any other key): {_live_mode(complete_after)}",
+        ]
+    else:
+        for key, mode in ((EXAMPLE_TEST_KEY, f"test mode: {test_mode}"),
+                          (EXAMPLE_LIVE_KEY, f"live mode: {_live_mode(complete_after)}")):
+            lines += [f"  # {mode}", f"  export SCALE_API_BASE_URL={url}", f"  export SCALE_API_KEY={key}"]
+        lines.append("  # any key starting with test_ or live_ works; each key is its own account")
+    return lines + [
+        f"  control API:        {emulator.base}/_emulator/health",
+        f"  callback auth key:  {emulator.callback_auth_key}",
+        f"  database:           {db or 'in memory'}",
+        "  press Ctrl-C to stop",
+    ]
+
+
 def main(argv: Optional[Sequence[str]] = None, prog: str = PROG) -> int:
     """Parse arguments, print the base URL and serve until Ctrl-C. Returns the exit status.
 
@@ -240,14 +289,7 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = PROG) -> int:
     sys.stderr.write(captured.getvalue())
     for spec in args.fault:
         emulator.add_fault(**spec)
-    lines: List[str] = [
-        emulator.url,
-        f"  control API:        {emulator.base}/_emulator/health",
-        f"  callback auth key:  {emulator.callback_auth_key}",
-        f"  database:           {args.db or 'in memory'}",
-        "  press Ctrl-C to stop",
-    ]
-    print("\n".join(lines), flush=True)
+    print("\n".join(banner(emulator, args.api_keys, args.complete_after, args.db)), flush=True)
     emulator.serve_forever()
     return 0
 

@@ -104,8 +104,7 @@ class EmulatorApp:
         api_key = req.api_key
         account = self.keys.authenticate(api_key)
         if account is None:
-            reason = "No API key provided" if not api_key else "Invalid API key"
-            raise ApiError(401, f"{reason}: send your key as the HTTP Basic username.")
+            raise ApiError(401, self.keys.refusal(api_key))
         req.account = account
         self.ctx.ensure_account(account)
         handler, args = self.v1.match(req.method, req.path)

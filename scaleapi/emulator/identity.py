@@ -10,6 +10,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Collection, Dict, Optional
 
+# What a refused request is told about the keys an emulator accepts.
+SHAPED_KEYS = ("This emulator accepts any key starting with test_ (test mode) or live_ (live mode), "
+               "or ending in |test (test mode).")
+PINNED_KEYS = "This emulator accepts only the keys it was started with (--api-key)."
+PIN_OTHERS = ("To use a key of another shape, start the emulator with --api-key KEY (repeatable; "
+              "Emulator(api_keys=[...]) in Python): it then accepts only the keys given.")
+PIN_MORE = "To accept another key, restart the emulator with one more --api-key KEY."
+
 #: How many accepted keys :class:`KeyPolicy` remembers before it starts over.
 MAX_CACHED_KEYS = 1024
 
@@ -76,6 +84,19 @@ class KeyPolicy:
                 self._accepted.clear()
             self._accepted[api_key] = account
         return account
+
+    @property
+    def pinned(self) -> bool:
+        """True when only pinned keys (``--api-key``, ``api_keys=``) are accepted."""
+        return bool(self._pinned)
+
+    def refusal(self, api_key: Optional[str]) -> str:
+        """The 401 message for a key :meth:`authenticate` refused: which keys are accepted and how
+        to have another accepted. It never contains the key."""
+        accepted = PINNED_KEYS if self.pinned else SHAPED_KEYS
+        if not api_key:
+            return f"No API key was sent: send your key as the HTTP Basic username (password empty). {accepted}"
+        return f"This API key is not accepted. {accepted} {PIN_MORE if self.pinned else PIN_OTHERS}"
 
     def _check(self, api_key: str) -> Optional[Account]:
         ident = account_id(api_key)

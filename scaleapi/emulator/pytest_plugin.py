@@ -49,9 +49,24 @@ def scale_emulator(scale_emulator_session: "Emulator") -> Iterator["Emulator"]:
 @pytest.fixture
 def scale_client(scale_emulator: "Emulator") -> Iterator[Any]:
     """A ``scaleapi.ScaleClient`` with a test-mode key pointed at the emulator."""
+    yield from _client(scale_emulator, TEST_API_KEY)
+
+
+#: The key of ``scale_live_client``: a live-mode account, apart from ``scale_client``'s.
+LIVE_API_KEY = "live_scale_emulator_key"
+
+
+@pytest.fixture
+def scale_live_client(scale_emulator: "Emulator") -> Iterator[Any]:
+    """A ``scaleapi.ScaleClient`` with a live-mode key pointed at the emulator: its tasks stay
+    pending until the test completes them, e.g. ``scale_emulator.complete_task(task.id)``."""
+    yield from _client(scale_emulator, LIVE_API_KEY)
+
+
+def _client(emulator: "Emulator", api_key: str) -> Iterator[Any]:
     import scaleapi  # pylint: disable=import-outside-toplevel
 
-    client = scaleapi.ScaleClient(api_key=TEST_API_KEY, api_instance_url=scale_emulator.url)
+    client = scaleapi.ScaleClient(api_key=api_key, api_instance_url=emulator.url)
     yield client
     close = getattr(client, "close", None)
     if callable(close):

@@ -32,7 +32,11 @@ def test_cli_prints_url_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     ) as proc:
         try:
             assert proc.stdout is not None
-            banner = [proc.stdout.readline() for _ in range(5)]
+            banner = []
+            for line in proc.stdout:  # the start-up lines end with the Ctrl-C one
+                banner.append(line)
+                if "Ctrl-C" in line:
+                    break
             url = banner[0].strip()
             assert "cb-secret" in "".join(banner)
             assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
@@ -75,7 +79,9 @@ def test_importing_the_package_and_plugin_does_not_load_werkzeug() -> None:
 
 def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
     (tmp_path / "test_uses_plugin.py").write_text(textwrap.dedent('''
+        import pytest
         import requests
+        from scaleapi.exceptions import ScaleResourceNotFound
 
         def test_first(scale_emulator):
             s = requests.Session()
@@ -97,6 +103,15 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
 
         def test_client(scale_client):
             assert len(scale_client.list_teammates()) == 1
+
+        def test_live_client(scale_live_client, scale_client, scale_emulator):
+            task = scale_live_client.create_task("imageannotation", attachment="https://example.com/a.png",
+                                                 geometries={"box": {"objects_to_annotate": ["car"]}})
+            assert task.status == "pending" and not task.is_test
+            with pytest.raises(ScaleResourceNotFound):  # scale_client is another account
+                scale_client.get_task(task.id)
+            scale_emulator.complete_task(task.id)
+            assert task.refresh().status == "completed"
     '''))
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
@@ -104,4 +119,4 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
         capture_output=True, text=True, env=_env(), timeout=120, check=False, cwd=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 passed" in result.stdout
+    assert "5 passed" in result.stdout
