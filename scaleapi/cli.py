@@ -103,7 +103,7 @@ def _run_emulator(argv: List[str]) -> int:
         print(f"{PROG}: error: the emulator needs the 'emulator' extra: pip install "
               f"'scaleapi[emulator]' ({err})", file=sys.stderr)
         return 1
-    return int(emulator_main(argv) or 0)
+    return int(emulator_main(argv, prog=f"{PROG} emulator") or 0)
 
 
 def _refused_at(base_url: str) -> Optional[str]:

@@ -142,14 +142,26 @@ def test_emulator_subcommand_delegates_lazily(monkeypatch: pytest.MonkeyPatch) -
     """Emulator subcommand delegates lazily."""
     import scaleapi.emulator.__main__ as emulator_main  # pylint: disable=import-outside-toplevel
 
-    calls: List[List[str]] = []
-    def fake_main(argv: List[str]) -> int:
-        calls.append(list(argv))
+    calls: List[Tuple[List[str], str]] = []
+    def fake_main(argv: List[str], prog: str) -> int:
+        calls.append((list(argv), prog))
         return 0
 
     monkeypatch.setattr(emulator_main, "main", fake_main)
     assert cli.main(["emulator", "--port", "0", "--help"]) == 0
-    assert calls == [["--port", "0", "--help"]]
+    assert calls == [(["--port", "0", "--help"], "scaleapi emulator")]
+
+
+def test_emulator_subcommand_help_names_itself() -> None:
+    """``scaleapi emulator --help`` calls itself ``scaleapi emulator``, not the module."""
+    done = subprocess.run(
+        [sys.executable, "-m", "scaleapi", "emulator", "--help"], capture_output=True, text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")),
+        cwd=str(ROOT), timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: scaleapi emulator ")
+    assert "python -m scaleapi.emulator" not in done.stdout
 
 
 def test_python_dash_m_scaleapi_runs_the_same_cli(client: Client, emu: Any) -> None:
