@@ -6,6 +6,7 @@ from .client import ScaleClient
 from .evaluation_tasks import EvaluationTask
 from .exceptions import (
     ScaleClientTimeout,
+    ScaleConfigurationError,
     ScaleConnectionError,
     ScaleDuplicateResource,
     ScaleException,
@@ -64,6 +65,7 @@ __all__ = [
     "ScaleTimeoutError",
     "ScalePaginationError",
     "ScaleWaitTimeout",
+    "ScaleConfigurationError",
     "ScaleTransportError",
     "ScaleConnectionError",
     "ScaleClientTimeout",

@@ -61,6 +61,15 @@ def expect_list(answer: Any, what: str) -> List[JSONDict]:
     return answer
 
 
+def expect_strings(answer: Any, what: str) -> List[str]:
+    """Return ``answer`` if it is a JSON array of strings (``null`` reads as empty), else raise."""
+    if answer is None:
+        return []
+    if not isinstance(answer, list) or not all(isinstance(item, str) for item in answer):
+        raise ScaleException(f"{what} answered with a JSON {type(answer).__name__}, expected strings")
+    return answer
+
+
 def query_value(value: Any) -> Any:
     """A query value as requests should send it: enum members by value, lists item by item."""
     if isinstance(value, (list, tuple)):

@@ -1,7 +1,7 @@
 """``ScaleClient`` methods for teammates and Scale Studio."""
 from typing import Any, Dict, List, Union
 
-from ._client_base import ClientBase, expect_list, expect_object
+from ._client_base import ClientBase, expect_list, expect_object, expect_strings
 from ._models import enum_value
 from ._reconcile import group_differences, mismatch, teammate_differences
 from ._retry import CallKind
@@ -89,7 +89,7 @@ class TeamsMixin(ClientBase):
         table = expect_object(answer, what)
         client = self._self()
         return {
-            email: StudioLabelerAssignment(list(projects or []), email, client)
+            email: StudioLabelerAssignment(list(expect_strings(projects, what)), email, client)
             for email, projects in table.items()
         }
 

@@ -7,25 +7,29 @@ retry loop that never repeats a call whose repetition could duplicate something 
 import hashlib
 import json
 import logging
+import math
 import os
 import random
+import socket
 import threading
 import time
 import urllib.parse
 import warnings
 import functools
-from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple, Union, cast
 
 import requests
 import urllib3.exceptions
 
 from . import _constants as C
+from ._deadline import Deadline, DeadlineAdapter
 from ._net import is_loopback_host
 from ._ratelimit import RateLimiter
 from ._retry import CallKind, RetryPolicy, check_budget, may_retry_status, may_retry_transport
 from ._version import __version__
 from .exceptions import (
     ScaleClientTimeout,
+    ScaleConfigurationError,
     ScaleConnectionError,
     ScaleException,
     ScaleTransportError,
@@ -63,7 +67,28 @@ _KEYS_LOCK = threading.Lock()
 
 def key_fingerprint(api_key: str) -> str:
     """A short, non-reversible name for a key, safe to show in reprs and logs."""
-    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()[:12]
+    # surrogatepass: a key read from the environment may hold lone surrogates, and the
+    # UnicodeEncodeError that would otherwise escape carries the whole key.
+    return hashlib.sha256(api_key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def key_problem(api_key: object) -> Optional[str]:
+    """Why ``api_key`` cannot be sent as the Basic-auth user name, or None if it can.
+
+    The answer never contains the key: only the position and code point of the first bad character.
+    No exception is raised on the way (an encoding error would carry the whole key in its args).
+    """
+    if not isinstance(api_key, str):
+        return f"the API key must be a str, not {type(api_key).__name__}"
+    for index, char in enumerate(api_key):
+        code = ord(char)
+        # requests encodes the user name as Latin-1; control characters are never part of a key.
+        if code > 0xFF or code < 0x20 or 0x7F <= code <= 0x9F:
+            return (
+                f"the API key cannot be sent in an HTTP header: character {index + 1} of "
+                f"{len(api_key)} is U+{code:04X}; copy the key again without it"
+            )
+    return None
 
 
 def _remember_key(api_key: str) -> str:
@@ -79,7 +104,7 @@ def _recall_key(fingerprint: str) -> Optional[str]:
     if known is not None:
         return known
     env_key = os.environ.get(C.ENV_API_KEY)
-    if env_key and key_fingerprint(env_key) == fingerprint:
+    if env_key and key_problem(env_key) is None and key_fingerprint(env_key) == fingerprint:
         return _KEYS_BY_FINGERPRINT.setdefault(fingerprint, env_key)
     return None
 
@@ -109,11 +134,77 @@ def _never_reached_server(err: requests.RequestException) -> bool:
     return False
 
 
+class _AnswerTooSlow(requests.exceptions.ReadTimeout):
+    """The answer was not complete within the read timeout (the watchdog cut the connection)."""
+
+
+def _is_read_timeout(err: requests.RequestException) -> bool:
+    """A read timeout, also one that requests reports as a ConnectionError (while reading a body)."""
+    if isinstance(err, requests.exceptions.ReadTimeout):
+        return True
+    reason: Any = err.args[0] if err.args else None
+    if isinstance(reason, urllib3.exceptions.MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, (urllib3.exceptions.ReadTimeoutError, socket.timeout))
+
+
 def _transport_exception(err: requests.RequestException) -> ScaleTransportError:
-    if isinstance(err, requests.exceptions.Timeout):
-        kind = "connect" if isinstance(err, requests.exceptions.ConnectTimeout) else "read"
-        return ScaleClientTimeout(f"the client's {kind} timeout expired ({type(err).__name__})")
+    if isinstance(err, _AnswerTooSlow):
+        return ScaleClientTimeout(f"the answer was not complete within the read timeout ({err})")
+    if isinstance(err, requests.exceptions.ConnectTimeout):
+        return ScaleClientTimeout("the client's connect timeout expired (ConnectTimeout)")
+    if _is_read_timeout(err):
+        return ScaleClientTimeout(f"the client's read timeout expired ({type(err).__name__})")
     return ScaleConnectionError(f"{type(err).__name__}: {_short(str(err))}")
+
+
+#: The longest timeout accepted: sockets and threading refuse waits much beyond a few centuries.
+_LONGEST_TIMEOUT = 7 * 24 * 3600.0
+
+
+def _seconds(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScaleConfigurationError(
+            f"{name} must be a number of seconds, not {type(value).__name__}"
+        )
+    seconds = float(value)
+    if not math.isfinite(seconds) or not 0 < seconds <= _LONGEST_TIMEOUT:
+        raise ScaleConfigurationError(
+            f"{name} must be more than 0 and at most {_LONGEST_TIMEOUT:g} seconds, not {value!r}"
+        )
+    return seconds
+
+
+def timeout_pair(timeout: object) -> Tuple[float, float]:
+    """``timeout`` checked and spelled as ``(connect, read)`` seconds.
+
+    Raises:
+        ScaleConfigurationError: (a ``ValueError``) the value is not a positive, finite number of
+            seconds or a pair of them; ``None`` inside a pair is refused, every request keeps a timeout.
+    """
+    if isinstance(timeout, (tuple, list)):
+        if len(timeout) != 2:
+            raise ScaleConfigurationError(
+                f"timeout must be seconds or a (connect, read) pair, not a sequence of {len(timeout)}"
+            )
+        return _seconds(timeout[0], "timeout (connect)"), _seconds(timeout[1], "timeout (read)")
+    seconds = _seconds(timeout, "timeout")
+    return seconds, seconds
+
+
+def checked_max_retries(max_retries: object) -> int:
+    """``max_retries`` checked: a whole number, 0 or more.
+
+    Raises:
+        ScaleConfigurationError: (a ``ValueError``) anything else, booleans and floats included.
+    """
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise ScaleConfigurationError(
+            f"max_retries must be a whole number (int), not {type(max_retries).__name__}"
+        )
+    if max_retries < 0:
+        raise ScaleConfigurationError(f"max_retries must be 0 or more, not {max_retries}")
+    return max_retries
 
 
 def _short(text: str, limit: int = 300) -> str:
@@ -123,9 +214,11 @@ def _short(text: str, limit: int = 300) -> str:
 
 def _error_message(resp: requests.Response) -> str:
     """A short message from an error response, whatever its body looks like."""
+    if 300 <= resp.status_code < 400:
+        return _redirect_message(resp)
     try:
         payload = json.loads(resp.content) if resp.content else None
-    except ValueError:
+    except (ValueError, RecursionError):
         payload = None
     if isinstance(payload, dict):
         error = payload.get("error")
@@ -141,6 +234,18 @@ def _error_message(resp: requests.Response) -> str:
         return f"HTTP {resp.status_code} {resp.reason or ''} (HTML error page)".strip()
     text = resp.text if resp.content else ""
     return _short(text) if text.strip() else f"HTTP {resp.status_code} {resp.reason or ''}".strip()
+
+
+def _redirect_message(resp: requests.Response) -> str:
+    location = resp.headers.get("Location")
+    where = f" to {_short(location, 200)}" if location else " without a Location"
+    method = resp.request.method if resp.request is not None else None
+    if method in (None, "GET"):
+        return f"HTTP {resp.status_code} {resp.reason or ''}".strip() + where + " that was not followed"
+    return (
+        f"HTTP {resp.status_code} {resp.reason or ''}".strip() + where + f": the {method} was not "
+        "sent again (a write never follows a redirect), so it did not take effect there"
+    )
 
 
 class _Call(NamedTuple):
@@ -204,6 +309,9 @@ class Api:  # pylint: disable=too-many-instance-attributes
     ) -> None:
         if not api_key:
             raise ScaleException("Please provide a valid API Key.")
+        problem = key_problem(api_key)
+        if problem is not None:
+            raise ScaleConfigurationError(problem)
         self._api_key: Optional[str] = api_key
         self._fingerprint = _remember_key(api_key)
         self.base_url = (api_instance_url or C.DEFAULT_BASE_URL).rstrip("/")
@@ -211,11 +319,9 @@ class Api:  # pylint: disable=too-many-instance-attributes
         self.verify = verify
         self.proxies = dict(proxies) if proxies else None
         self.cert = cert
-        self.timeout: Timeout = C.DEFAULT_TIMEOUT if timeout is None else timeout
-        if max_retries is not None and max_retries < 0:
-            raise ValueError("max_retries must be 0 or more")
+        self.timeout: Timeout = C.DEFAULT_TIMEOUT if timeout is None else _checked_timeout(timeout)
         self.policy = RetryPolicy(
-            max_retries=C.DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+            max_retries=C.DEFAULT_MAX_RETRIES if max_retries is None else checked_max_retries(max_retries)
         )
         self._sleep = sleep
         self._rand = rand
@@ -229,8 +335,8 @@ class Api:  # pylint: disable=too-many-instance-attributes
 
     @staticmethod
     def _new_session() -> requests.Session:
-        session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(
+        session = _Session()
+        adapter = DeadlineAdapter(
             pool_connections=C.DEFAULT_POOL_CONNECTIONS,
             pool_maxsize=C.DEFAULT_POOL_MAXSIZE,
             max_retries=0,  # retries are decided by our own loop, never by urllib3
@@ -281,11 +387,9 @@ class Api:  # pylint: disable=too-many-instance-attributes
         if retry_budget is not None:
             clone.retry_budget = check_budget(retry_budget)
         if timeout is not None:
-            clone.timeout = timeout
+            clone.timeout = _checked_timeout(timeout)
         if max_retries is not None:
-            if max_retries < 0:
-                raise ValueError("max_retries must be 0 or more")
-            clone.policy = self.policy._replace(max_retries=max_retries)
+            clone.policy = self.policy._replace(max_retries=checked_max_retries(max_retries))
         return clone
 
     def long_work(self, retry_budget: Optional[float] = None) -> "Api":
@@ -416,25 +520,55 @@ class Api:  # pylint: disable=too-many-instance-attributes
             started = time.monotonic()
             try:
                 try:
-                    resp = self._session.request(
-                        method,
-                        url,
-                        params=params,
-                        data=payload if files is None else data,
-                        files=files,
-                        headers=headers,
-                        auth=(self._api_key, ""),
-                        timeout=self.timeout,
-                        verify=True if self.verify is None else self.verify,
-                        cert=self.cert,
-                        proxies=self.proxies,
-                    )
+                    resp = self._send(method, url, params, payload if files is None else data, files, headers)
                 except OSError as err:
                     raise self._after_transport_failure(err, call, attempt, started) from err
                 return self._after_response(resp, call, attempt, started, maybe_processed)
             except _Again as again:
                 maybe_processed = maybe_processed or again.maybe_processed
                 self._sleep(again.wait)
+
+    def _send(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        method: str,
+        url: str,
+        params: Optional[Mapping[str, Any]],
+        data: Any,
+        files: Optional[Mapping[str, Any]],
+        headers: Mapping[str, str],
+    ) -> requests.Response:
+        """One attempt on the wire, its whole answer read within the read timeout.
+
+        Only a GET follows redirects (and its key goes only to the same origin, see ``_Session``);
+        any other method gets the 3xx itself, which becomes an error.
+        """
+        read_timeout = timeout_pair(self.timeout)[1]
+        with Deadline(read_timeout) as deadline:
+            try:
+                resp = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    auth=(cast(str, self._api_key), ""),
+                    timeout=self.timeout,
+                    verify=True if self.verify is None else self.verify,
+                    cert=self.cert,
+                    proxies=self.proxies,
+                    allow_redirects=method == "GET",
+                )
+            except requests.RequestException as err:
+                if not deadline.fired:
+                    raise
+                failure: Optional[requests.RequestException] = err
+            else:
+                if not deadline.fired:
+                    return resp
+                resp.close()
+                failure = None
+        raise _AnswerTooSlow(f"{read_timeout:g} s") from failure
 
     def _may_repeat(self, call: "_Call", attempt: int, wait: float) -> bool:
         elapsed = time.monotonic() - call.began
@@ -522,6 +656,38 @@ def _parse_json(resp: requests.Response) -> Any:
         raise _BadResponse(
             f"the server answered 200 with a body that is not JSON ({len(content)} bytes)"
         ) from None
+    except RecursionError:
+        raise _BadResponse(
+            f"the server answered 200 with JSON nested too deeply to read ({len(content)} bytes)"
+        ) from None
+
+
+def _checked_timeout(timeout: object) -> Timeout:
+    """A valid ``timeout`` as given (a pair stays a tuple), or ScaleConfigurationError."""
+    pair = timeout_pair(timeout)
+    return pair if isinstance(timeout, (tuple, list)) else pair[0]
+
+
+def _origin(url: str) -> Tuple[str, Optional[str], Optional[int]]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return scheme, None, None
+    return scheme, parts.hostname, port if port is not None else {"http": 80, "https": 443}.get(scheme)
+
+
+class _Session(requests.Session):
+    """A Session whose redirects carry the key only to the very same origin (scheme, host, port).
+
+    requests already strips it for another host or port, but keeps it from http to https on the same
+    host; this keeps it nowhere but where it was first sent.
+    """
+
+    def should_strip_auth(self, old_url: str, new_url: str) -> bool:
+        """True unless ``new_url`` has the same scheme, host and port as ``old_url``."""
+        return _origin(old_url) != _origin(new_url) or _origin(old_url)[1] is None
 
 
 def _rewinder(files: Optional[Mapping[str, Any]]) -> Optional[Callable[[], None]]:

@@ -18,6 +18,8 @@ The tree (the class is chosen from the HTTP status code alone, never from messag
     ├── ScaleTimeoutError               504 (the server timed out)
     ├── ScalePaginationError            a page broke the paging rules (repeated cursor, ...)
     ├── ScaleWaitTimeout                a wait for tasks or batches ran out of time
+    ├── ScaleConfigurationError         a client setting is unusable (also a ValueError): the key,
+    │                                   timeout or max_retries given to ScaleClient / Api
     └── ScaleTransportError             no usable HTTP response at all
         ├── ScaleConnectionError        could not connect, or the connection broke
         └── ScaleClientTimeout          the client's own timeout expired
@@ -127,6 +129,13 @@ class ScalePaginationError(ScaleException):
 
 class ScaleWaitTimeout(ScaleException):
     """Waiting for tasks or batches to finish took longer than the given timeout."""
+
+
+class ScaleConfigurationError(ScaleException, ValueError):
+    """A setting given to the client cannot work; raised when the client is built, before any request.
+
+    It is also a ``ValueError``, as for any bad argument. Its message never contains the API key.
+    """
 
 
 class ScaleTransportError(ScaleException):

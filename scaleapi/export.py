@@ -33,7 +33,9 @@ import math
 import os
 import re
 import shutil
+import socket
 import threading
+import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -91,14 +93,27 @@ def parse_time_ms(value: Union[str, datetime]) -> int:
     """An ISO-8601 time (a value without a zone is UTC) or a ``datetime`` as epoch milliseconds.
 
     Raises:
-        ValueError: the text is not an ISO-8601 date or time.
+        ValueError: the text is not an ISO-8601 date or time, or names a moment outside years 1-9999.
     """
+    try:
+        return _parse_time_ms(value)
+    except OverflowError:
+        raise ValueError(f"not a time between years 1 and 9999: {_shown(value)}") from None
+
+
+def _shown(value: object) -> str:
+    """A value for an error message, cut short if long."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _parse_time_ms(value: Union[str, datetime]) -> int:
     if isinstance(value, datetime):
         moment = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
     else:
         match = _ISO.match(value.strip())
         if match is None:
-            raise ValueError(f"not an ISO-8601 date or time: {value!r}")
+            raise ValueError(f"not an ISO-8601 date or time: {_shown(value)}")
         year, month, day, hour, minute, second, fraction, zone = match.groups()
         moment = datetime(
             int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
@@ -251,7 +266,7 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
             return
         self.plan = Plan(total)
         self.limit = self.target(total)
-        hi = parse_time_ms(str(newest.as_dict()["created_at"])) + 1
+        hi = _created_ms(newest.as_dict()) + 1
         if user_hi is not None:
             hi = min(hi, user_hi)
         if user_lo is not None:
@@ -360,15 +375,19 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
         """
         plan_file = os.path.join(self.parts, "plan.json")
         if os.path.exists(plan_file):
-            with open(plan_file, encoding="utf-8") as handle:
-                saved = json.load(handle)
+            saved = _read_plan(plan_file)
             version, fingerprint = saved.get("version"), saved.get("fingerprint")
             if version not in (1, PLAN_VERSION) or fingerprint != self.fingerprint():
                 raise ExportError(
                     f"{self.parts} holds an unfinished export with other filters; delete it, or "
                     "rerun with the same filters to resume"
                 )
-            self.plan = Plan.from_json(saved)
+            try:
+                self.plan = Plan.from_json(saved)
+            except (KeyError, TypeError, ValueError) as err:
+                raise ExportError(
+                    f"{plan_file} is damaged ({type(err).__name__}); delete {self.parts}"
+                ) from None
             self.limit = self.target(self.plan.total)
             self.jobs.extend(self.plan.pending)
             if self.plan.probe is not None:
@@ -414,8 +433,7 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
         with open(partial, "w", encoding="utf-8") as out:
             for task in walk_cursor_pages(fetch):
                 doc = task.as_dict()
-                created = doc.get("created_at")
-                if created is not None and not inside(created):
+                if doc.get("created_at") is not None and not inside(doc):
                     dropped += 1
                     continue
                 task_id = str(doc.get("task_id"))
@@ -508,6 +526,111 @@ class _Stopped(Exception):
     """Raised in a worker when the export is being interrupted."""
 
 
+def _read_plan(plan_file: str) -> Dict[str, Any]:
+    try:
+        with open(plan_file, encoding="utf-8") as handle:
+            saved = json.load(handle)
+    except (OSError, ValueError) as err:
+        raise ExportError(
+            f"cannot read {plan_file} ({type(err).__name__}); delete it to start over"
+        ) from None
+    if not isinstance(saved, dict):
+        raise ExportError(f"{plan_file} is damaged (not a JSON object); delete it to start over")
+    return saved
+
+
+#: A lock file that cannot be read yet (its holder is still writing it) counts as held this long.
+_LOCK_BEING_WRITTEN_S = 10.0
+
+
+class OutputLock:
+    """``<path>.lock``: while an export writes ``path``, a second export into it is refused.
+
+    The lock file is created with ``O_CREAT | O_EXCL`` (so exactly one export gets it) and holds the
+    holder's pid and host name; it is removed when the export ends, however it ends. A lock left by a
+    process that no longer exists (killed, crashed) on this host is stale: it is replaced. A lock from
+    another host, or one whose process cannot be checked, counts as held.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lock_file = path + ".lock"
+
+    def __enter__(self) -> "OutputLock":
+        directory = os.path.dirname(os.path.abspath(self.lock_file))
+        os.makedirs(directory, exist_ok=True)
+        for _ in range(3):
+            try:
+                fd = os.open(self.lock_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                self._refuse_unless_stale()
+                continue
+            except OSError as err:
+                raise ExportError(f"cannot create the lock file {self.lock_file}: {err.strerror}") from None
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}) + "\n")
+            return self
+        raise ExportError(f"cannot take the lock file {self.lock_file}: other exports keep replacing it")
+
+    def _refuse_unless_stale(self) -> None:
+        """Raise ExportError if the existing lock is held; remove it if its holder is gone."""
+        holder = _lock_holder(self.lock_file)
+        if holder == "gone":
+            return  # removed meanwhile: try again
+        if holder is None:
+            try:
+                age = time.time() - os.stat(self.lock_file).st_mtime
+            except FileNotFoundError:
+                return
+            if age < _LOCK_BEING_WRITTEN_S:
+                holder = {}
+        if holder is not None and _holder_alive(holder):
+            who = f"process {holder.get('pid')} on {holder.get('host')}" if holder else "an export starting"
+            raise ExportError(
+                f"{self.path} is being written by another export ({who}); wait for it to finish, "
+                f"or delete {self.lock_file} if no export is running"
+            )
+        logger.info("export: replacing the stale lock %s (%s)", self.lock_file, holder)
+        if _lock_holder(self.lock_file) == holder:  # not replaced by a live export meanwhile
+            try:
+                os.remove(self.lock_file)
+            except FileNotFoundError:
+                pass
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            os.remove(self.lock_file)
+        except FileNotFoundError:
+            pass
+
+
+def _lock_holder(lock_file: str) -> Any:
+    """The lock's ``{"pid", "host"}``, None if unreadable, ``"gone"`` if the file no longer exists."""
+    try:
+        with open(lock_file, encoding="utf-8") as handle:
+            holder = json.loads(handle.read() or "null")
+    except FileNotFoundError:
+        return "gone"
+    except (OSError, ValueError):
+        return None
+    return holder if isinstance(holder, dict) else None
+
+
+def _holder_alive(holder: Dict[str, Any]) -> bool:
+    pid = holder.get("pid")
+    if not holder or holder.get("host") != socket.gethostname() or os.name != "posix":
+        return True  # cannot tell: keep out
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, belongs to someone else
+    return True
+
+
 def _write_atomically(path: str, text: str) -> None:
     temporary = path + ".tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
@@ -515,6 +638,31 @@ def _write_atomically(path: str, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+#: The latest moment a window can end at (format_ms must still be able to write it).
+_LATEST_MS = parse_time_ms("9999-12-31T23:59:59.998Z")
+
+
+def _created_ms(task: Dict[str, Any]) -> int:
+    """A task's ``created_at`` as epoch milliseconds.
+
+    Raises:
+        ExportError: the task has no ``created_at``, or one that is not an ISO-8601 time from 1970
+            to 9999; the message names the task and the value.
+    """
+    created = task.get("created_at")
+    if created is None:
+        raise ExportError(f"task {_shown(task.get('task_id'))} has no created_at, so it cannot be placed "
+                          "in a time window; the server's answer is not usable for an export")
+    try:
+        ms = parse_time_ms(created) if isinstance(created, str) else None
+    except ValueError:
+        ms = None
+    if ms is None or not 0 <= ms <= _LATEST_MS:
+        raise ExportError(f"task {_shown(task.get('task_id'))} has created_at {_shown(created)}, which is "
+                          "not an ISO-8601 time between 1970 and 9999")
+    return ms
 
 
 def _created_in(window: Window) -> Callable[[Any], bool]:
@@ -527,10 +675,11 @@ def _created_in(window: Window) -> Callable[[Any], bool]:
     by_text = _FIXED_TIME.fullmatch(low) is not None and _FIXED_TIME.fullmatch(high) is not None
     fixed = _FIXED_TIME.fullmatch
 
-    def inside(created: Any) -> bool:
+    def inside(task: Dict[str, Any]) -> bool:
+        created = task["created_at"]
         if by_text and isinstance(created, str) and fixed(created) is not None:
             return low <= created < high
-        return window.start <= parse_time_ms(str(created)) < window.end
+        return window.start <= _created_ms(task) < window.end
 
     return inside
 
@@ -603,7 +752,9 @@ def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
 
     Raises:
         ValueError: neither ``project_name`` nor ``batch_name`` is given, or ``workers`` < 1.
-        ExportError: ``<path>.parts/`` holds an unfinished export made with other filters.
+        ExportError: ``<path>.parts/`` holds an unfinished export made with other filters; another
+            export is writing ``path`` (see ``OutputLock``); or a task's ``created_at`` is missing
+            or not a time.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -621,4 +772,5 @@ def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
     )
     target = os.fspath(path)
     exporter = _Exporter(shared_client(client, retry_budget), target, query, bounds, workers, window_size)
-    return exporter.run(progress)
+    with OutputLock(target):
+        return exporter.run(progress)

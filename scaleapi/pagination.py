@@ -1,9 +1,11 @@
 """Pages of results, and the generators that walk them without ever looping forever.
 
 A page is a ``Paginator``: a list of models that also carries the listing's ``total``, ``limit``,
-``offset``, ``has_more`` and (for tasks) ``next_token``. The walkers hold one page at a time, so memory
-stays constant however long the listing; they raise ``ScalePaginationError`` as soon as a page breaks
-the paging rules in a way that would otherwise make them fetch the same pages again and again.
+``offset``, ``has_more`` and (for tasks) ``next_token``. The walkers hold one page at a time (plus one
+small number per page seen: a hash of its documents' keys), so memory stays nearly constant however
+long the listing; they raise ``ScalePaginationError`` as soon as a page breaks the paging rules in a
+way that would otherwise make them fetch the same pages again and again: a cursor that comes back, or
+the same documents again under a fresh cursor or offset.
 """
 from typing import (
     TYPE_CHECKING,
@@ -107,6 +109,30 @@ def _page_fields(page: Any, what: str, total_key: str) -> Tuple[List[Dict[str, A
     }
 
 
+class _Progress:
+    """Remembers each page by a hash of its documents' keys, to notice a page served again.
+
+    Pages of one listing are disjoint, so a page holding exactly the documents of an earlier one
+    means the server is going round in circles (e.g. a fresh ``next_token`` for the same page).
+    """
+
+    def __init__(self) -> None:
+        self._pages: Set[int] = set()
+
+    def check(self, page: "Paginator[Any]") -> None:
+        """Raise ``ScalePaginationError`` if ``page`` holds the same documents as an earlier page."""
+        try:
+            signature = hash(frozenset(hash(doc) for doc in page))
+        except TypeError:  # documents without a hash (not models): nothing to compare
+            return
+        if signature in self._pages:
+            raise ScalePaginationError(
+                f"the server sent the same {len(page)} documents again on a later page "
+                f"(next_token {page.next_token!r}, offset {page.offset}), so the listing makes no progress"
+            )
+        self._pages.add(signature)
+
+
 def walk_cursor_pages(
     fetch: Callable[[Optional[str]], Paginator[T]],
 ) -> Generator[T, None, None]:
@@ -117,12 +143,16 @@ def walk_cursor_pages(
 
     Raises:
         ScalePaginationError: a page says ``has_more`` but gives no new cursor, or is empty while
-            claiming more, or a cursor comes back that was already followed.
+            claiming more, or a cursor comes back that was already followed, or a page holds the
+            same documents as an earlier one (under a fresh cursor).
     """
     seen: Set[str] = set()  # cursors only (short strings), never documents
+    progress = _Progress()
     token: Optional[str] = None
     while True:
         page = fetch(token)
+        if page.has_more or token is not None:
+            progress.check(page)
         yield from page
         if not page.has_more:
             return
@@ -147,11 +177,15 @@ def walk_offset_pages(
 
     Raises:
         ScalePaginationError: a page claims ``has_more`` while reporting a ``limit`` below 1 or
-            holding no documents.
+            holding no documents, or holds the same documents as an earlier page (a server that
+            ignores the offset).
     """
+    progress = _Progress()
     offset = 0
     while True:
         page = fetch(offset)
+        if page.has_more or offset:
+            progress.check(page)
         yield from page
         if not page.has_more:
             return

@@ -145,8 +145,8 @@ def test_a_bad_flag_is_one_line_and_exit_status_2(
 def test_the_scaleapi_emulator_subcommand_refuses_the_same_way(
     files: Dict[str, str], busy_port: int, flags: List[str], fragment: str
 ) -> None:
-    # The subcommand hands its arguments to the same entry point, which names itself in messages.
-    _assert_refused(_run(CLI + flags, files, busy_port), fragment, "python -m scaleapi.emulator")
+    # The subcommand hands its arguments to the same entry point, under the subcommand's own name.
+    _assert_refused(_run(CLI + flags, files, busy_port), fragment, "scaleapi emulator")
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs a directory no one can create files in")

@@ -411,3 +411,68 @@ def test_a_real_emulator_callback_verifies(emu: Emulator) -> None:
     assert not verify_callback_auth(received, emu.callback_auth_key[:-1] + "#")
     assert parse_callback(body).id == task.id
     assert_no_key(json.dumps(headers) + body.decode("utf-8"), where="callback")
+
+
+# (e) A key that cannot be sent --------------------------------------------------------------------
+
+# Letters that occur in no traceback, path or message, so any 4 of them in a row would be the key.
+PASTED_KEY = "live_qzxjvkwpqzmxjkvqzwxpjqkz"
+
+
+def key_pieces(key: str, size: int = 4) -> List[str]:
+    """The key and every run of ``size`` characters from it."""
+    return [key] + [key[i:i + size] for i in range(len(key) - size + 1)]
+
+
+def everything_about(err: BaseException) -> str:
+    """``str``, ``repr``, args and the formatted traceback of ``err`` and of every exception behind it."""
+    parts = []
+    seen: BaseException = err
+    chain: List[BaseException] = [err]
+    while seen.__cause__ is not None or seen.__context__ is not None:
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+        chain.append(seen)
+    for item in chain:
+        parts += [describe(item), repr(getattr(item, "message", ""))]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        PASTED_KEY[:9] + "\u200b" + PASTED_KEY[9:],  # a pasted zero-width space
+        PASTED_KEY + "\u2028",  # a line separator
+        PASTED_KEY + "\n",  # the newline of a key file
+        "\ufeff" + PASTED_KEY,  # a byte-order mark
+        PASTED_KEY + "\udcff",  # a lone surrogate, as os.environ gives undecodable bytes
+        PASTED_KEY[:5] + "\x00" + PASTED_KEY[5:],
+    ],
+    ids=["zero-width-space", "line-separator", "newline", "bom", "surrogate", "nul"],
+)
+@pytest.mark.parametrize("source", ["argument", "environment", "api"])
+def test_a_key_that_cannot_go_into_a_header_is_refused_without_showing_it(
+    bad: str, source: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Refused when the client is built, with an error in which no 4 characters of the key appear."""
+    caplog.set_level(logging.DEBUG)
+    if source == "environment":
+        if "\x00" in bad:
+            pytest.skip("an environment variable cannot hold a NUL")
+        monkeypatch.setenv("SCALE_API_KEY", bad)  # a lone surrogate is stored as the byte 0xff
+    with pytest.raises(ValueError) as caught:
+        if source == "api":
+            scaleapi.Api(bad, api_instance_url=f"http://127.0.0.1:{closed_port()}/v1")
+        else:
+            scaleapi.ScaleClient(bad if source == "argument" else None,
+                                 api_instance_url=f"http://127.0.0.1:{closed_port()}/v1")
+    err = caught.value
+    assert isinstance(err, E.ScaleConfigurationError) and isinstance(err, E.ScaleException)
+    assert "HTTP header" in err.message
+    text = everything_about(err) + log_text(caplog) + repr(pickle.loads(pickle.dumps(err)))
+    leaked = [piece for piece in key_pieces(bad) if piece in text]
+    assert not leaked, f"pieces of the key in the error: {leaked}"
+
+
+def test_a_key_with_latin_1_letters_is_still_accepted() -> None:
+    """Only what cannot be encoded (or is a control character) is refused: é goes into a header."""
+    scaleapi.ScaleClient("test_clé_accepted", api_instance_url="http://127.0.0.1:9/v1").close()

@@ -340,3 +340,75 @@ def test_time_parsing_accepts_the_documented_shapes() -> None:
     assert format_ms(1_552_208_126_624) == "2019-03-10T08:55:26.624Z"
     with pytest.raises(ValueError):
         parse_time_ms("yesterday")
+
+
+# -- one export per output path ----------------------------------------------------------------------
+
+
+def test_a_second_export_into_a_path_being_written_is_refused(
+    client: Client, created: Set[str], tmp_path: Path
+) -> None:
+    """While one export runs, another into the same path gets ExportError; the first ends exact."""
+    out = tmp_path / "tasks.jsonl"
+    lock = tmp_path / "tasks.jsonl.lock"
+    started, release = threading.Event(), threading.Event()
+    outcome: Dict[str, Any] = {}
+
+    def hold(done: int, total: Optional[int]) -> None:
+        started.set()
+        assert release.wait(60), "the test never released the first export"
+
+    def first() -> None:
+        try:
+            outcome["count"] = export_tasks(client, out, project_name=PROJECT, workers=2, window_size=100,
+                                            progress=hold)
+        except BaseException as err:  # pylint: disable=broad-exception-caught  # reported below
+            outcome["error"] = err
+
+    runner = threading.Thread(target=first)
+    runner.start()
+    try:
+        assert started.wait(30), "the first export did not start"
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+        with pytest.raises(ExportError, match="being written by another export"):
+            export_tasks(client, out, project_name=PROJECT, workers=2)
+    finally:
+        release.set()
+        runner.join(60)
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["count"] == 1500 and set(read_ids(out)) == created
+    assert not lock.exists() and not os.path.exists(str(out) + ".parts")
+
+
+def test_a_lock_left_by_a_dead_process_is_replaced(client: Client, created: Set[str], tmp_path: Path) -> None:
+    """kill -9 leaves the lock file behind; its pid no longer runs, so the next export goes ahead."""
+    import socket  # pylint: disable=import-outside-toplevel
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import sys  # pylint: disable=import-outside-toplevel
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    out = tmp_path / "tasks.jsonl"
+    lock = tmp_path / "tasks.jsonl.lock"
+    lock.write_text(json.dumps({"pid": int(gone.stdout), "host": socket.gethostname()}))
+    assert export_tasks(client, out, project_name=PROJECT, workers=2) == 1500
+    assert set(read_ids(out)) == created and not lock.exists()
+
+
+def test_a_lock_held_by_a_live_process_refuses_and_is_left_alone(client: Client, tmp_path: Path) -> None:
+    import socket  # pylint: disable=import-outside-toplevel
+
+    out = tmp_path / "tasks.jsonl"
+    lock = tmp_path / "tasks.jsonl.lock"
+    holder = json.dumps({"pid": os.getppid(), "host": socket.gethostname()})
+    lock.write_text(holder)
+    with pytest.raises(ExportError, match=f"process {os.getppid()}"):
+        export_tasks(client, out, project_name=PROJECT)
+    assert lock.read_text() == holder and not out.exists()
+
+
+def test_an_export_into_a_new_directory_still_works(client: Client, tmp_path: Path) -> None:
+    """The lock file's directory is created first, as the parts directory always was."""
+    out = tmp_path / "new" / "dir" / "tasks.jsonl"
+    assert export_tasks(client, out, project_name=PROJECT) == 0
+    assert out.exists() and not (out.parent / "tasks.jsonl.lock").exists()

@@ -153,3 +153,59 @@ def test_paginator_is_a_generic_list() -> None:
     assert isinstance(tasks, Paginator) and tasks.next_token is None
     assert isinstance(Batchlist([], 0, 0, 0, False), list)
     assert "total=10" in repr(page)
+
+
+def test_the_same_page_under_fresh_tokens_is_refused(recorder: RecordingServer, wire_client: ScaleClient) -> None:
+    """A server that hands out a new next_token with the same documents each time: no progress."""
+
+    def respond(seen: Seen) -> Any:
+        served = len(recorder.seen)  # stops by itself after 50 pages, so an unguarded walk ends
+        return 200, {"docs": [task(1), task(2)], "total": 99, "limit": 2, "offset": 0,
+                     "has_more": served < 50, "next_token": f"fresh-{served}"}  # fmt: skip
+
+    recorder.responder = respond
+    with pytest.raises(ScalePaginationError, match="same 2 documents again"):
+        list(wire_client.get_tasks(project_name="p"))
+    assert len(recorder.seen) == 2
+
+
+def test_pages_that_come_round_again_under_fresh_tokens_are_refused(
+    recorder: RecordingServer, wire_client: ScaleClient
+) -> None:
+    """Pages A, B, A, B, ... each under a new token: refused when A comes back."""
+
+    def respond(seen: Seen) -> Any:
+        served = len(recorder.seen)
+        return 200, {"docs": [task(served % 2)], "total": 99, "limit": 1, "offset": 0,
+                     "has_more": served < 50, "next_token": f"fresh-{served}"}  # fmt: skip
+
+    recorder.responder = respond
+    walked = []
+    with pytest.raises(ScalePaginationError, match="no progress"):
+        for item in wire_client.get_tasks(project_name="p"):
+            walked.append(item.id)
+    assert walked == ["t1", "t0"] and len(recorder.seen) == 3
+
+
+def test_an_offset_listing_that_ignores_the_offset_is_refused(
+    recorder: RecordingServer, wire_client: ScaleClient
+) -> None:
+    """Batches: the same page at every offset would otherwise be walked forever."""
+
+    def respond(seen: Seen) -> Any:
+        docs = [{"name": f"b{i}", "project": "p", "status": "in_progress", "metadata": {}} for i in range(2)]
+        return 200, {"docs": docs, "totalDocs": 99, "limit": 2, "offset": 0,
+                     "has_more": len(recorder.seen) < 50}  # fmt: skip
+
+    recorder.responder = respond
+    with pytest.raises(ScalePaginationError, match="no progress"):
+        list(wire_client.get_batches(project_name="p"))
+    assert len(recorder.seen) == 2
+
+
+def test_pages_that_overlap_only_in_part_are_walked(recorder: RecordingServer, wire_client: ScaleClient) -> None:
+    """A task seen twice (it moved while the walk ran) is not a loop: the walk goes on to the end."""
+    recorder.responder = task_pages(
+        [cursor_page(None, [1, 2], "A", True), cursor_page("A", [2, 3], "B", True), cursor_page("B", [4], None, False)]
+    )
+    assert [t.id for t in wire_client.get_tasks(project_name="p")] == ["t1", "t2", "t2", "t3", "t4"]

@@ -2,8 +2,11 @@
 
 Each request takes the next step of the script (the last step repeats). A step is a dict:
 ``{"status": 200, "body": b"...", "headers": {...}}``, ``{"drop": True}`` (close without answering),
-or ``{"delay": seconds, ...}`` (sleep first). Every request is recorded with its client port, so tests
-can also see whether connections were reused.
+or ``{"delay": seconds, ...}`` (sleep first). A step may also send its answer slowly:
+``"drip": seconds`` writes the body one byte at a time with that pause between bytes (the status line
+and headers too with ``"drip_headers": True``), and ``"stall": seconds`` with ``"stall_after": n``
+sends the headers and ``n`` bytes of the body, then waits before sending the rest. Every request is
+recorded with its client port, so tests can also see whether connections were reused.
 """
 import http.server
 import json
@@ -19,6 +22,7 @@ class ScriptedServer:
     def __init__(self, script: List[Dict[str, Any]], ssl_context: Optional[ssl.SSLContext] = None) -> None:
         self.script = list(script)
         self.seen: List[Dict[str, Any]] = []
+        self.cut = 0  # slow answers the client hung up on
         self._lock = threading.Lock()
         outer = self
 
@@ -52,6 +56,9 @@ class ScriptedServer:
                 payload = step.get("body", b"{}")
                 if not isinstance(payload, bytes):
                     payload = json.dumps(payload).encode()
+                if step.get("drip") or step.get("stall"):
+                    self._send_slowly(step, payload)
+                    return
                 self.send_response(step.get("status", 200))
                 headers = {"Content-Type": "application/json", **step.get("headers", {})}
                 for name, value in headers.items():
@@ -62,7 +69,33 @@ class ScriptedServer:
                 if "length" in step:
                     self.close_connection = True
 
-            do_GET = do_POST = do_PUT = do_DELETE = _serve
+            def _send_slowly(self, step: Dict[str, Any], payload: bytes) -> None:
+                headers = {"Content-Type": "application/json", **step.get("headers", {})}
+                head = f"HTTP/1.1 {step.get('status', 200)} Whatever\r\n" + "".join(
+                    f"{name}: {value}\r\n" for name, value in headers.items()
+                )
+                head += f"Content-Length: {len(payload)}\r\n\r\n"
+                self.close_connection = True
+                pause = step.get("drip", 0.0)
+                slow = head.encode() + payload if step.get("drip_headers") else payload
+                fast = b"" if step.get("drip_headers") else head.encode()
+                if step.get("stall"):
+                    fast, slow = head.encode() + payload[: step["stall_after"]], payload[step["stall_after"]:]
+                try:
+                    self.wfile.write(fast)
+                    self.wfile.flush()
+                    if step.get("stall"):
+                        threading.Event().wait(step["stall"])
+                        self.wfile.write(slow)
+                        return
+                    for index in range(len(slow)):
+                        self.wfile.write(slow[index:index + 1])
+                        self.wfile.flush()
+                        threading.Event().wait(pause)
+                except OSError:
+                    outer.cut += 1  # the client gave up and closed the connection
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
