@@ -19,7 +19,7 @@ from .jsontext import EncodedJson, encode, splice_object
 from .store_tasks import Cursor, TaskFilter
 from .timeutil import parse_time
 from .validation import (
-    REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES, choice_list, parse_bool, parse_int,
+    MAX_SQL_INT, REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES, choice_list, parse_bool, parse_int,
 )
 
 JsonDict = Dict[str, Any]
@@ -84,9 +84,9 @@ def decode_token(token: str, fingerprint: str) -> Tuple[Cursor, int, int]:
         version, created, seq, offset, total, mark = json.loads(raw)
         numbers = (created, seq, offset, total)
         valid = version == 2 and all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers
+            isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_SQL_INT for n in numbers
         )
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError, RecursionError, binascii.Error):
         valid, created, seq, offset, total, mark = False, 0, 0, 0, 0, ""
     if not valid:
         raise invalid_param("next_token", "is not a valid page token")
