@@ -212,6 +212,9 @@ class KeepAliveHandler(WSGIRequestHandler):
     def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
         """Answer an error found by http.server itself (414, 431, 400 ...) as JSON, then close."""
         del explain
+        # A request line that could not be parsed leaves http.server's default version, HTTP/0.9,
+        # which would suppress the status line and headers; the answer is HTTP/1.1 all the same.
+        self.request_version = "HTTP/1.1"
         reason = self.responses.get(code, ("Error", ""))[0]
         body = encode({"status_code": code, "error": message or reason}).encode("utf-8")
         self.close_connection = True
