@@ -28,6 +28,8 @@ Query = Mapping[str, Sequence[str]]
 DEFAULT_PAGE = 100
 MAX_PAGE = 100
 LIMITED_KEYS = ("task_id", "status", "metadata", "project")
+#: Most distinct ``tags`` one listing may require (each one is a term of the SQL query).
+MAX_TAG_FILTERS = 100
 
 _RANGES = (
     ("created", "start_time", "end_time"),
@@ -54,6 +56,8 @@ def parse_filter(query: Query) -> TaskFilter:
         unique_ids=[value for value in query.get("unique_id") or [] if value],
         tags_all=list(dict.fromkeys(value for value in query.get("tags") or [] if value)),
     )
+    if len(flt.tags_all) > MAX_TAG_FILTERS:
+        raise invalid_param("tags", f"may list at most {MAX_TAG_FILTERS} distinct tags")
     for attribute, low_name, high_name in _RANGES:
         low = _last(query, low_name)
         high = _last(query, high_name)

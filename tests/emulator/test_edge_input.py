@@ -18,6 +18,7 @@ from emulator_support import IMAGE_TASK, TEST_KEY, Api, error_of
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.control import MAX_LOGGED_BYTES, RequestLog, entry_size
+from scaleapi.emulator.service_task_list import MAX_TAG_FILTERS
 from scaleapi.emulator.validation import MAX_KEY_LENGTH, METADATA_MAX_BYTES
 
 # Long enough for a loaded CI machine, far shorter than the server's 120 s idle timeout.
@@ -222,6 +223,14 @@ def test_forged_next_tokens_are_400_naming_next_token(emu: Emulator, api: Api) -
     for token in tokens:
         assert '"next_token"' in error_of(api.get("tasks", params={"limit": 1, "next_token": token}), 400)
     assert api.ok("GET", "tasks", params={"limit": 1, "next_token": real})["offset"] == 1
+
+
+def test_too_many_tag_filters_is_400_naming_tags(api: Api) -> None:
+    many = [("tags", f"t{index}") for index in range(MAX_TAG_FILTERS + 1)]
+    assert '"tags"' in error_of(api.get("tasks", params=many), 400)
+    assert api.ok("GET", "tasks", params=many[:MAX_TAG_FILTERS])["docs"] == []
+    # Repeating one tag is still one filter.
+    assert api.ok("GET", "tasks", params=[("tags", "t")] * 3000)["docs"] == []
 
 
 # Bodies ----------------------------------------------------------------------------------------
