@@ -124,7 +124,7 @@ class ApiRequest:
         self.environ[BODY_BROKEN] = True
         cause = err.__context__ or err
         detail = f" ({cause})" if isinstance(cause, OSError) and str(cause) else ""
-        return bad_request(f"The request body could not be read{detail}: malformed chunked encoding?")
+        return bad_request(f"The request body could not be read{detail}: it is malformed or was cut short.")
 
     def json(self) -> Any:
         """The JSON body, or None for an empty body (the official client drops falsy bodies)."""

@@ -264,8 +264,9 @@ def strict_json(text: str, limit: int = MAX_JSON_DEPTH) -> Any:
         raise JsonTextError("is nested too deeply.") from err
     except ValueError as err:
         raise JsonTextError(f"is not valid JSON: {err}") from err
-    if not _json_walk_ok(value, limit, check_strings=_SURROGATE_ESCAPE.search(text) is not None):
-        raise JsonTextError("is nested too deeply, or holds a lone UTF-16 surrogate (\\ud800-\\udfff).")
+    problem = _json_walk(value, limit, check_strings=_SURROGATE_ESCAPE.search(text) is not None)
+    if problem:
+        raise JsonTextError(problem)
     return value
 
 
@@ -288,23 +289,24 @@ def _valid_unicode(text: str) -> bool:
     return True
 
 
-def _json_walk_ok(value: Any, limit: int, check_strings: bool) -> bool:
-    """Nesting within ``limit`` and, with ``check_strings``, every string (keys too) valid Unicode;
-    checked without recursion."""
+def _json_walk(value: Any, limit: int, check_strings: bool) -> Optional[str]:
+    """What is wrong with a decoded value: nesting beyond ``limit`` or, with ``check_strings``, a
+    string (keys too) that is not valid Unicode; None when nothing. Walked without recursion."""
+    surrogate = "holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not valid Unicode."
     stack: List[Tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, (dict, list)) and depth > limit:
+            return "is nested too deeply."
         if isinstance(item, dict):
-            if depth > limit or (check_strings and not all(_valid_unicode(key) for key in item)):
-                return False
+            if check_strings and not all(_valid_unicode(key) for key in item):
+                return surrogate
             stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
-            if depth > limit:
-                return False
             stack.extend((child, depth + 1) for child in item)
         elif check_strings and isinstance(item, str) and not _valid_unicode(item):
-            return False
-    return True
+            return surrogate
+    return None
 
 
 def parse_bool(value: str, name: str) -> bool:
