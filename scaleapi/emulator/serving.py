@@ -28,7 +28,7 @@ from typing import Any, Callable, List, Optional, Set, Tuple
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from .http_request import BODY_BROKEN, BODY_CONSUMED, error_response
+from .http_request import BODY_BROKEN, BODY_CONSUMED
 from .jsontext import encode
 
 IDLE_TIMEOUT_SECONDS = 120
@@ -231,18 +231,7 @@ class KeepAliveHandler(WSGIRequestHandler):
             pass
 
     def _send_error_500(self) -> None:
-        error = error_response(500, "Internal emulator error")
-        body = error.get_data()
-        try:
-            self.send_response(500, "Internal Server Error")
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self._write(body)
-            self.wfile.flush()
-        except OSError:
-            pass
+        self.send_error(500, "Internal emulator error")
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         """Silent: the emulator keeps its own request log without keys."""
