@@ -129,7 +129,11 @@ class KeepAliveHandler(WSGIRequestHandler):
         if framing_error:
             self.send_error(400, framing_error)
             return
-        environ = self.make_environ()
+        try:
+            environ = self.make_environ()
+        except ValueError:  # the request target does not parse as a URL, e.g. "http://[::1/v1"
+            self.send_error(400, "The request target is not a valid URL.")
+            return
         counter = _CountingInput(environ["wsgi.input"])
         environ["wsgi.input"] = counter
         self.environ = environ  # pylint: disable=attribute-defined-outside-init  # werkzeug's own field

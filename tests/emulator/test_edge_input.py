@@ -145,6 +145,7 @@ def test_expect_100_continue_gets_exactly_one_interim_response(emu: Emulator) ->
     (b"GET /v1/tasks HTTP/1.1\r\nHost: e\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 431),
     (b"GET /v1/tasks HTTP/1.1\r\nHost: e\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(120)) + b"\r\n", 431),
     (b"GET /v1/tasks HTTP/1.1 extra words\r\n\r\n", 400),
+    (b"GET http://[::1/v1/tasks HTTP/1.1\r\nHost: e\r\n\r\n", 400),  # dropped with a traceback before
 ])
 def test_http_layer_errors_use_the_json_error_shape(emu: Emulator, request_bytes: bytes, status: int) -> None:
     headers = _assert_error(_exchange(emu, request_bytes), status)

@@ -436,6 +436,27 @@ def test_header_bytes_over_raw_sockets(fuzz_target: Tuple[Emulator, requests.Ses
     check()  # pylint: disable=no-value-for-parameter
 
 
+TARGETS = st.one_of(
+    st.tuples(st.sampled_from([b"/v1/", b"/", b"http://", b"http://[", b"//", b"/_emulator/", b"*", b""]),
+              st.binary(max_size=40)),
+    st.tuples(st.sampled_from([b"/v1/tasks?", b"/v1/batches/", b"/v1/task/", b"http://127.0.0.1/v1/"]),
+              st.text(max_size=20).map(lambda text: text.encode("utf-8"))),
+).map(lambda parts: (parts[0] + parts[1]).translate(None, b" \r\n"))
+
+
+def test_request_targets_over_raw_sockets(fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]]) -> None:
+    emu, _, _ = fuzz_target
+
+    @FUZZ_SETTINGS
+    @given(target=TARGETS, method=st.sampled_from([b"GET", b"POST", b"PUT", b"DELETE", b"HEAD", b"OPTIONS"]))
+    def check(target: bytes, method: bytes) -> None:
+        request = (method + b" " + target + b" HTTP/1.1\r\nHost: emulator\r\nAuthorization: " + AUTH_OK
+                   + b"\r\nContent-Length: 0\r\n\r\n")
+        assert _final_status(_raw_exchange(emu, request)) < 500, request[:300]
+
+    check()  # pylint: disable=no-value-for-parameter
+
+
 CONTROL_FIELDS = st.sampled_from([
     "complete_after", "response", "error", "action", "status", "delay_ms", "count", "probability", "seed",
     "path", "method", "retry_after", "body", "content_type", "api_key", "account", "id", "fired",
