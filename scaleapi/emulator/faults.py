@@ -28,6 +28,8 @@ import uuid
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
+from werkzeug.exceptions import HTTPException
+
 from .identity import account_id
 
 WSGIEnviron = Dict[str, Any]
@@ -38,6 +40,8 @@ ACTIONS = ("status", "error_after", "delay", "drop_before", "drop_after", "trunc
 CONTROL_PATH = "/_emulator/faults"
 #: Longest delay a rule may add: one hour.
 MAX_DELAY_MS = 3_600_000
+#: Largest body ``POST /_emulator/faults`` reads (a list of rules).
+MAX_RULES_BYTES = 1 << 20
 # The JSON type each field must have (None is allowed where the default is None).
 _FIELD_TYPES: Dict[str, Tuple[type, ...]] = {
     "action": (str,), "method": (str,), "path": (str,), "account": (str,), "status": (int,),
@@ -213,7 +217,20 @@ class FaultInjector:
             return _json(start_response, 405, {"status_code": 405, "error": "use GET, POST or DELETE"})
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
-            spec = json.loads(environ["wsgi.input"].read(length) or b"null")
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_RULES_BYTES:
+            status = 413 if length > 0 else 400
+            error = f"fault rules are sent as a JSON body of at most {MAX_RULES_BYTES} bytes"
+            return _json(start_response, status, {"status_code": status, "error": error})
+        try:
+            try:
+                data = environ["wsgi.input"].read(length)
+            except (OSError, HTTPException) as err:  # e.g. werkzeug's ClientDisconnected
+                raise FaultRuleError("the body could not be read") from err
+            if len(data) != length:
+                raise FaultRuleError("the body is shorter than its Content-Length")
+            spec = json.loads(data or b"null")
             specs = spec if isinstance(spec, list) else [spec]
             added = [self.add(FaultRule.from_dict(item)).to_dict() for item in specs]
         except (ValueError, KeyError, RecursionError) as err:

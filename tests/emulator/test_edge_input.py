@@ -26,10 +26,13 @@ ANSWER_WITHIN = 10.0
 AUTH = b"Authorization: Basic " + base64.b64encode(TEST_KEY.encode() + b":") + b"\r\n"
 
 
-def _exchange(emu: Emulator, data: bytes, until_close: bool = True) -> bytes:
-    """Send ``data`` on a fresh connection; read until the server closes it (or one response)."""
+def _exchange(emu: Emulator, data: bytes, until_close: bool = True, half_close: bool = False) -> bytes:
+    """Send ``data`` on a fresh connection (then end the sending side, with ``half_close``); read
+    until the server closes it (or one response)."""
     with socket.create_connection(("127.0.0.1", emu.port), timeout=ANSWER_WITHIN) as sock:
         sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
         received = b""
         while True:
             chunk = sock.recv(65536)  # raises socket.timeout if the server hangs
@@ -328,6 +331,14 @@ def test_bad_fault_rules_are_400_and_never_break_later_requests(
     error_of(control.post("faults", data=rule, headers={"Content-Type": "application/json"}), 400)
     assert emu.faults() == []
     assert api.get("projects").status_code == 200
+
+
+@pytest.mark.parametrize("length, status", [(b"99999999999999999999", 413), (b"2000000", 413), (b"50", 400)])
+def test_fault_rules_with_a_huge_or_short_body_are_refused(emu: Emulator, length: bytes, status: int) -> None:
+    response = _exchange(emu, b"POST /_emulator/faults HTTP/1.1\r\nHost: e\r\nContent-Length: " + length
+                         + b"\r\nConnection: close\r\n\r\n" + b'{"action": "status"}', half_close=True)
+    _assert_error(response, status)
+    assert emu.faults() == []
 
 
 def test_huge_numbers_in_task_control_bodies_are_handled(control: Api, live: Api) -> None:
