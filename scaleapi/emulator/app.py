@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from .context import ServiceContext
 from .control import Controller
 from .errors import ApiError
-from .http_request import BODY_CONSUMED, ApiRequest, error_response, json_response
+from .http_request import BODY_BROKEN, BODY_CONSUMED, ApiRequest, error_response, json_response
 from .identity import KeyPolicy
 from .router import Handler, Router
 from .routes_control import CONTROL_ROUTES
@@ -114,10 +114,11 @@ class EmulatorApp:
     def _finish_body(req: ApiRequest) -> None:
         """Read an unread body so the connection can serve the next request.
 
-        Multipart bodies that were never parsed, and bodies over the limit, stay unread: the
-        server then closes the connection instead.
+        Multipart bodies that were never parsed, bodies over the limit and bodies that could not
+        be read (a malformed chunked encoding) stay unread: the server then closes the connection
+        instead.
         """
-        if req.environ.get(BODY_CONSUMED) or req.is_multipart():
+        if req.environ.get(BODY_CONSUMED) or req.environ.get(BODY_BROKEN) or req.is_multipart():
             return
         try:
             req.read_body()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Optional
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from .callbacks import CallbackDispatcher
 from .context import ServiceContext
@@ -13,30 +13,60 @@ from .service_state import complete_task, fail_task
 
 JsonDict = Dict[str, Any]
 
+#: The request log keeps at most this many entries ...
 MAX_LOGGED_REQUESTS = 10_000
+#: ... and at most this many bytes of them (see :func:`entry_size`), whichever bound is hit first.
+MAX_LOGGED_BYTES = 16 * 1024 * 1024
+#: What one entry costs beyond its strings: the dict, its keys, numbers (measured, rounded up).
+ENTRY_OVERHEAD_BYTES = 1024
+#: Longest lifecycle delay the control API accepts: ten years, in seconds.
+MAX_COMPLETE_AFTER = 10 * 365 * 86_400
+
+
+def entry_size(entry: JsonDict) -> int:
+    """The bytes one log entry is counted as: its string values plus a fixed overhead."""
+    return ENTRY_OVERHEAD_BYTES + sum(len(value) for value in entry.values() if isinstance(value, str))
 
 
 class RequestLog:
-    """The most recent requests: method, path, status, account hash (never the key), timing."""
+    """The most recent requests: method, path, status, account hash (never the key), timing.
 
-    def __init__(self, size: int = MAX_LOGGED_REQUESTS) -> None:
-        self._entries: Deque[JsonDict] = deque(maxlen=size)
+    Bounded both in entries and in bytes, so requests with 64 KiB paths or queries cannot make it
+    grow past ``max_bytes``; the oldest entries are dropped first.
+    """
+
+    def __init__(self, size: int = MAX_LOGGED_REQUESTS, max_bytes: int = MAX_LOGGED_BYTES) -> None:
+        self._entries: Deque[Tuple[JsonDict, int]] = deque()
+        self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def add(self, entry: JsonDict) -> None:
-        """Append one entry (the oldest is dropped when full)."""
+        """Append one entry (the oldest are dropped while over either bound)."""
+        cost = entry_size(entry)
         with self._lock:
-            self._entries.append(entry)
+            self._entries.append((entry, cost))
+            self._bytes += cost
+            while self._entries and (len(self._entries) > self._size or self._bytes > self._max_bytes):
+                self._bytes -= self._entries.popleft()[1]
+
+    @property
+    def size_bytes(self) -> int:
+        """The bytes the current entries are counted as."""
+        with self._lock:
+            return self._bytes
 
     def entries(self) -> List[JsonDict]:
         """A copy of the log, oldest first."""
         with self._lock:
-            return [dict(entry) for entry in self._entries]
+            return [dict(entry) for entry, _ in self._entries]
 
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
 
 class Controller:
@@ -92,8 +122,9 @@ class Controller:
         if complete_after is not None:
             if isinstance(complete_after, bool) or not isinstance(complete_after, (int, float)):
                 raise invalid_param("complete_after", "must be a number of seconds or null")
-            if complete_after < 0:
-                raise invalid_param("complete_after", "must not be negative")
+            # Also refuses NaN, and integers too large for a float.
+            if not 0 <= complete_after <= MAX_COMPLETE_AFTER:
+                raise invalid_param("complete_after", f"must be between 0 and {MAX_COMPLETE_AFTER} seconds")
         self.ctx.complete_after = None if complete_after is None else float(complete_after)
         self.ctx.policy_changed.set()
         return self.lifecycle()

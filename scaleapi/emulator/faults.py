@@ -28,6 +28,8 @@ import uuid
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
+from werkzeug.exceptions import HTTPException
+
 from .identity import account_id
 
 WSGIEnviron = Dict[str, Any]
@@ -36,6 +38,16 @@ WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
 
 ACTIONS = ("status", "error_after", "delay", "drop_before", "drop_after", "truncate")
 CONTROL_PATH = "/_emulator/faults"
+#: Longest delay a rule may add: one hour.
+MAX_DELAY_MS = 3_600_000
+#: Largest body ``POST /_emulator/faults`` reads (a list of rules).
+MAX_RULES_BYTES = 1 << 20
+# The JSON type each field must have (None is allowed where the default is None).
+_FIELD_TYPES: Dict[str, Tuple[type, ...]] = {
+    "action": (str,), "method": (str,), "path": (str,), "account": (str,), "status": (int,),
+    "retry_after": (str, int), "delay_ms": (int, float), "body": (str,), "content_type": (str,),
+    "count": (int,), "probability": (int, float), "seed": (int, str), "id": (str,),
+}
 
 
 class FaultRuleError(ValueError):
@@ -63,6 +75,16 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
     _rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        for name, kinds in _FIELD_TYPES.items():
+            value = getattr(self, name)
+            if value is None and getattr(type(self), name, "") is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, kinds):
+                raise FaultRuleError(f"{name} must be {' or '.join(kind.__name__ for kind in kinds)}")
+        for name in ("retry_after", "content_type"):  # they become response headers
+            text = getattr(self, name)
+            if isinstance(text, str) and not (text.isascii() and text.isprintable()):
+                raise FaultRuleError(f"{name} must be printable ASCII")
         if self.action not in ACTIONS:
             raise FaultRuleError(f"unknown fault action {self.action!r}; use one of {', '.join(ACTIONS)}")
         if not 100 <= int(self.status) <= 599:
@@ -71,8 +93,8 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
             raise FaultRuleError("count must be 0 or more")
         if not 0.0 <= float(self.probability) <= 1.0:
             raise FaultRuleError("probability must be between 0 and 1")
-        if int(self.delay_ms) < 0:
-            raise FaultRuleError("delay_ms must be 0 or more")
+        if not 0 <= self.delay_ms <= MAX_DELAY_MS:  # also refuses NaN
+            raise FaultRuleError(f"delay_ms must be between 0 and {MAX_DELAY_MS}")
         self.method = self.method.upper()
         self._rng = random.Random(self.seed)
 
@@ -195,10 +217,23 @@ class FaultInjector:
             return _json(start_response, 405, {"status_code": 405, "error": "use GET, POST or DELETE"})
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
-            spec = json.loads(environ["wsgi.input"].read(length) or b"null")
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_RULES_BYTES:
+            status = 413 if length > 0 else 400
+            error = f"fault rules are sent as a JSON body of at most {MAX_RULES_BYTES} bytes"
+            return _json(start_response, status, {"status_code": status, "error": error})
+        try:
+            try:
+                data = environ["wsgi.input"].read(length)
+            except (OSError, HTTPException) as err:  # e.g. werkzeug's ClientDisconnected
+                raise FaultRuleError("the body could not be read") from err
+            if len(data) != length:
+                raise FaultRuleError("the body is shorter than its Content-Length")
+            spec = json.loads(data or b"null")
             specs = spec if isinstance(spec, list) else [spec]
             added = [self.add(FaultRule.from_dict(item)).to_dict() for item in specs]
-        except (ValueError, KeyError) as err:
+        except (ValueError, KeyError, RecursionError) as err:
             return _json(start_response, 400, {"status_code": 400, "error": f"bad fault rule: {err}"})
         return _json(start_response, 200, {"faults": added})
 

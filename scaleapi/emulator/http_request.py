@@ -6,29 +6,30 @@ segments are percent-decoded by the router.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
-import json
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from .errors import ApiError, bad_request
 from .identity import Account
-from .jsontext import EncodedJson
+from .jsontext import EncodedJson, encode
 from .service_files import UploadedFile
-from .validation import json_depth_ok
+from .validation import JsonTextError, strict_json
 
 # environ key set once the request body has been read to its end, so the connection can be
 # reused; without it the server closes the connection after answering.
 BODY_CONSUMED = "scaleapi.emulator.body_consumed"
+# environ key set when the body could not be read (malformed chunked encoding, a client gone):
+# nothing more is read from the connection, and the server closes it after answering.
+BODY_BROKEN = "scaleapi.emulator.body_broken"
 
 _JSON_TYPES = ("application/json", "text/json")
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+_BAD_AUTH = "Invalid API key: the Authorization header is not valid HTTP Basic credentials."
 
 
 def raw_path(environ: Mapping[str, Any]) -> Tuple[str, str]:
@@ -49,7 +50,7 @@ def json_response(payload: Any, status: int = 200, headers: Optional[Dict[str, s
     if isinstance(payload, EncodedJson):
         body = payload.body
     else:
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        body = encode(payload).encode("utf-8")
     response = Response(body, status=status, mimetype="application/json")
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -81,11 +82,23 @@ class ApiRequest:
 
     @property
     def api_key(self) -> Optional[str]:
-        """The username of HTTP Basic auth (the API key), or None."""
-        auth = self.request.authorization
-        if auth is None or auth.type != "basic":
+        """The username of HTTP Basic auth (the API key), or None when no Basic credentials came.
+
+        Raises:
+            ApiError: 401 when the Basic credentials are not base64 of UTF-8 text (e.g. raw
+                non-ASCII bytes in the header).
+        """
+        header = str(self.environ.get("HTTP_AUTHORIZATION") or "")
+        scheme, _, credentials = header.partition(" ")
+        if scheme.lower() != "basic":
             return None
-        return auth.username or None
+        try:
+            # The server hands header bytes over as latin-1 text; base64 needs them as bytes.
+            raw = base64.b64decode(credentials.strip(" \t").encode("latin-1"), validate=True)
+            username = raw.decode("utf-8").partition(":")[0]
+        except (UnicodeError, binascii.Error) as err:
+            raise ApiError(401, _BAD_AUTH) from err
+        return username or None
 
     def is_multipart(self) -> bool:
         """True for ``multipart/form-data`` bodies."""
@@ -95,12 +108,23 @@ class ApiRequest:
         """The whole body, bounded by the JSON limit (413 beyond it)."""
         if self._body is None:
             self.request.max_content_length = self.max_json_bytes
+            if self.environ.get(BODY_BROKEN):
+                raise bad_request("The request body could not be read.")
             try:
                 self._body = self.request.get_data(cache=True)
             except RequestEntityTooLarge as err:
                 raise ApiError(413, f"Request body is larger than {self.max_json_bytes} bytes.") from err
+            except ClientDisconnected as err:
+                raise self._broken(err) from err
             self.environ[BODY_CONSUMED] = True
         return self._body
+
+    def _broken(self, err: Exception) -> ApiError:
+        """Mark the body unreadable (the connection will be closed) and build its 400."""
+        self.environ[BODY_BROKEN] = True
+        cause = err.__context__ or err
+        detail = f" ({cause})" if isinstance(cause, OSError) and str(cause) else ""
+        return bad_request(f"The request body could not be read{detail}: it is malformed or was cut short.")
 
     def json(self) -> Any:
         """The JSON body, or None for an empty body (the official client drops falsy bodies)."""
@@ -115,14 +139,9 @@ class ApiRequest:
         except UnicodeDecodeError as err:
             raise bad_request("Request body is not valid UTF-8.") from err
         try:
-            value = json.loads(text, parse_constant=_reject_constant)
-        except RecursionError as err:
-            raise bad_request("Request body is nested too deeply.") from err
-        except ValueError as err:
-            raise bad_request(f"Request body is not valid JSON: {err}") from err
-        if not json_depth_ok(value):
-            raise bad_request("Request body is nested too deeply.")
-        return value
+            return strict_json(text)
+        except JsonTextError as err:
+            raise bad_request(f"Request body {err}") from err
 
     def multipart(self) -> Tuple[Optional[UploadedFile], Dict[str, str]]:
         """Stream a multipart body: the ``file`` part is hashed and measured, never kept."""
@@ -132,13 +151,15 @@ class ApiRequest:
         try:
             form = request.form
             files = request.files
+            # Drain anything after the closing boundary so the connection can be reused.
+            while request.stream.read(65536):
+                pass
         except RequestEntityTooLarge as err:
             raise ApiError(413, f"Request body is larger than {self.max_upload_bytes} bytes.") from err
+        except ClientDisconnected as err:
+            raise self._broken(err) from err
         except ValueError as err:
             raise bad_request(f"Malformed multipart body: {err}") from err
-        # Drain anything after the closing boundary so the connection can be reused.
-        while request.stream.read(65536):
-            pass
         self.environ[BODY_CONSUMED] = True
         fields = {key: form.get(key, "") for key in form.keys()}
         storage = files.get("file")

@@ -6,14 +6,16 @@ Built from one table of operations so it stays short and in step with the routes
 from typing import Any, Dict, List, Optional, Tuple
 
 from .._version import __version__
+from .validation import MAX_KEY_LENGTH, MAX_SQL_INT
 
 JsonDict = Dict[str, Any]
 
 _STR: JsonDict = {"type": "string"}
 _BOOL: JsonDict = {"type": "boolean"}
-_INT: JsonDict = {"type": "integer"}
 _OBJ: JsonDict = {"type": "object", "additionalProperties": True}
 _STRS: JsonDict = {"type": "array", "items": _STR}
+# A unique_id or a resource name: it must fit in a lookup URL.
+_KEY: JsonDict = {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH}
 _EMAILS: JsonDict = {"type": "array", "items": {"type": "string", "format": "email"}}
 
 
@@ -25,7 +27,7 @@ def _object(required: Tuple[str, ...] = (), **props: JsonDict) -> JsonDict:
 
 
 _TASK_BODY = _object(
-    project=_STR, batch=_STR, instruction=_STR, callback_url=_STR, metadata=_OBJ, unique_id=_STR,
+    project=_STR, batch=_STR, instruction=_STR, callback_url=_STR, metadata=_OBJ, unique_id=_KEY,
     attachment=_STR, attachment_type=_STR, geometries=_OBJ, objects_to_annotate=_STRS,
 )
 _TASK_LIST_QUERY: List[Tuple[str, JsonDict]] = [
@@ -37,7 +39,8 @@ _TASK_LIST_QUERY: List[Tuple[str, JsonDict]] = [
 ]
 _BATCH_LIST_QUERY: List[Tuple[str, JsonDict]] = [
     ("start_time", _STR), ("end_time", _STR), ("exclude_archived", _BOOL), ("status", _STR),
-    ("project", _STR), ("limit", {"type": "integer", "minimum": 1, "maximum": 100}), ("offset", _INT),
+    ("project", _STR), ("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
+    ("offset", {"type": "integer", "minimum": 0, "maximum": MAX_SQL_INT}),
 ]
 _EMAILS_ROLE = _object(("emails", "team_role"), emails=_EMAILS, team_role=_STR)
 _EMAILS_PROJECTS = _object(("emails", "projects"), emails=_EMAILS, projects=_STRS)
@@ -51,7 +54,7 @@ OPERATIONS: List[Operation] = [
     ("post", "/task/{task_id}/audit", "Audit a task", [],
      _object(("accepted",), accepted=_BOOL, comments=_STR)),
     ("post", "/task/{task_id}/unique_id", "Set a task's unique_id", [],
-     _object(("unique_id",), unique_id=_STR)),
+     _object(("unique_id",), unique_id=_KEY)),
     ("delete", "/task/{task_id}/unique_id", "Clear a task's unique_id", [], None),
     ("post", "/task/{task_id}/setMetadata", "Replace a task's metadata", [], _OBJ),
     ("post", "/task/{task_id}/tags", "Replace a task's tags", [], _STRS),
@@ -63,7 +66,7 @@ OPERATIONS: List[Operation] = [
     ("post", "/training_tasks/{task_type}", "Create a training task", [],
      _object(("expected_response",), expected_response=_OBJ)),
     ("post", "/batches", "Create a batch", [],
-     _object(("project", "name"), project=_STR, name=_STR, callback=_STR, calibration_batch=_BOOL,
+     _object(("project", "name"), project=_STR, name=_KEY, callback=_STR, calibration_batch=_BOOL,
              self_label_batch=_BOOL, metadata=_OBJ)),
     ("get", "/batches", "List batches (offset pages, newest first)", _BATCH_LIST_QUERY, None),
     ("get", "/batches/{batch_name}", "Get a batch", [], None),
@@ -71,7 +74,7 @@ OPERATIONS: List[Operation] = [
     ("get", "/batches/{batch_name}/status", "Task counts of a batch", [], None),
     ("post", "/batches/{batch_name}/setMetadata", "Replace a batch's metadata", [], _OBJ),
     ("post", "/projects", "Create a project", [],
-     _object(("type", "name"), type=_STR, name=_STR, params=_OBJ, rapid=_BOOL, studio=_BOOL,
+     _object(("type", "name"), type=_STR, name=_KEY, params=_OBJ, rapid=_BOOL, studio=_BOOL,
              datasetId=_STR)),
     ("get", "/projects", "List projects", [], None),
     ("get", "/projects/{project_name}", "Get a project", [], None),
@@ -89,7 +92,7 @@ OPERATIONS: List[Operation] = [
     ("post", "/studio/assignments/remove", "Unassign projects", [], _EMAILS_PROJECTS),
     ("get", "/studio/projects/{project_name}/groups", "List project groups", [], None),
     ("post", "/studio/projects/{project_name}/groups", "Create a project group", [],
-     _object(("emails", "name"), emails=_EMAILS, name=_STR)),
+     _object(("emails", "name"), emails=_EMAILS, name=_KEY)),
     ("put", "/studio/projects/{project_name}/groups/{group_name}", "Change a project group", [],
      _object(add_emails=_EMAILS, remove_emails=_EMAILS)),
     ("get", "/studio/batches", "List pending Studio batches", [], None),

@@ -4,7 +4,6 @@ An imported URL is recorded, never fetched: the emulator makes no outbound reque
 """
 from __future__ import annotations
 
-import json
 import mimetypes
 import uuid
 from dataclasses import dataclass
@@ -16,7 +15,9 @@ from .errors import ApiError, conflict, invalid_param
 from .identity import Account, new_object_id
 from .service_projects import load_project
 from .timeutil import iso_from_ms
-from .validation import check_metadata, optional_str, require_object, required_str
+from .validation import (
+    JsonTextError, check_metadata, optional_str, require_object, required_str, strict_json,
+)
 
 JsonDict = Dict[str, Any]
 
@@ -63,9 +64,9 @@ def _file_doc(
     metadata = fields.get("metadata")
     if isinstance(metadata, str):
         try:
-            metadata = json.loads(metadata) if metadata else {}
-        except ValueError as err:
-            raise invalid_param("metadata", "must be a JSON object") from err
+            metadata = strict_json(metadata) if metadata else {}
+        except JsonTextError as err:
+            raise invalid_param("metadata", f"must be a JSON object (the text {err})") from err
     metadata = check_metadata(metadata)
     projects: List[str] = []
     if project_name is not None:
@@ -106,7 +107,10 @@ def import_file(ctx: ServiceContext, account: Account, body: Any) -> JsonDict:
     """``POST files/import``: records the URL; nothing is downloaded."""
     body = require_object(body if body is not None else {})
     file_url = required_str(body, "file_url")
-    parts = urlsplit(file_url)
+    try:
+        parts = urlsplit(file_url)
+    except ValueError as err:  # e.g. "http://[::1" (an unclosed IPv6 literal)
+        raise invalid_param("file_url", f"must be a valid absolute URL ({err})") from err
     if not parts.scheme or not (parts.netloc or parts.path):
         raise invalid_param("file_url", "must be an absolute URL")
     guessed, _ = mimetypes.guess_type(parts.path)

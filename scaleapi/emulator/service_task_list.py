@@ -19,7 +19,7 @@ from .jsontext import EncodedJson, encode, splice_object
 from .store_tasks import Cursor, TaskFilter
 from .timeutil import parse_time
 from .validation import (
-    REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES, choice_list, parse_bool, parse_int,
+    MAX_SQL_INT, REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES, choice_list, parse_bool, parse_int,
 )
 
 JsonDict = Dict[str, Any]
@@ -28,6 +28,8 @@ Query = Mapping[str, Sequence[str]]
 DEFAULT_PAGE = 100
 MAX_PAGE = 100
 LIMITED_KEYS = ("task_id", "status", "metadata", "project")
+#: Most distinct ``tags`` one listing may require (each one is a term of the SQL query).
+MAX_TAG_FILTERS = 100
 
 _RANGES = (
     ("created", "start_time", "end_time"),
@@ -54,6 +56,8 @@ def parse_filter(query: Query) -> TaskFilter:
         unique_ids=[value for value in query.get("unique_id") or [] if value],
         tags_all=list(dict.fromkeys(value for value in query.get("tags") or [] if value)),
     )
+    if len(flt.tags_all) > MAX_TAG_FILTERS:
+        raise invalid_param("tags", f"may list at most {MAX_TAG_FILTERS} distinct tags")
     for attribute, low_name, high_name in _RANGES:
         low = _last(query, low_name)
         high = _last(query, high_name)
@@ -84,9 +88,9 @@ def decode_token(token: str, fingerprint: str) -> Tuple[Cursor, int, int]:
         version, created, seq, offset, total, mark = json.loads(raw)
         numbers = (created, seq, offset, total)
         valid = version == 2 and all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers
+            isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_SQL_INT for n in numbers
         )
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError, RecursionError, binascii.Error):
         valid, created, seq, offset, total, mark = False, 0, 0, 0, 0, ""
     if not valid:
         raise invalid_param("next_token", "is not a valid page token")

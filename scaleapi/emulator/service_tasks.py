@@ -12,8 +12,8 @@ from .service_state import after_change, mark_completed, task_callback
 from .store_tasks import TaskRecord
 from .timeutil import iso_from_ms
 from .validation import (
-    COMMON_TASK_KEYS, TASK_STATUSES, CommonParams, check_metadata, check_tags, check_task_params,
-    check_task_type, common_params, optional_str, require_object,
+    COMMON_TASK_KEYS, TASK_STATUSES, CommonParams, check_key_length, check_metadata, check_tags,
+    check_task_params, check_task_type, common_params, optional_str, require_object,
 )
 
 JsonDict = Dict[str, Any]
@@ -171,6 +171,7 @@ def set_unique_id(ctx: ServiceContext, account: Account, task_id: str, body: Any
     unique_id = body.get("unique_id")
     if not isinstance(unique_id, str) or not unique_id:
         raise invalid_param("unique_id", "is required and must be a non-empty string")
+    check_key_length(unique_id, "unique_id")
     with ctx.store.transaction():
         rec = _load(ctx, account, task_id)
         holder = ctx.store.tasks.find_unique(account.id, unique_id)

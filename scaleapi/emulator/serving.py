@@ -9,6 +9,12 @@ delayed-ACK stall).
 The handler streams what the WSGI app yields, so a wrapping layer (e.g. fault injection) can send
 part of a body and then drop the connection by raising a ``ConnectionError``.
 
+Errors found before the app runs (a request line over 64 KiB: 414; a header line over 64 KiB or
+too many headers: 431; a malformed request line or a ``Content-Length`` that is not one decimal
+number: 400) are answered in the API's JSON error shape and the connection is closed. A body that
+cannot be read (a malformed chunked encoding) is a 400 from the app, and the connection is closed
+because what follows it on the wire cannot be framed.
+
 Over HTTPS the TLS handshake runs in the connection's own thread, not in ``accept()`` (werkzeug's
 way), so a client that connects and never handshakes cannot stall every other client.
 """
@@ -22,7 +28,8 @@ from typing import Any, Callable, List, Optional, Set, Tuple
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from .http_request import BODY_CONSUMED, error_response
+from .http_request import BODY_BROKEN, BODY_CONSUMED
+from .jsontext import encode
 
 IDLE_TIMEOUT_SECONDS = 120
 # A client gets this long to complete its TLS handshake.
@@ -116,9 +123,17 @@ class KeepAliveHandler(WSGIRequestHandler):
             self.server.untrack(self.connection)
 
     def run_wsgi(self) -> None:
-        if self.headers.get("Expect", "").lower().strip() == "100-continue":
-            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        environ = self.make_environ()
+        # ``Expect: 100-continue`` was already answered by http.server's parse_request (one
+        # ``100 Continue``); answering it here too would put a second interim response on the wire.
+        framing_error = _framing_error(self.headers.get_all("Content-Length") or [])
+        if framing_error:
+            self.send_error(400, framing_error)
+            return
+        try:
+            environ = self.make_environ()
+        except ValueError:  # the request target does not parse as a URL, e.g. "http://[::1/v1"
+            self.send_error(400, "The request target is not a valid URL.")
+            return
         counter = _CountingInput(environ["wsgi.input"])
         environ["wsgi.input"] = counter
         self.environ = environ  # pylint: disable=attribute-defined-outside-init  # werkzeug's own field
@@ -154,6 +169,8 @@ class KeepAliveHandler(WSGIRequestHandler):
 
     def _reusable(self, environ: Any, counter: _CountingInput) -> bool:
         """Whether the request body has been read to its end (draining a small remainder)."""
+        if environ.get(BODY_BROKEN):
+            return False
         if environ.get(BODY_CONSUMED):
             return True
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -196,19 +213,29 @@ class KeepAliveHandler(WSGIRequestHandler):
         if data and self.command != "HEAD":
             self.wfile.write(data)
 
-    def _send_error_500(self) -> None:
-        error = error_response(500, "Internal emulator error")
-        body = error.get_data()
+    def send_error(self, code: int, message: Optional[str] = None, explain: Optional[str] = None) -> None:
+        """Answer an error found by http.server itself (414, 431, 400 ...) as JSON, then close."""
+        del explain
+        # A request line that could not be parsed leaves http.server's default version, HTTP/0.9,
+        # which would suppress the status line and headers; the answer is HTTP/1.1 all the same.
+        self.request_version = "HTTP/1.1"
+        reason = self.responses.get(code, ("Error", ""))[0]
+        body = encode({"status_code": code, "error": message or reason}).encode("utf-8")
+        self.close_connection = True
         try:
-            self.send_response(500, "Internal Server Error")
+            self.send_response(code, reason)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Connection", "close")
             self.end_headers()
-            self._write(body)
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
             self.wfile.flush()
         except OSError:
             pass
+
+    def _send_error_500(self) -> None:
+        self.send_error(500, "Internal emulator error")
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         """Silent: the emulator keeps its own request log without keys."""
@@ -218,6 +245,19 @@ class KeepAliveHandler(WSGIRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
         """Silent."""
+
+
+def _framing_error(lengths: List[str]) -> Optional[str]:
+    """Why the ``Content-Length`` headers cannot frame the body (RFC 9112 §6.3), or None."""
+    values = {value.strip() for value in lengths}
+    if not values:
+        return None
+    if len(values) > 1:
+        return "Conflicting Content-Length headers."
+    value = values.pop()
+    if not (value.isascii() and value.isdigit()):
+        return "Content-Length must be a non-negative decimal number."
+    return None
 
 
 class EmulatorServer(ThreadedWSGIServer):

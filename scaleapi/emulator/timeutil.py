@@ -64,7 +64,15 @@ def parse_time(value: str, name: str) -> int:
     if zone and zone not in ("Z", "z"):
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-        moment -= sign * offset
+        hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+        if hours > 23 or minutes > 59:
+            raise bad_request(f'Parameter is invalid, reason: "{name}" has an invalid UTC offset "{zone}"')
+        try:
+            moment -= sign * timedelta(hours=hours, minutes=minutes)
+        except OverflowError as err:
+            # e.g. 0001-01-01T00:00:00+05:00 is a moment in the year 0, which datetime cannot hold.
+            raise bad_request(
+                f'Parameter is invalid, reason: "{name}" must be between years 1 and 9999 in UTC'
+            ) from err
     delta = moment - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000

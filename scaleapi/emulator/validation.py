@@ -6,6 +6,8 @@ Every failure is a 400 whose message names the parameter, in Scale's wording:
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -31,6 +33,16 @@ TEMPLATE_PROJECT_TYPES = frozenset({"textcollection", "chat"})
 METADATA_MAX_BYTES = 10 * 1024
 MAX_JSON_DEPTH = 64
 MAX_TAG_LENGTH = 256
+#: Longest ``unique_id``, and longest project, batch or group name, in characters. Such a value
+#: travels in a URL (``GET tasks?unique_id=...``, ``GET batches/{name}``): percent-encoded, 1,024
+#: characters take at most 12,288 bytes, well inside the 64 KiB request line the server accepts,
+#: so whatever is created can also be looked up.
+MAX_KEY_LENGTH = 1024
+#: Largest integer a query parameter or page token may carry: SQLite's INTEGER range.
+MAX_SQL_INT = 2**63 - 1
+
+# A JSON text can only decode to a lone surrogate through a \uD800-\uDFFF escape.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 
 # Parameters every task type takes at the top level of the task, not under ``params``.
 COMMON_TASK_KEYS = frozenset({
@@ -147,14 +159,22 @@ def required_str(body: Mapping[str, Any], name: str) -> str:
 
 
 def resource_name(body: Mapping[str, Any], name: str) -> str:
-    """A project, batch or group name: non-empty, and not ``.`` or ``..``.
+    """A project, batch or group name: non-empty, not ``.`` or ``..``, at most 1,024 characters.
 
     Names travel as one URL path segment; ``.`` and ``..`` are dot segments that HTTP clients
-    remove before sending (RFC 3986), so such a resource could never be addressed again.
+    remove before sending (RFC 3986), and a name too long for a URL could not be sent at all, so
+    such a resource could never be addressed again.
     """
-    value = required_str(body, name)
+    value = check_key_length(required_str(body, name), name)
     if value in (".", ".."):
         raise invalid_param(name, "must not be '.' or '..'")
+    return value
+
+
+def check_key_length(value: str, name: str) -> str:
+    """A ``unique_id`` or name that fits in a lookup URL (:data:`MAX_KEY_LENGTH` characters)."""
+    if len(value) > MAX_KEY_LENGTH:
+        raise invalid_param(name, f"must be at most {MAX_KEY_LENGTH} characters (got {len(value)})")
     return value
 
 
@@ -178,12 +198,18 @@ def string_list(value: Any, name: str, allow_empty: bool = True) -> List[str]:
 
 
 def check_metadata(value: Any, name: str = "metadata") -> JsonDict:
-    """A metadata object of at most 10 KB once serialised (API reference §2.1)."""
+    """A metadata object of at most 10 KB once serialised as UTF-8 (API reference §2.1).
+
+    Counted in UTF-8 bytes of the compact JSON text, so ``"é"`` counts 2 bytes, not the 6 of its
+    ASCII escape ``\u00e9``.
+    """
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise invalid_param(name, "must be an object")
-    size = len(json.dumps(value, separators=(",", ":")).encode("utf-8"))
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    # surrogatepass: a lone surrogate still gets a size (the JSON decoder refuses them anyway).
+    size = len(text.encode("utf-8", "surrogatepass"))
     if size > METADATA_MAX_BYTES:
         raise invalid_param(name, f"must be at most 10 KB when serialized (got {size} bytes)")
     return value
@@ -209,23 +235,78 @@ def common_params(body: Mapping[str, Any]) -> CommonParams:
         instruction=optional_str(body, "instruction"),
         callback_url=optional_str(body, "callback_url"),
         metadata=check_metadata(body.get("metadata")),
-        unique_id=optional_str(body, "unique_id", allow_empty=False),
+        unique_id=optional_unique_id(body),
         tags=None if tags is None else check_tags(tags),
         project_version=version,
     )
 
 
-def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
-    """True when nesting of lists/objects stays within ``limit`` (checked without recursion)."""
+def optional_unique_id(body: Mapping[str, Any]) -> Optional[str]:
+    """The ``unique_id`` of a create: None, or a non-empty string of at most 1,024 characters."""
+    value = optional_str(body, "unique_id", allow_empty=False)
+    return None if value is None else check_key_length(value, "unique_id")
+
+
+class JsonTextError(ValueError):
+    """Why a JSON text was refused; the message reads after "Request body", e.g. "is not valid JSON"."""
+
+
+def strict_json(text: str, limit: int = MAX_JSON_DEPTH) -> Any:
+    """Decode JSON that can be stored and sent back: no NaN/Infinity (nor numbers that overflow to
+    them), no lone surrogates, nesting within ``limit``.
+
+    Raises:
+        JsonTextError: with the reason.
+    """
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+    except RecursionError as err:
+        raise JsonTextError("is nested too deeply.") from err
+    except ValueError as err:
+        raise JsonTextError(f"is not valid JSON: {err}") from err
+    problem = _json_walk(value, limit, check_strings=_SURROGATE_ESCAPE.search(text) is not None)
+    if problem:
+        raise JsonTextError(problem)
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return number
+
+
+def _valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _json_walk(value: Any, limit: int, check_strings: bool) -> Optional[str]:
+    """What is wrong with a decoded value: nesting beyond ``limit`` or, with ``check_strings``, a
+    string (keys too) that is not valid Unicode; None when nothing. Walked without recursion."""
+    surrogate = "holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not valid Unicode."
     stack: List[Tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return False
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return True
+        if isinstance(item, (dict, list)) and depth > limit:
+            return "is nested too deeply."
+        if isinstance(item, dict):
+            if check_strings and not all(_valid_unicode(key) for key in item):
+                return surrogate
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif check_strings and isinstance(item, str) and not _valid_unicode(item):
+            return surrogate
+    return None
 
 
 def parse_bool(value: str, name: str) -> bool:
@@ -238,15 +319,15 @@ def parse_bool(value: str, name: str) -> bool:
     raise invalid_param(name, "must be true or false")
 
 
-def parse_int(value: str, name: str, low: int, high: Optional[int] = None) -> int:
-    """An integer query value within ``[low, high]``."""
-    try:
-        number = int(value.strip())
-    except ValueError as err:
-        raise invalid_param(name, "must be an integer") from err
-    if number < low or (high is not None and number > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise invalid_param(name, f"must be {bound}")
+def parse_int(value: str, name: str, low: int, high: int = MAX_SQL_INT) -> int:
+    """An integer query value within ``[low, high]`` (``high`` at most SQLite's largest INTEGER)."""
+    text = value.strip()
+    # int() also takes "1_000" and non-ASCII digits; a query parameter is plain ASCII digits.
+    if not (text.isascii() and text.lstrip("+-").isdigit()) or len(text) > 24:
+        raise invalid_param(name, "must be an integer")
+    number = int(text)
+    if not low <= number <= high:
+        raise invalid_param(name, f"must be between {low} and {high}")
     return number
 
 
