@@ -134,6 +134,11 @@ def _yours(model: M, client: "ScaleClient") -> M:
     return type(model)(model.as_dict(), client)
 
 
+def _finished(status: Any, done: FrozenSet[str]) -> bool:
+    """Whether a status read from the server is one of ``done`` (anything but a string is not)."""
+    return isinstance(status, str) and status in done
+
+
 def _list_ids(ids: List[str], limit: int = 5) -> str:
     shown = ", ".join(ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
@@ -164,7 +169,7 @@ def wait_for_task(client: "ScaleClient", task_id: str, timeout: Optional[float] 
     polling = long_work(client, retry_budget)
     while True:
         task = _poll_client(polling, poller).get_task(task_id)
-        if task.as_dict().get("status") in TASK_DONE_STATUSES:
+        if _finished(task.as_dict().get("status"), TASK_DONE_STATUSES):
             return _yours(task, client)
         if not poller.pause():
             status = task.as_dict().get("status")
@@ -222,7 +227,7 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
             get_task = _poll_client(polling, poller).get_task
             for task_id, task in zip(pending, pool.map(get_task, pending)):
                 status[task_id] = task.as_dict().get("status")
-                if status[task_id] in TASK_DONE_STATUSES:
+                if _finished(status[task_id], TASK_DONE_STATUSES):
                     done[task_id] = _yours(task, client)
             pending = [task_id for task_id in pending if task_id not in done]
             if pending and not poller.pause():
@@ -262,7 +267,7 @@ def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[flo
     polling = long_work(client, retry_budget)
     while True:
         status = _poll_client(polling, poller).batch_status(batch_name)
-        if status.get("status") in BATCH_DONE_STATUSES:
+        if _finished(status.get("status"), BATCH_DONE_STATUSES):
             batch = _yours(_poll_client(polling, poller).get_batch(batch_name), client)
             batch.tasks_pending = status.get("pending", 0)
             batch.tasks_completed = status.get("completed", 0)

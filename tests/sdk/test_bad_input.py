@@ -10,6 +10,7 @@ from recording_server import RecordingServer, Seen
 from scaleapi import ScaleClient, TaskType
 from scaleapi.exceptions import ScaleException
 from scaleapi.export import ExportError
+from scaleapi.waiting import wait_for_batch, wait_for_task
 
 ODD_BODIES = [[], "text", None, 5, 1.5, True, {}, {"docs": 5}, {"docs": [5]}, [{}], [5],
               {"task_id": 5, "status": [], "type": {}, "metadata": "m", "params": 3, "docs": {}},
@@ -33,6 +34,9 @@ CALLS: Dict[str, Callable[[ScaleClient], Any]] = {
     "list_studio_assignments": lambda c: c.list_studio_assignments(),
     "list_studio_batches": lambda c: c.list_studio_batches(),
     "upload_file": lambda c: c.upload_file(b"bytes", display_name="x.png"),
+    "wait_for_task": lambda c: wait_for_task(c, "t1", timeout=0.05, poll=0.01),
+    "wait_for_tasks": lambda c: c.wait_for_tasks(["t1", "t2"], timeout=0.05, poll=0.01),
+    "wait_for_batch": lambda c: wait_for_batch(c, "b", timeout=0.05, poll=0.01),
 }
 
 
