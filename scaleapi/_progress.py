@@ -89,7 +89,7 @@ def _outside_level() -> int:
 def _warn_no_tqdm() -> None:
     # Cached: the first bar asked for without tqdm warns, later ones stay quiet.
     warnings.warn(
-        f"progress=True needs tqdm, which is not installed; continuing without a progress bar "
+        f"a progress bar was asked for, but tqdm is not installed; continuing without one "
         f"(install the progress extra: {INSTALL_HINT})",
         UserWarning,
         stacklevel=_outside_level(),

@@ -122,7 +122,7 @@ def test_progress_callable_and_tqdm_fallback(monkeypatch: pytest.MonkeyPatch) ->
     for name in ("tqdm", "tqdm.auto"):  # as if the progress extra were not installed
         monkeypatch.setitem(sys.modules, name, None)
     _warn_no_tqdm.cache_clear()  # the warning is given once per process: start afresh
-    with pytest.warns(UserWarning, match="needs tqdm"):
+    with pytest.warns(UserWarning, match="tqdm is not installed"):
         assert run_bulk(range(3), lambda item, ctx: item, progress=True).succeeded == [0, 1, 2]
     with pytest.raises(TypeError):
         ProgressSink("yes", 3)  # type: ignore[arg-type]

@@ -319,7 +319,7 @@ def test_without_tqdm_the_default_is_silent_and_true_warns_once(
         for i in (1, 2):
             assert client.create_tasks("imageannotation", [payload(i)], progress=True).ok
     assert [str(w.message) for w in caught] == [
-        "progress=True needs tqdm, which is not installed; continuing without a progress bar "
+        "a progress bar was asked for, but tqdm is not installed; continuing without one "
         f"(install the progress extra: {INSTALL_HINT})"
     ]
     assert caught[0].filename == __file__  # it points at the caller's line, not into the SDK
