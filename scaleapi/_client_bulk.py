@@ -34,7 +34,8 @@ from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_tasks
 if TYPE_CHECKING:  # pragma: no cover
     import os
 
-    from .bulk import BulkResult, ItemContext, JournalArg, ProgressArg
+    from ._progress import ProgressArg
+    from .bulk import BulkResult, ItemContext, JournalArg
     from .client import ScaleClient
     from .export import TimeArg
 
@@ -104,7 +105,8 @@ class BulkMixin:
             task_type: the task type, e.g. ``TaskType.ImageAnnotation``.
             payloads: the task parameters, one mapping per task (read lazily).
             concurrency: how many creates run at once.
-            progress: ``None``, ``True`` (a tqdm bar if installed) or a callable ``(done, total)``.
+            progress: ``None`` (a bar when stderr is a terminal or in a notebook), ``True``,
+                ``False`` or a callable ``(done, total)``; the total is ``len(payloads)`` if any.
             journal: a file recording progress; rerun with the same file to skip what is done.
             retry_budget: seconds each call goes on retrying through server trouble (default:
                 the client's ``retry_budget``).
@@ -158,7 +160,7 @@ class BulkMixin:
             task_ids: the tasks' ids.
             clear_unique_id: also remove each task's ``unique_id``.
             concurrency: how many calls run at once.
-            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
             journal: a file recording progress; rerun with the same file to skip what is done.
             retry_budget: seconds each call goes on retrying through server trouble (default:
                 the client's ``retry_budget``).
@@ -191,6 +193,7 @@ class BulkMixin:
         journal: JournalArg,
         retry_budget: Optional[float],
     ) -> BulkResult[Any, Task]:
+        from ._progress import size_of
         from .bulk import run_bulk, shared_client
 
         client = shared_client(self._bulk_self(), retry_budget)
@@ -203,7 +206,7 @@ class BulkMixin:
         return run_bulk(
             _pairs(items, value), self._mine(update), concurrency=concurrency, progress=progress,
             journal=journal, operation=name, encode=_task_json, decode=self._decode_task,
-            desc=name.replace("_", " "), throttle=client.api.throttle,
+            desc=name.replace("_", " "), throttle=client.api.throttle, total=size_of(items),
         )  # fmt: skip
 
     def set_tasks_tags(  # pylint: disable=too-many-arguments
@@ -225,7 +228,7 @@ class BulkMixin:
             items: pairs, a mapping, or task ids (with ``tags``).
             tags: the tags every listed task gets.
             concurrency: how many calls run at once.
-            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
             journal: a file recording progress; rerun with the same file to skip what is done.
             retry_budget: seconds each call goes on retrying through server trouble (default:
                 the client's ``retry_budget``).
@@ -254,7 +257,7 @@ class BulkMixin:
             items: ``(task_id, tags)`` pairs, a ``{task_id: tags}`` mapping, or task ids (with ``tags``).
             tags: the tags every listed task gets.
             concurrency: how many calls run at once.
-            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
             journal: a file recording progress; rerun with the same file to skip what is done.
             retry_budget: seconds each call goes on retrying through server trouble (default:
                 the client's ``retry_budget``).
@@ -283,7 +286,7 @@ class BulkMixin:
             items: ``(task_id, tags)`` pairs, a ``{task_id: tags}`` mapping, or task ids (with ``tags``).
             tags: the tags to remove from every listed task.
             concurrency: how many calls run at once.
-            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
             journal: a file recording progress; rerun with the same file to skip what is done.
             retry_budget: seconds each call goes on retrying through server trouble (default:
                 the client's ``retry_budget``).
@@ -313,7 +316,7 @@ class BulkMixin:
                 (with ``metadata``).
             metadata: the metadata every listed task gets.
             concurrency: how many calls run at once.
-            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
             journal: a file recording progress; rerun with the same file to skip what is done.
             retry_budget: seconds each call goes on retrying through server trouble (default:
                 the client's ``retry_budget``).
@@ -347,7 +350,7 @@ class BulkMixin:
             accepted: True to accept, False to reject every listed task.
             comments: the comment sent with every audit given by id.
             concurrency: how many calls run at once.
-            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
             journal: a file recording progress; rerun with the same file to skip what is done.
             retry_budget: seconds each call goes on retrying through server trouble (default:
                 the client's ``retry_budget``).
@@ -355,6 +358,7 @@ class BulkMixin:
         Returns:
             a ``BulkResult`` whose ``succeeded`` holds the audited task ids.
         """
+        from ._progress import size_of
         from .bulk import run_bulk, shared_client
 
         client = shared_client(self._bulk_self(), retry_budget)
@@ -373,7 +377,7 @@ class BulkMixin:
         return run_bulk(
             source, audit, concurrency=concurrency, progress=progress, journal=journal,
             operation="audit_tasks", encode=lambda task_id: task_id, decode=str, desc="audit tasks",
-            throttle=client.api.throttle,
+            throttle=client.api.throttle, total=size_of(items),
         )  # fmt: skip
 
     def wait_for_tasks(
@@ -449,7 +453,7 @@ class BulkMixin:
             include_attachment_url: ask for pre-signed attachment URLs (off by default).
             limited_response: export only ``task_id``, ``status``, ``metadata``, ``project``.
             workers: threads paging in parallel.
-            progress: ``None``, ``True`` or a callable ``(done, total)``.
+            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
             retry_budget: seconds each request goes on retrying through server trouble (default:
                 the client's ``retry_budget``).
 

@@ -13,11 +13,11 @@
   on retrying until the client's retry budget runs out (``retry_budget``, 10 minutes by default),
   a 429 slows every worker rather than failing an item, and when the API fails for everyone the
   workers pause together while one probe at a time finds out whether it is back; a progress bar
-  says when they are waiting and why (see docs/retries.md);
+  (``scaleapi/_progress.py``: on by default where a person is watching) shows the total when the
+  input has a length, and says when the workers are waiting and why (see docs/retries.md);
 * Ctrl-C stops feeding new items, gives the calls in flight a short grace period to finish and be
   journaled, closes the journal and re-raises ``KeyboardInterrupt``.
 """
-import threading
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -30,7 +30,6 @@ from typing import (
     Iterable,
     List,
     Optional,
-    Sized,
     Tuple,
     TypeVar,
     Union,
@@ -38,6 +37,7 @@ from typing import (
 
 from ._client_base import long_work
 from ._journal import DONE, Journal, JournalEntry, JournalMismatch, item_hash
+from ._progress import ProgressArg, ProgressSink, size_of
 from ._ratelimit import RateLimiter
 from .exceptions import ScaleException, ScaleTransportError
 
@@ -53,15 +53,13 @@ __all__ = [
     "ItemContext",
     "JournalMismatch",
     "ProgressArg",
+    "ProgressSink",
     "run_bulk",
 ]
 
 I = TypeVar("I")  # pylint: disable=invalid-name
 R = TypeVar("R")
 
-#: ``None``/``False``: silent. ``True``: a tqdm bar on stderr when tqdm is installed, else silent.
-#: A callable: called as ``progress(done, total)`` (``total`` is None for inputs without a length).
-ProgressArg = Union[None, bool, Callable[[int, Optional[int]], None]]
 JournalArg = Union[None, str, "os.PathLike[str]"]
 
 #: How long an interrupted run waits for the calls already in flight (seconds).
@@ -169,78 +167,6 @@ class BulkError(ScaleException):
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
         return (BulkError, (self.result,))
-
-
-class ProgressSink:
-    """Reports ``(done, total)`` to a tqdm bar or a callable; thread-safe; silent otherwise.
-
-    Args:
-        progress: see ``ProgressArg``.
-        total: the number of units, or None when unknown.
-        desc: the bar's label.
-        unit: the bar's unit name.
-        throttle: the limiter the workers share; the bar shows why it makes them wait.
-    """
-
-    def __init__(  # pylint: disable=too-many-arguments
-        self,
-        progress: ProgressArg,
-        total: Optional[int],
-        desc: str = "",
-        unit: str = "item",
-        throttle: Optional[RateLimiter] = None,
-    ) -> None:
-        self.total = total
-        self._lock = threading.Lock()
-        self._shown = 0
-        self._waiting = False
-        self._bar: Any = None
-        self._callback: Optional[Callable[[int, Optional[int]], None]] = None
-        if progress is True:
-            self._bar = _tqdm_bar(total, desc, unit)
-        elif callable(progress):
-            self._callback = progress
-        elif progress not in (None, False):
-            raise TypeError("progress must be None, a bool or a callable(done, total)")
-        self._throttle = throttle
-        if throttle is not None and self._bar is not None:
-            throttle.listen(self.waiting)
-
-    def waiting(self, message: str) -> None:
-        """Show on the bar why every worker waits, e.g. "waiting 4s: server 503", until progress resumes."""
-        with self._lock:
-            if self._bar is not None:
-                self._bar.set_postfix_str(message)
-                self._waiting = True
-
-    def update(self, done: int) -> None:
-        """Report that ``done`` units are finished (exceptions from a callable propagate)."""
-        with self._lock:
-            if self._bar is not None and done > self._shown:
-                if self._waiting:
-                    self._bar.set_postfix_str("", refresh=False)
-                    self._waiting = False
-                self._bar.update(done - self._shown)
-            self._shown = max(self._shown, done)
-            if self._callback is not None:
-                self._callback(done, self.total)
-
-    def close(self) -> None:
-        """Close the bar, if any."""
-        if self._throttle is not None:
-            self._throttle.unlisten(self.waiting)
-        with self._lock:
-            if self._bar is not None:
-                self._bar.close()
-                self._bar = None
-
-
-def _tqdm_bar(total: Optional[int], desc: str, unit: str) -> Any:
-    try:
-        from tqdm import tqdm  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        return None
-    return tqdm(total=total, desc=desc or None, unit=unit, leave=False, dynamic_ncols=True)
 
 
 def is_ambiguous(error: BaseException) -> bool:
@@ -359,6 +285,7 @@ def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals
     desc: str = "",
     grace: float = INTERRUPT_GRACE,
     throttle: Optional[RateLimiter] = None,
+    total: Optional[int] = None,
 ) -> BulkResult[I, R]:
     """Call ``fn(item, context)`` for every item on a thread pool and report each item's outcome.
 
@@ -367,7 +294,8 @@ def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals
         fn: does the work for one item; an ``Exception`` it raises makes the item a failure
             (``KeyboardInterrupt`` and ``SystemExit`` stop the run).
         concurrency: the number of worker threads (at least 1).
-        progress: ``None``, ``True`` (a tqdm bar if installed) or a callable ``(done, total)``.
+        progress: ``None`` (a bar when stderr is a terminal or in a notebook), ``True`` (a bar),
+            ``False`` (none) or a callable ``(done, total)``; see ``scaleapi._progress``.
         journal: a file recording progress; a rerun with the same file skips finished items.
         operation: names the operation in the journal header; a journal written for another
             operation is refused.
@@ -377,6 +305,8 @@ def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals
         grace: seconds an interrupted run waits for the calls in flight.
         throttle: the limiter the calls share (``shared_client(...).api.throttle``); the progress
             bar shows its pauses.
+        total: the number of items, for the progress bar, when ``items`` has no ``len()`` (a
+            generator); default ``len(items)``, or no total.
 
     Returns:
         a ``BulkResult``; call ``raise_for_failures()`` on it to turn failures into an exception.
@@ -387,7 +317,10 @@ def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    total = len(items) if isinstance(items, Sized) else None
+    if total is None:
+        total = size_of(items)
+    elif isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        raise ValueError("total must be a non-negative int")
     opened = Journal(journal, operation) if journal is not None else None
     sink = ProgressSink(progress, total, desc, throttle=throttle)
     run: _Run[I, R] = _Run(fn, opened, encode, decode, sink)

@@ -42,7 +42,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 
-from .bulk import ProgressArg, ProgressSink, shared_client
+from ._progress import ProgressArg, ProgressSink
+from .bulk import shared_client
 from .exceptions import ScaleException
 from .pagination import Tasklist, walk_cursor_pages
 
@@ -741,7 +742,8 @@ def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
         include_attachment_url: ask for pre-signed attachment URLs (off by default: they expire).
         limited_response: export only ``task_id``, ``status``, ``metadata`` and ``project``.
         workers: threads paging windows in parallel (they share the client's connection pool).
-        progress: ``None``, ``True`` (a tqdm bar if installed) or a callable ``(done, total)``.
+        progress: ``None`` (a bar when stderr is a terminal or in a notebook), ``True``, ``False``
+            or a callable ``(done, total)``; the bar's total is the first count of matching tasks.
         window_size: the most tasks per window (default: chosen from the total and ``workers``).
         retry_budget: seconds each request goes on retrying through server trouble (5xx, 429,
             dropped connections), default the client's ``retry_budget``; the workers share one

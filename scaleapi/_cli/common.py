@@ -8,7 +8,8 @@ import sys
 from typing import Any, Callable, Dict, Iterator, List, NoReturn, Sequence, TextIO
 
 from ..batches import BatchStatus
-from ..bulk import BulkFailure, BulkResult, ProgressArg
+from .._progress import ProgressArg
+from ..bulk import BulkFailure, BulkResult
 from ..client import ScaleClient
 from ..exceptions import ScaleException, ScaleResourceNotFound
 from ..export import parse_time_ms
@@ -106,11 +107,13 @@ def emit_bulk(
 
 
 def progress(args: argparse.Namespace) -> ProgressArg:
-    """The progress argument of a bulk call: a bar when asked, or by default when stderr is a terminal."""
+    """The progress argument of a long call: ``--progress`` True, ``--no-progress`` False, else None.
+
+    None leaves the choice to ``scaleapi._progress.bar_wanted``, as in the library: a bar when stderr
+    is a terminal (and tqdm is installed), none in pipes and logs.
+    """
     wanted = getattr(args, "progress", None)
-    if wanted is None:
-        return True if sys.stderr.isatty() else None
-    return True if wanted else None
+    return None if wanted is None else bool(wanted)
 
 
 def read_lines(path: str) -> Iterator[str]:

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scaleapi._journal import Journal, JournalMismatch, item_hash
+from scaleapi._progress import _warn_no_tqdm
 from scaleapi.bulk import BulkError, BulkResult, ItemContext, ProgressSink, is_ambiguous, run_bulk
 from scaleapi.exceptions import (
     ScaleConnectionError,
@@ -118,8 +119,11 @@ def test_progress_callable_and_tqdm_fallback(monkeypatch: pytest.MonkeyPatch) ->
     seen: List[Any] = []
     run_bulk(range(5), lambda item, ctx: item, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(i, 5) for i in range(1, 6)]
-    monkeypatch.setitem(sys.modules, "tqdm", None)  # as if the progress extra were not installed
-    assert run_bulk(range(3), lambda item, ctx: item, progress=True).succeeded == [0, 1, 2]
+    for name in ("tqdm", "tqdm.auto"):  # as if the progress extra were not installed
+        monkeypatch.setitem(sys.modules, name, None)
+    _warn_no_tqdm.cache_clear()  # the warning is given once per process: start afresh
+    with pytest.warns(UserWarning, match="tqdm is not installed"):
+        assert run_bulk(range(3), lambda item, ctx: item, progress=True).succeeded == [0, 1, 2]
     with pytest.raises(TypeError):
         ProgressSink("yes", 3)  # type: ignore[arg-type]
 
