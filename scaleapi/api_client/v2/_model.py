@@ -1,0 +1,870 @@
+"""The runtime every generated v2 model shares: field tables, parsing, validation and JSON.
+
+A generated object model declares its fields as class annotations (``task_id: str``,
+``batch: Optional[ExpandableBatch] = None``); when the class is created, ``ObjectModel`` reads them
+once into a field table. The first parse of a class compiles that table into a parser (one converter
+a field, references to other classes resolved then), so reading a response does no introspection.
+
+Two ways in, with different rules:
+
+* Reading a server's answer (``from_dict``, ``from_json``) is tolerant: unknown keys are kept in
+  ``additional_properties`` and written back by ``to_dict``; an enum value this SDK does not know is
+  kept as a plain string; an annotation or chunk of an unknown ``type`` becomes a ``BaseAnnotation``
+  or ``BaseChunk``; a file is typed by its keys. A missing required key or a value of the wrong JSON
+  type raises ``ResponseValidationError`` naming the model and the JSON path.
+* Building a model in code (keyword construction, attribute assignment) is strict: unknown fields
+  and unknown enum values are refused too, and the error is an ``ApiValueError`` (a ``ValueError``)
+  naming the model and field, raised before anything is sent.
+
+``to_dict`` gives the JSON-ready dict (None fields left out, defaults kept, datetimes as ISO 8601
+text, bytes as base64 text), and ``to_json`` is exactly ``json.dumps(to_dict())``, the wire body.
+"""
+import base64
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from importlib import import_module
+from typing import (
+    Any,
+    Callable,
+    ClassVar,
+    Dict,
+    FrozenSet,
+    List,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    overload,
+)
+
+from ._registry import MODEL_MODULES
+from .exceptions import ApiAttributeError, ApiTypeError, ApiValueError, ResponseValidationError, render_path
+
+MODELS_PACKAGE = "scaleapi.api_client.v2.models"
+
+Converter = Callable[[Any], Any]
+Node = Tuple[Any, ...]
+M = TypeVar("M", bound="ObjectModel")
+W = TypeVar("W", bound="OneOfModel")
+E = TypeVar("E", bound="JsonEnum")
+
+
+class _Invalid(Exception):
+    """A value does not fit; ``path`` collects the keys and indexes on the way out (innermost first)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path: List[Union[str, int]] = []
+
+
+def _kind(value: Any) -> str:
+    """The JSON kind of a value, for messages (never the value itself)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Type expressions: the annotation text of a field, parsed once into a small tree of tuples.
+
+_TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|\[|\]|,)")
+_PRIMITIVES = frozenset({"str", "int", "bool", "float", "bytes", "datetime", "Any"})
+
+
+def parse_type(text: str) -> Node:
+    """Parse an annotation such as ``Optional[List[Thread]]`` into a tree of tuples.
+
+    Nodes: ``("str",)`` and the other primitives, ``("Any",)``, ``("optional", node)``,
+    ``("list", node)``, ``("dict", key, value)``, ``("union", (node, ...))``, ``("ref", "Name")``.
+    """
+    tokens = _TOKEN.findall(text)
+    node, end = _parse_tokens(tokens, 0)
+    if end != len(tokens):
+        raise TypeError(f"cannot read the type {text!r}")
+    return node
+
+
+def _parse_tokens(tokens: List[str], pos: int) -> Tuple[Node, int]:
+    name = tokens[pos]
+    pos += 1
+    if name in _PRIMITIVES:
+        return (name,), pos
+    if name not in ("Optional", "List", "Dict", "Union"):
+        return ("ref", name), pos
+    if tokens[pos] != "[":
+        raise TypeError(f"{name} needs arguments")
+    args: List[Node] = []
+    pos += 1
+    while True:
+        arg, pos = _parse_tokens(tokens, pos)
+        args.append(arg)
+        if tokens[pos] == "]":
+            pos += 1
+            break
+        pos += 1  # the comma
+    if name == "Optional":
+        return ("optional", args[0]), pos
+    if name == "List":
+        return ("list", args[0]), pos
+    if name == "Dict":
+        return ("dict", args[0], args[1]), pos
+    return ("union", tuple(args)), pos
+
+
+def model_class(name: str) -> type:
+    """The generated class called ``name`` (its module is imported on first use)."""
+    try:
+        module = MODEL_MODULES[name]
+    except KeyError:
+        raise ApiAttributeError(f"no v2 model is called {name!r}") from None
+    cls: type = getattr(import_module(f"{MODELS_PACKAGE}.{module}"), name)
+    return cls
+
+
+# ---------------------------------------------------------------------------------------------------
+# Datetimes (lax, as the API sends them): ISO 8601 with Z or an offset, with or without fractions,
+# date only, or Unix seconds. Naive values are taken as UTC, so every parsed datetime is aware.
+
+_ISO = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)(?:[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?)?"
+    r"\s*(?:([Zz])|([+-])(\d\d)(?::?(\d\d))?)?"
+)
+
+
+def parse_datetime(value: Any) -> datetime:
+    """Read a datetime the way the API sends one; raises ``ValueError`` when it is not one."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError("the Unix time is out of range") from None
+    if not isinstance(value, str):
+        raise ValueError(f"expected a datetime, got {_kind(value)}")
+    match = _ISO.fullmatch(value.strip())
+    if match is None:
+        raise ValueError("expected an ISO 8601 datetime")
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    tz = timezone.utc
+    if sign:
+        offset = timedelta(hours=int(off_h), minutes=int(off_m or 0))
+        tz = timezone(-offset if sign == "-" else offset)
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    del zulu  # Z and no offset both mean UTC
+    return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                    int(second or 0), micro, tzinfo=tz)
+
+
+def format_datetime(value: datetime) -> str:
+    """ISO 8601 text for a datetime; UTC is written with ``Z``, naive values are taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Converters: one function a field, built once a class. Each returns the value to store or raises
+# _Invalid. ``fast`` is the exact class a value may have to be stored as is without a call.
+
+class _Never:
+    """No value has this class: a field whose every value goes through its converter."""
+
+
+def _to_str(value: Any) -> Any:
+    if isinstance(value, Enum) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, str):
+        return str(value)
+    raise _Invalid(f"expected a string, got {_kind(value)}")
+
+
+def _to_int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
+    raise _Invalid(f"expected an integer, got {_kind(value)}")
+
+
+def _to_bool(value: Any) -> Any:
+    raise _Invalid(f"expected a boolean, got {_kind(value)}")
+
+
+def _to_float(value: Any) -> Any:
+    if isinstance(value, float):
+        return float(value)
+    raise _Invalid(f"expected a number, got {_kind(value)}")
+
+
+def _to_bytes(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    raise _Invalid(f"expected bytes, got {_kind(value)}")
+
+
+def _to_datetime(value: Any) -> Any:
+    try:
+        return parse_datetime(value)
+    except ValueError as err:
+        raise _Invalid(str(err)) from None
+
+
+def _to_any(value: Any) -> Any:
+    return value
+
+
+def _dict_converter(node: Node, strict: bool) -> Tuple[type, Converter]:
+    fast_v, conv_v = converter_for(node[2], strict)
+    if node[2][0] == "Any":
+        def to_plain_dict(value: Any) -> Any:
+            if isinstance(value, dict):
+                return dict(value)
+            raise _Invalid(f"expected an object, got {_kind(value)}")
+        return dict, to_plain_dict
+
+    def to_dict(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _Invalid(f"expected an object, got {_kind(value)}")
+        out = {}
+        for key, item in value.items():
+            try:
+                out[key] = item if item.__class__ is fast_v else conv_v(item)
+            except _Invalid as err:
+                err.path.append(key)
+                raise
+        return out
+    return _Never, to_dict
+
+
+def _list_converter(node: Node, strict: bool) -> Tuple[type, Converter]:
+    fast, conv = converter_for(node[1], strict)
+
+    def to_list(value: Any) -> Any:
+        if value.__class__ is not list and not isinstance(value, (list, tuple)):
+            raise _Invalid(f"expected an array, got {_kind(value)}")
+        try:
+            return [item if item.__class__ is fast else conv(item) for item in value]
+        except _Invalid as err:
+            for index, item in enumerate(value):  # find the bad item again, for the path
+                try:
+                    conv(item)
+                except _Invalid:
+                    err.path.append(index)
+                    break
+            raise
+    return _Never, to_list
+
+
+def _union_converter(node: Node, strict: bool) -> Tuple[type, Converter]:
+    members = [converter_for(member, strict) for member in node[1]]
+    kinds = " or ".join(member[0] for member in node[1])
+
+    def to_member(value: Any) -> Any:
+        for fast, conv in members:
+            if value.__class__ is fast:
+                return value
+        for fast, conv in members:
+            try:
+                return conv(value)
+            except _Invalid:
+                continue
+        raise _Invalid(f"expected {kinds}, got {_kind(value)}")
+    return members[0][0], to_member
+
+
+def _enum_converter(cls: Type[Enum], strict: bool) -> Tuple[type, Converter]:
+    by_value: Dict[Any, Enum] = {member.value: member for member in cls}
+    name = cls.__name__
+
+    def to_enum(value: Any) -> Any:
+        if isinstance(value, Enum):
+            value = value.value  # a member of this enum, or of another one (the v1 TaskStatus, say)
+        if isinstance(value, str):
+            member = by_value.get(value)
+            if member is not None:
+                return member
+            if not strict:
+                return str(value)  # a value newer than this SDK: kept as text
+            raise _Invalid(f"{value!r} is not a {name} (one of {', '.join(map(repr, by_value))})")
+        raise _Invalid(f"expected a {name} string, got {_kind(value)}")
+    return _Never, to_enum
+
+
+def _ref_converter(name: str, strict: bool) -> Tuple[type, Converter]:
+    target = model_class(name)
+    if issubclass(target, Enum):
+        return _enum_converter(target, strict)
+    if not issubclass(target, (ObjectModel, OneOfModel)):
+        raise TypeError(f"{name} is not a v2 model")
+    cell = target._cells_[strict]
+    compile_parser = target._compile
+
+    def to_model(value: Any) -> Any:
+        parser = cell[0]
+        if parser is None:
+            parser = compile_parser(strict)
+        return parser(value)
+    return _Never, to_model
+
+
+_SIMPLE: Dict[str, Tuple[type, Converter]] = {
+    "str": (str, _to_str),
+    "int": (int, _to_int),
+    "bool": (bool, _to_bool),
+    "float": (float, _to_float),
+    "bytes": (bytes, _to_bytes),
+    "datetime": (_Never, _to_datetime),
+    "Any": (_Never, _to_any),
+}
+
+
+def converter_for(node: Node, strict: bool) -> Tuple[type, Converter]:
+    """The (exact class stored as is, converter) pair for a type node."""
+    head = node[0]
+    if head in _SIMPLE:
+        return _SIMPLE[head]
+    if head == "optional":
+        fast, conv = converter_for(node[1], strict)
+
+        def optional(value: Any) -> Any:
+            return None if value is None else conv(value)
+        return fast, optional
+    if head == "list":
+        return _list_converter(node, strict)
+    if head == "dict":
+        return _dict_converter(node, strict)
+    if head == "union":
+        return _union_converter(node, strict)
+    return _ref_converter(node[1], strict)
+
+
+def _fail(cls: type, err: _Invalid, strict: bool) -> Exception:
+    """The public exception for a failed parse of ``cls``."""
+    path = list(reversed(err.path))
+    where = f"{cls.__name__}.{render_path(path)}" if path else cls.__name__
+    message = f"{where}: {err.message}"
+    if strict:
+        return ApiValueError(message, path, model=cls.__name__)
+    return ResponseValidationError(message, path, model=cls.__name__)
+
+
+def _dump(value: Any) -> Any:
+    """The JSON-ready form of a stored value."""
+    cls = value.__class__
+    if cls is str or cls is int or cls is float or cls is bool or value is None:
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (ObjectModel, OneOfModel)):
+        return value.to_dict()
+    if isinstance(value, (list, tuple)):
+        return [_dump(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _dump(item) for key, item in value.items()}
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def _pformat(value: Any) -> str:
+    import pprint  # pylint: disable=import-outside-toplevel  # only to_str needs it
+
+    return pprint.pformat(value)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Object models.
+
+class FieldInfo(NamedTuple):
+    """One field of an object model, as the class declares it."""
+
+    #: The Python attribute name (``var_schema``).
+    attr: str
+    #: The key on the wire (``schema``).
+    json_name: str
+    #: The annotation text without the outer Optional (``List[Thread]``).
+    type_text: str
+    #: Must be present and non-null.
+    required: bool
+    #: The value used when the field is absent or null (None for most fields).
+    default: Any
+    #: The parsed type (see ``parse_type``).
+    node: Node
+
+
+def _strip_optional(text: str) -> str:
+    return text[len("Optional["):-1] if text.startswith("Optional[") else text
+
+
+class ObjectModel:
+    """Base class of the generated v2 object models.
+
+    Build one with keyword arguments named by the fields (``CreateBatchRequest(name="b",
+    project_name="p")``); the JSON name of an aliased field is accepted too (``schema=`` for
+    ``var_schema``). Read one from a server's JSON with ``from_dict``/``from_json``.
+
+    Raises:
+        ApiValueError: (construction, assignment) a required field is missing or null, a field is
+            unknown, or a value has the wrong type; the message names the model and the field.
+    """
+
+    _fields_: ClassVar[Tuple[FieldInfo, ...]] = ()
+    _by_name_: ClassVar[Dict[str, FieldInfo]] = {}
+    _by_attr_: ClassVar[Dict[str, FieldInfo]] = {}
+    _keys_: ClassVar[FrozenSet[str]] = frozenset()
+    _required_: ClassVar[FrozenSet[str]] = frozenset()
+    _cells_: ClassVar[Tuple[List[Optional[Converter]], List[Optional[Converter]]]] = ([None], [None])
+    _aliases_: ClassVar[Dict[str, str]] = {}
+    #: Unknown keys are part of the model (kept even in strict mode), as for rubric values.
+    _open_: ClassVar[bool] = False
+
+    #: Keys of the server's JSON that the model does not declare, kept and written back by to_dict.
+    additional_properties: Dict[str, Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        annotations: Dict[str, Any] = cls.__dict__.get("__annotations__", {})
+        fields = []
+        for attr, text in annotations.items():
+            if attr.startswith("_") or attr == "additional_properties":
+                continue
+            node = parse_type(text)
+            required = node[0] != "optional"
+            fields.append(FieldInfo(attr, cls._aliases_.get(attr, attr), _strip_optional(text), required,
+                                    cls.__dict__.get(attr), node if required else node[1]))
+        cls._fields_ = tuple(fields)
+        cls._by_attr_ = {field.attr: field for field in fields}
+        cls._by_name_ = {**{field.json_name: field for field in fields}, **cls._by_attr_}
+        cls._keys_ = frozenset(field.json_name for field in fields)
+        cls._required_ = frozenset(field.json_name for field in fields if field.required)
+        cls._cells_ = ([None], [None])
+
+    @classmethod
+    def _compile(cls, strict: bool) -> Converter:
+        """Build (once) and return the parser of this class for one mode."""
+        rows = []
+        for field in cls._fields_:
+            fast, conv = converter_for(field.node, strict)
+            rows.append((field.attr, field.json_name, fast, conv, field.required, field.default))
+        table = tuple(rows)
+        keys = cls._keys_
+        refuse_unknown = strict and not cls._open_
+        new = object.__new__
+
+        def parse(data: Any) -> Any:
+            if data.__class__ is not dict:
+                if isinstance(data, cls):
+                    return data
+                if not isinstance(data, dict):
+                    raise _Invalid(f"expected an object, got {_kind(data)}")
+            get = data.get
+            values: Dict[str, Any] = {}
+            key = None
+            try:
+                for attr, key, fast, conv, required, default in table:
+                    value = get(key)
+                    if value is None:
+                        if required:
+                            raise _Invalid("is null, but required" if key in data else "is required")
+                        values[attr] = default
+                    elif value.__class__ is fast:
+                        values[attr] = value
+                    else:
+                        values[attr] = conv(value)
+            except _Invalid as err:
+                err.path.append(key)  # type: ignore[arg-type]
+                raise
+            if keys.issuperset(data):
+                values["additional_properties"] = {}
+            else:
+                extra = {name: value for name, value in data.items() if name not in keys}
+                if refuse_unknown:
+                    err = _Invalid(f"is not a field of {cls.__name__} (fields: {', '.join(sorted(keys))})")
+                    err.path.append(next(iter(extra)))
+                    raise err
+                values["additional_properties"] = extra
+            obj = new(cls)
+            obj.__dict__.update(values)
+            return obj
+
+        cls._cells_[strict][0] = parse
+        return parse
+
+    @classmethod
+    def _parser(cls, strict: bool) -> Converter:
+        return cls._cells_[strict][0] or cls._compile(strict)
+
+    def __init__(self, **kwargs: Any) -> None:
+        data = {}
+        for name, value in kwargs.items():
+            field = self._by_name_.get(name)
+            data[field.json_name if field is not None else name] = value
+        try:
+            parsed = self._parser(True)(data)
+        except _Invalid as err:
+            raise _fail(type(self), err, True) from None
+        self.__dict__.update(parsed.__dict__)
+
+    @overload
+    @classmethod
+    def from_dict(cls: Type[M], obj: None) -> None: ...
+
+    @overload
+    @classmethod
+    def from_dict(cls: Type[M], obj: Dict[str, Any]) -> M: ...
+
+    @classmethod
+    def from_dict(cls: Type[M], obj: Optional[Dict[str, Any]]) -> Optional[M]:
+        """Read a server's JSON object (tolerantly, see the module docs); ``None`` gives ``None``.
+
+        Raises:
+            ResponseValidationError: a required key is missing or null, or a value has the wrong type.
+        """
+        if obj is None:
+            return None
+        try:
+            result: M = cls._parser(False)(obj)
+        except _Invalid as err:
+            raise _fail(cls, err, False) from None
+        except RecursionError:
+            raise ResponseValidationError(f"{cls.__name__}: the JSON is nested too deeply",
+                                          model=cls.__name__) from None
+        return result
+
+    @classmethod
+    def from_json(cls: Type[M], json_str: Union[str, bytes]) -> Optional[M]:
+        """Read a model from JSON text (``null`` gives ``None``).
+
+        Raises:
+            ResponseValidationError: the text is not JSON, or does not fit the model.
+        """
+        return cls.from_dict(_loads(cls, json_str))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON-ready dict: None fields left out, defaults and unknown keys kept."""
+        values = self.__dict__
+        out = {}
+        for field in self._fields_:
+            value = values.get(field.attr)
+            if value is not None:
+                out[field.json_name] = _dump(value)
+        extra = values.get("additional_properties")
+        if extra:
+            for key, value in extra.items():
+                out.setdefault(key, _dump(value))
+        return out
+
+    def to_json(self) -> str:
+        """The wire JSON: ``json.dumps(self.to_dict())``."""
+        return json.dumps(self.to_dict())
+
+    def to_str(self) -> str:
+        """A readable, indented rendering of ``to_dict()``."""
+        return _pformat(self.to_dict())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        field = self._by_attr_.get(name)
+        if field is None:
+            if name == "additional_properties" and isinstance(value, dict):
+                object.__setattr__(self, name, value)
+                return
+            raise ApiAttributeError(f"{type(self).__name__} has no field {name!r}", [name])
+        if value is None:
+            if field.required:
+                raise ApiValueError(f"{type(self).__name__}.{name}: is required", [name],
+                                    model=type(self).__name__)
+            object.__setattr__(self, name, field.default)
+            return
+        fast, conv = converter_for(field.node, True)
+        if value.__class__ is not fast:
+            try:
+                value = conv(value)
+            except _Invalid as err:
+                err.path.append(field.json_name)
+                raise _fail(type(self), err, True) from None
+        object.__setattr__(self, name, value)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a dict
+
+    def __repr__(self) -> str:
+        values = self.__dict__
+        parts = [f"{field.attr}={values.get(field.attr)!r}" for field in self._fields_
+                 if values.get(field.attr) is not None]
+        if values.get("additional_properties"):
+            parts.append(f"additional_properties={values['additional_properties']!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _loads(cls: type, json_str: Union[str, bytes]) -> Any:
+    try:
+        return json.loads(json_str)
+    except (ValueError, TypeError, RecursionError) as err:
+        raise ResponseValidationError(f"{cls.__name__}: not valid JSON ({type(err).__name__})",
+                                      model=cls.__name__) from None
+
+
+def fields_of(cls: Type[ObjectModel]) -> Tuple[FieldInfo, ...]:
+    """The fields an object model declares, in wire order."""
+    return cls._fields_
+
+
+# ---------------------------------------------------------------------------------------------------
+# oneOf wrappers.
+
+class _Choice(NamedTuple):
+    """One JSON-object alternative of a wrapper, with what key matching needs."""
+
+    cls: type
+    required: FrozenSet[str]
+    keys: FrozenSet[str]
+
+
+class OneOfModel:
+    """Base class of the generated v2 oneOf wrappers; the value is in ``actual_instance``.
+
+    ``Wrapper(value)`` or ``Wrapper(actual_instance=value)`` takes any alternative (a model of one
+    of the listed classes, an id string, a list) or its JSON form; ``from_dict`` reads a server's JSON.
+    How an alternative is chosen: a string goes to the string alternative and an array to the list
+    one; an object goes to the class its discriminator names (annotations: ``type``), else to the
+    class whose required keys it has and whose fields it matches best (files: by their keys). Reading
+    a response, an object no listed class fits goes to the fallback class when there is one (an
+    unknown annotation type becomes a ``BaseAnnotation``).
+    """
+
+    _one_of_: ClassVar[Tuple[str, ...]] = ()
+    _discriminator_: ClassVar[Optional[str]] = None
+    _mapping_: ClassVar[Dict[str, str]] = {}
+    _fallback_: ClassVar[Optional[str]] = None
+    _cells_: ClassVar[Tuple[List[Optional[Converter]], List[Optional[Converter]]]] = ([None], [None])
+    #: The names of the alternatives.
+    one_of_schemas: ClassVar[FrozenSet[str]] = frozenset()
+
+    actual_instance: Any
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._cells_ = ([None], [None])
+        cls.one_of_schemas = frozenset(cls._one_of_)
+
+    @classmethod
+    def _compile(cls, strict: bool) -> Converter:
+        """Build (once) and return the parser of this wrapper for one mode."""
+        text_conv: Optional[Converter] = None
+        list_conv: Optional[Converter] = None
+        objects: List[Tuple[_Choice, Converter]] = []
+        for text in cls._one_of_:
+            node = parse_type(text)
+            conv = converter_for(node, strict)[1]
+            if node[0] == "str":
+                text_conv = conv
+            elif node[0] == "list":
+                list_conv = conv
+            else:
+                target = model_class(node[1])
+                objects.append((_choice(target), conv))
+        mapping = {value: _ref_converter(name, strict)[1] for value, name in cls._mapping_.items()}
+        fallback = _ref_converter(cls._fallback_, strict)[1] if cls._fallback_ and not strict else None
+        held = tuple(choice.cls for choice, _ in objects)
+        if cls._fallback_:
+            held += (model_class(cls._fallback_),)
+        prop = cls._discriminator_
+        new = object.__new__
+        expected = " or ".join(
+            (["a string"] if text_conv else []) + (["an array"] if list_conv else [])
+            + (["an object"] if objects else []))
+
+        def choose(value: Dict[str, Any]) -> Any:
+            if prop is not None:
+                tag = value.get(prop)
+                conv = mapping.get(tag) if isinstance(tag, str) else None
+                if conv is not None:
+                    return conv(value)
+                if fallback is not None:
+                    return fallback(value)
+                err = _Invalid(f"{tag!r} is not one of {', '.join(map(repr, mapping))}"
+                               if isinstance(tag, str) else f"is required, a string naming the type")
+                err.path.append(prop)
+                raise err
+            if len(objects) == 1:
+                choice, conv = objects[0]
+                if fallback is not None and not choice.required.issubset(value):
+                    return fallback(value)
+                return conv(value)
+            best = None
+            best_score = -1
+            for choice, conv in objects:
+                if choice.required.issubset(value):
+                    score = len(choice.keys.intersection(value))
+                    if score > best_score:
+                        best, best_score = conv, score
+            if best is None:
+                if fallback is not None:
+                    return fallback(value)
+                best = objects[0][1]  # its error names the missing key
+            return best(value)
+
+        def parse(value: Any) -> Any:
+            if isinstance(value, cls):
+                return value
+            if isinstance(value, dict) and objects:
+                inner = choose(value)
+            elif isinstance(value, str) and text_conv is not None:
+                inner = text_conv(value)
+            elif isinstance(value, (list, tuple)) and list_conv is not None:
+                inner = list_conv(value)
+            elif held and isinstance(value, held):
+                inner = value
+            else:
+                inner = _first_fit(objects, value, expected)
+            wrapper = new(cls)
+            wrapper.__dict__["actual_instance"] = inner
+            return wrapper
+
+        cls._cells_[strict][0] = parse
+        return parse
+
+    @classmethod
+    def _parser(cls, strict: bool) -> Converter:
+        return cls._cells_[strict][0] or cls._compile(strict)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if len(args) > 1 or (args and kwargs) or set(kwargs) - {"actual_instance"}:
+            raise ApiTypeError(f"{type(self).__name__} takes one value, positionally or as actual_instance=")
+        value = args[0] if args else kwargs.get("actual_instance")
+        self.actual_instance = value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name != "actual_instance":
+            raise ApiAttributeError(f"{type(self).__name__} has no field {name!r}", [name])
+        if value is not None:
+            try:
+                value = self._parser(True)(value).actual_instance
+            except _Invalid as err:
+                raise _fail(type(self), err, True) from None
+        object.__setattr__(self, name, value)
+
+    @classmethod
+    def from_dict(cls: Type[W], obj: Any) -> W:
+        """Read a server's JSON value (object, string or array) into this wrapper.
+
+        Raises:
+            ResponseValidationError: no alternative fits (the message says why).
+        """
+        try:
+            result: W = cls._parser(False)(obj)
+        except _Invalid as err:
+            raise _fail(cls, err, False) from None
+        except RecursionError:
+            raise ResponseValidationError(f"{cls.__name__}: the JSON is nested too deeply",
+                                          model=cls.__name__) from None
+        return result
+
+    @classmethod
+    def from_json(cls: Type[W], json_str: Union[str, bytes]) -> W:
+        """Read this wrapper from JSON text."""
+        return cls.from_dict(_loads(cls, json_str))
+
+    def to_dict(self) -> Any:
+        """The JSON-ready form of the held value (a dict, a string or a list), None when empty."""
+        return _dump(self.__dict__.get("actual_instance"))
+
+    def to_json(self) -> str:
+        """The wire JSON: ``json.dumps(self.to_dict())``."""
+        return json.dumps(self.to_dict())
+
+    def to_str(self) -> str:
+        """A readable, indented rendering of ``to_dict()``."""
+        return _pformat(self.to_dict())
+
+    def __getattr__(self, name: str) -> Any:
+        # Reading a field of the held model through the wrapper (annotation.type, task.project.name).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        inner = self.__dict__.get("actual_instance")
+        if isinstance(inner, (ObjectModel, OneOfModel)):
+            return getattr(inner, name)
+        raise AttributeError(f"{type(self).__name__} (holding {type(inner).__name__}) has no attribute {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return bool(self.__dict__.get("actual_instance") == other.__dict__.get("actual_instance"))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.__dict__.get('actual_instance')!r})"
+
+
+def _first_fit(objects: List[Tuple[_Choice, Converter]], value: Any, expected: str) -> Any:
+    """The first object alternative that takes ``value`` (a model held by a nested wrapper, say)."""
+    for _, conv in objects:
+        try:
+            return conv(value)
+        except _Invalid:
+            continue
+    raise _Invalid(f"expected {expected}, got {_kind(value)}")
+
+
+def _choice(target: type) -> _Choice:
+    if issubclass(target, ObjectModel):
+        return _Choice(target, target._required_, target._keys_)
+    return _Choice(target, frozenset(), frozenset())
+
+
+# ---------------------------------------------------------------------------------------------------
+# Enums.
+
+class JsonEnum(str, Enum):
+    """Base class of the generated v2 enums: ``(str, Enum)`` with ``from_json``."""
+
+    @classmethod
+    def from_json(cls: Type[E], json_str: str) -> E:
+        """The member whose value is the JSON string ``json_str`` (``'"completed"'``)."""
+        return cls(json.loads(json_str))
+
+
+def as_request(model: Type[M], value: Any) -> M:
+    """Check a request body before sending: a ``model`` instance or a dict of its JSON keys.
+
+    Returns the model to send (a dict is converted). An instance is checked again, since its
+    lists and dicts may have been changed in place after it was built.
+
+    Raises:
+        ApiValueError: the body is not the model or a dict, or does not fit (names the field).
+    """
+    if isinstance(value, model):
+        data: Any = value.to_dict()
+    elif isinstance(value, dict):
+        data = value
+    else:
+        raise ApiValueError(f"expected a {model.__name__} or a dict, got {_kind(value)}", model=model.__name__)
+    try:
+        checked: M = model._parser(True)(data)
+    except _Invalid as err:
+        raise _fail(model, err, True) from None
+    return value if isinstance(value, model) else checked
