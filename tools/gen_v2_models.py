@@ -208,7 +208,7 @@ def render_one_of(facts: Dict[str, Any], name: str, model: Dict[str, Any]) -> st
     if fallback:
         names.add(("model", fallback))
     held = alternatives + ([fallback] if fallback else []) + ["None"]
-    body = joined("_one_of_ = (", [repr(alt) for alt in alternatives], ")")
+    body = joined("_one_of_ = (", [repr(alt) for alt in alternatives], ",)" if len(alternatives) == 1 else ")")
     discriminator = model.get("discriminator")
     if discriminator:
         body.append(f"    _discriminator_ = {discriminator['property']!r}")

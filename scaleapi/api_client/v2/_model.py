@@ -22,6 +22,7 @@ text, bytes as base64 text), and ``to_json`` is exactly ``json.dumps(to_dict())`
 import base64
 import json
 import re
+import threading
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 from importlib import import_module
@@ -34,6 +35,7 @@ from typing import (
     List,
     NamedTuple,
     Optional,
+    Set,
     Tuple,
     Type,
     TypeVar,
@@ -185,6 +187,12 @@ def format_datetime(value: datetime) -> str:
 # Converters: one function a field, built once a class. Each returns the value to store or raises
 # _Invalid. ``fast`` is the exact class a value may have to be stored as is without a call.
 
+# Parsers are compiled once per class and mode, under one lock; _COMPILING holds those being built,
+# so that a reference back to one of them (a cycle) is resolved when first called instead.
+_COMPILE_LOCK = threading.RLock()
+_COMPILING: Set[Tuple[type, bool]] = set()
+
+
 class _Never:
     """No value has this class: a field whose every value goes through its converter."""
 
@@ -315,7 +323,12 @@ def _ref_converter(name: str, strict: bool) -> Tuple[type, Converter]:
         raise TypeError(f"{name} is not a v2 model")
     cell = target._cells_[strict]
     compile_parser = target._compile
+    if cell[0] is not None:
+        return _Never, cell[0]
+    if (target, strict) not in _COMPILING:
+        return _Never, compile_parser(strict)
 
+    # A cycle (an annotation's metadata may hold an annotation): look the parser up when called.
     def to_model(value: Any) -> Any:
         parser = cell[0]
         if parser is None:
@@ -385,6 +398,31 @@ def _dump(value: Any) -> Any:
     return value
 
 
+def _dump_model(value: Any) -> Any:
+    return value.to_dict() if isinstance(value, (ObjectModel, OneOfModel)) else _dump(value)
+
+
+def _dump_enum(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def dumper_for(node: Node) -> Optional[Converter]:
+    """The function giving the JSON form of a value stored for ``node`` (None: the value itself)."""
+    head = node[0]
+    if head in ("str", "int", "bool", "float"):
+        return None
+    if head == "datetime":
+        return format_datetime
+    if head == "list":
+        item = dumper_for(node[1])
+        if item is None:
+            return list
+        return lambda value: [item(element) for element in value]
+    if head == "ref":
+        return _dump_enum if issubclass(model_class(node[1]), Enum) else _dump_model
+    return _dump  # Any, dicts, unions (bytes become base64 text)
+
+
 def _pformat(value: Any) -> str:
     import pprint  # pylint: disable=import-outside-toplevel  # only to_str needs it
 
@@ -433,6 +471,7 @@ class ObjectModel:
     _keys_: ClassVar[FrozenSet[str]] = frozenset()
     _required_: ClassVar[FrozenSet[str]] = frozenset()
     _cells_: ClassVar[Tuple[List[Optional[Converter]], List[Optional[Converter]]]] = ([None], [None])
+    _dumper_: ClassVar[List[Optional[Converter]]] = [None]
     _aliases_: ClassVar[Dict[str, str]] = {}
     #: Unknown keys are part of the model (kept even in strict mode), as for rubric values.
     _open_: ClassVar[bool] = False
@@ -457,18 +496,36 @@ class ObjectModel:
         cls._keys_ = frozenset(field.json_name for field in fields)
         cls._required_ = frozenset(field.json_name for field in fields if field.required)
         cls._cells_ = ([None], [None])
+        cls._dumper_ = [None]
 
     @classmethod
     def _compile(cls, strict: bool) -> Converter:
         """Build (once) and return the parser of this class for one mode."""
-        rows = []
+        with _COMPILE_LOCK:
+            done = cls._cells_[strict][0]
+            if done is not None:
+                return done
+            _COMPILING.add((cls, strict))
+            try:
+                parse = cls._build_parser(strict)
+            finally:
+                _COMPILING.discard((cls, strict))
+            cls._cells_[strict][0] = parse
+            return parse
+
+    @classmethod
+    def _build_parser(cls, strict: bool) -> Converter:
+        # The parser walks the keys the JSON has (often far fewer than the fields: annotations have
+        # twelve), starting from a copy of the defaults; unknown keys go to additional_properties.
+        rows: Dict[str, Tuple[str, type, Converter, bool]] = {}
         for field in cls._fields_:
             fast, conv = converter_for(field.node, strict)
-            rows.append((field.attr, field.json_name, fast, conv, field.required, field.default))
-        table = tuple(rows)
-        keys = cls._keys_
+            rows[field.json_name] = (field.attr, fast, conv, field.required)
+        defaults = {field.attr: field.default for field in cls._fields_}
+        required = cls._required_
         refuse_unknown = strict and not cls._open_
         new = object.__new__
+        find = rows.get
 
         def parse(data: Any) -> Any:
             if data.__class__ is not dict:
@@ -476,37 +533,35 @@ class ObjectModel:
                     return data
                 if not isinstance(data, dict):
                     raise _Invalid(f"expected an object, got {_kind(data)}")
-            get = data.get
-            values: Dict[str, Any] = {}
+            values = defaults.copy()
+            extra: Dict[str, Any] = {}
             key = None
             try:
-                for attr, key, fast, conv, required, default in table:
-                    value = get(key)
-                    if value is None:
-                        if required:
-                            raise _Invalid("is null, but required" if key in data else "is required")
-                        values[attr] = default
-                    elif value.__class__ is fast:
-                        values[attr] = value
+                for key, value in data.items():
+                    row = find(key)
+                    if row is None:
+                        extra[key] = value
+                    elif value is None:
+                        if row[3]:
+                            raise _Invalid("is null, but required")
+                    elif value.__class__ is row[1]:
+                        values[row[0]] = value
                     else:
-                        values[attr] = conv(value)
+                        values[row[0]] = row[2](value)
             except _Invalid as err:
                 err.path.append(key)  # type: ignore[arg-type]
                 raise
-            if keys.issuperset(data):
-                values["additional_properties"] = {}
-            else:
-                extra = {name: value for name, value in data.items() if name not in keys}
-                if refuse_unknown:
-                    err = _Invalid(f"is not a field of {cls.__name__} (fields: {', '.join(sorted(keys))})")
-                    err.path.append(next(iter(extra)))
-                    raise err
-                values["additional_properties"] = extra
+            if not data.keys() >= required:
+                raise _missing(cls, data)
+            if extra and refuse_unknown:
+                err = _Invalid(f"is not a field of {cls.__name__} (fields: {', '.join(sorted(rows))})")
+                err.path.append(next(iter(extra)))
+                raise err
+            values["additional_properties"] = extra
             obj = new(cls)
             obj.__dict__.update(values)
             return obj
 
-        cls._cells_[strict][0] = parse
         return parse
 
     @classmethod
@@ -561,17 +616,29 @@ class ObjectModel:
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON-ready dict: None fields left out, defaults and unknown keys kept."""
-        values = self.__dict__
-        out = {}
-        for field in self._fields_:
-            value = values.get(field.attr)
-            if value is not None:
-                out[field.json_name] = _dump(value)
-        extra = values.get("additional_properties")
-        if extra:
-            for key, value in extra.items():
-                out.setdefault(key, _dump(value))
+        dump = self._dumper_[0] or type(self)._compile_dumper()
+        out: Dict[str, Any] = dump(self)
         return out
+
+    @classmethod
+    def _compile_dumper(cls) -> Converter:
+        rows = tuple((field.attr, field.json_name, dumper_for(field.node)) for field in cls._fields_)
+
+        def dump(obj: Any) -> Dict[str, Any]:
+            values = obj.__dict__
+            out = {}
+            for attr, key, dump_value in rows:
+                value = values.get(attr)
+                if value is not None:
+                    out[key] = value if dump_value is None else dump_value(value)
+            extra = values.get("additional_properties")
+            if extra:
+                for key, value in extra.items():
+                    out.setdefault(key, _dump(value))
+            return out
+
+        cls._dumper_[0] = dump
+        return dump
 
     def to_json(self) -> str:
         """The wire JSON: ``json.dumps(self.to_dict())``."""
@@ -617,6 +684,14 @@ class ObjectModel:
         if values.get("additional_properties"):
             parts.append(f"additional_properties={values['additional_properties']!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _missing(cls: Type[ObjectModel], data: Dict[str, Any]) -> _Invalid:
+    """The error for the first required key (in field order) that ``data`` lacks."""
+    err = _Invalid("is required")
+    err.path.append(next(field.json_name for field in cls._fields_
+                         if field.required and field.json_name not in data))
+    return err
 
 
 def _loads(cls: type, json_str: Union[str, bytes]) -> Any:
@@ -673,6 +748,20 @@ class OneOfModel:
     @classmethod
     def _compile(cls, strict: bool) -> Converter:
         """Build (once) and return the parser of this wrapper for one mode."""
+        with _COMPILE_LOCK:
+            done = cls._cells_[strict][0]
+            if done is not None:
+                return done
+            _COMPILING.add((cls, strict))
+            try:
+                parse = cls._build_parser(strict)
+            finally:
+                _COMPILING.discard((cls, strict))
+            cls._cells_[strict][0] = parse
+            return parse
+
+    @classmethod
+    def _build_parser(cls, strict: bool) -> Converter:  # pylint: disable=too-many-locals
         text_conv: Optional[Converter] = None
         list_conv: Optional[Converter] = None
         objects: List[Tuple[_Choice, Converter]] = []
@@ -728,9 +817,11 @@ class OneOfModel:
             return best(value)
 
         def parse(value: Any) -> Any:
-            if isinstance(value, cls):
+            if value.__class__ is dict and objects:
+                inner = choose(value)
+            elif isinstance(value, cls):
                 return value
-            if isinstance(value, dict) and objects:
+            elif isinstance(value, dict) and objects:
                 inner = choose(value)
             elif isinstance(value, str) and text_conv is not None:
                 inner = text_conv(value)
@@ -744,7 +835,6 @@ class OneOfModel:
             wrapper.__dict__["actual_instance"] = inner
             return wrapper
 
-        cls._cells_[strict][0] = parse
         return parse
 
     @classmethod

@@ -17,7 +17,7 @@ class Chunk(OneOfModel):
     A v2 content model, since 2.17.0.
     """
 
-    _one_of_ = ('ChunkText')
+    _one_of_ = ('ChunkText',)
     _fallback_ = 'BaseChunk'
 
     actual_instance: Union[ChunkText, BaseChunk, None]

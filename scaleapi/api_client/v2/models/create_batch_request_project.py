@@ -13,6 +13,6 @@ class CreateBatchRequestProject(OneOfModel):
     A v2 batch model, since 2.18.0. Not re-exported; kept for code that imports it by module path.
     """
 
-    _one_of_ = ('str')
+    _one_of_ = ('str',)
 
     actual_instance: Union[str, None]
