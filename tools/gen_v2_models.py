@@ -186,7 +186,9 @@ def render_enum(name: str, model: Dict[str, Any]) -> str:
     lines = []
     for member in model["members"]:
         line = f"    {member['name']} = {member['value']!r}"
-        lines.append(line if len(line) <= 110 else f"    {member['name']} = (\n        {member['value']!r}\n    )")
+        if len(line) > 110:
+            line = f"    {member['name']} = (\n        {member['value']!r}\n    )"
+        lines.append(line)
     members = "\n".join(lines)
     return (
         f'"""The v2 ``{name}`` enum."""\n{HEADER}'
@@ -208,7 +210,8 @@ def render_one_of(facts: Dict[str, Any], name: str, model: Dict[str, Any]) -> st
     if fallback:
         names.add(("model", fallback))
     held = alternatives + ([fallback] if fallback else []) + ["None"]
-    body = joined("_one_of_ = (", [repr(alt) for alt in alternatives], ",)" if len(alternatives) == 1 else ")")
+    closing = ",)" if len(alternatives) == 1 else ")"
+    body = joined("_one_of_ = (", [repr(alt) for alt in alternatives], closing)
     discriminator = model.get("discriminator")
     if discriminator:
         body.append(f"    _discriminator_ = {discriminator['property']!r}")

@@ -5,6 +5,8 @@ scaleapi.api_client.v2`` imports almost nothing. The names are those v2 code alr
 here: ``V2Api``, ``ApiResponse``, ``ApiClient``, ``Configuration``, the exception classes, and the
 re-exported models (``from scaleapi.api_client.v2 import Task``).
 """
+# The names in __all__ are loaded on first use by __getattr__ below.
+# pylint: disable=undefined-all-variable
 from importlib import import_module
 from typing import Any, Dict, List
 

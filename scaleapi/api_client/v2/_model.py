@@ -19,6 +19,8 @@ Two ways in, with different rules:
 ``to_dict`` gives the JSON-ready dict (None fields left out, defaults kept, datetimes as ISO 8601
 text, bytes as base64 text), and ``to_json`` is exactly ``json.dumps(to_dict())``, the wire body.
 """
+# The class-level tables (_fields_, _cells_, ...) belong to this module, which reads them across classes.
+# pylint: disable=protected-access
 import base64
 import json
 import re
@@ -191,6 +193,21 @@ def format_datetime(value: datetime) -> str:
 # so that a reference back to one of them (a cycle) is resolved when first called instead.
 _COMPILE_LOCK = threading.RLock()
 _COMPILING: Set[Tuple[type, bool]] = set()
+
+
+def _compile_once(cls: Any, strict: bool) -> Converter:
+    """Build the parser of a model class for one mode, unless another thread just did."""
+    with _COMPILE_LOCK:
+        done: Optional[Converter] = cls._cells_[strict][0]
+        if done is not None:
+            return done
+        _COMPILING.add((cls, strict))
+        try:
+            parse: Converter = cls._build_parser(strict)
+        finally:
+            _COMPILING.discard((cls, strict))
+        cls._cells_[strict][0] = parse
+        return parse
 
 
 class _Never:
@@ -501,17 +518,7 @@ class ObjectModel:
     @classmethod
     def _compile(cls, strict: bool) -> Converter:
         """Build (once) and return the parser of this class for one mode."""
-        with _COMPILE_LOCK:
-            done = cls._cells_[strict][0]
-            if done is not None:
-                return done
-            _COMPILING.add((cls, strict))
-            try:
-                parse = cls._build_parser(strict)
-            finally:
-                _COMPILING.discard((cls, strict))
-            cls._cells_[strict][0] = parse
-            return parse
+        return _compile_once(cls, strict)
 
     @classmethod
     def _build_parser(cls, strict: bool) -> Converter:
@@ -554,9 +561,7 @@ class ObjectModel:
             if not data.keys() >= required:
                 raise _missing(cls, data)
             if extra and refuse_unknown:
-                err = _Invalid(f"is not a field of {cls.__name__} (fields: {', '.join(sorted(rows))})")
-                err.path.append(next(iter(extra)))
-                raise err
+                raise _unknown(cls.__name__, extra, rows)
             values["additional_properties"] = extra
             obj = new(cls)
             obj.__dict__.update(values)
@@ -612,7 +617,8 @@ class ObjectModel:
         Raises:
             ResponseValidationError: the text is not JSON, or does not fit the model.
         """
-        return cls.from_dict(_loads(cls, json_str))
+        data: Optional[Dict[str, Any]] = _loads(cls, json_str)
+        return cls.from_dict(data)
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON-ready dict: None fields left out, defaults and unknown keys kept."""
@@ -686,6 +692,13 @@ class ObjectModel:
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
+def _unknown(name: str, extra: Dict[str, Any], known: Dict[str, Any]) -> _Invalid:
+    """The error for the first unknown key of a strict parse."""
+    err = _Invalid(f"is not a field of {name} (fields: {', '.join(sorted(known))})")
+    err.path.append(next(iter(extra)))
+    return err
+
+
 def _missing(cls: Type[ObjectModel], data: Dict[str, Any]) -> _Invalid:
     """The error for the first required key (in field order) that ``data`` lacks."""
     err = _Invalid("is required")
@@ -748,17 +761,7 @@ class OneOfModel:
     @classmethod
     def _compile(cls, strict: bool) -> Converter:
         """Build (once) and return the parser of this wrapper for one mode."""
-        with _COMPILE_LOCK:
-            done = cls._cells_[strict][0]
-            if done is not None:
-                return done
-            _COMPILING.add((cls, strict))
-            try:
-                parse = cls._build_parser(strict)
-            finally:
-                _COMPILING.discard((cls, strict))
-            cls._cells_[strict][0] = parse
-            return parse
+        return _compile_once(cls, strict)
 
     @classmethod
     def _build_parser(cls, strict: bool) -> Converter:  # pylint: disable=too-many-locals
@@ -786,35 +789,7 @@ class OneOfModel:
             (["a string"] if text_conv else []) + (["an array"] if list_conv else [])
             + (["an object"] if objects else []))
 
-        def choose(value: Dict[str, Any]) -> Any:
-            if prop is not None:
-                tag = value.get(prop)
-                conv = mapping.get(tag) if isinstance(tag, str) else None
-                if conv is not None:
-                    return conv(value)
-                if fallback is not None:
-                    return fallback(value)
-                err = _Invalid(f"{tag!r} is not one of {', '.join(map(repr, mapping))}"
-                               if isinstance(tag, str) else f"is required, a string naming the type")
-                err.path.append(prop)
-                raise err
-            if len(objects) == 1:
-                choice, conv = objects[0]
-                if fallback is not None and not choice.required.issubset(value):
-                    return fallback(value)
-                return conv(value)
-            best = None
-            best_score = -1
-            for choice, conv in objects:
-                if choice.required.issubset(value):
-                    score = len(choice.keys.intersection(value))
-                    if score > best_score:
-                        best, best_score = conv, score
-            if best is None:
-                if fallback is not None:
-                    return fallback(value)
-                best = objects[0][1]  # its error names the missing key
-            return best(value)
+        choose = _chooser(prop, mapping, fallback, objects)
 
         def parse(value: Any) -> Any:
             if value.__class__ is dict and objects:
@@ -897,7 +872,8 @@ class OneOfModel:
         inner = self.__dict__.get("actual_instance")
         if isinstance(inner, (ObjectModel, OneOfModel)):
             return getattr(inner, name)
-        raise AttributeError(f"{type(self).__name__} (holding {type(inner).__name__}) has no attribute {name!r}")
+        raise AttributeError(
+            f"{type(self).__name__} (holding {type(inner).__name__}) has no attribute {name!r}")
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -908,6 +884,41 @@ class OneOfModel:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.__dict__.get('actual_instance')!r})"
+
+
+def _chooser(prop: Optional[str], mapping: Dict[str, Converter], fallback: Optional[Converter],
+             objects: List[Tuple[_Choice, Converter]]) -> Converter:
+    """The function that reads a JSON object into the right object alternative of a wrapper."""
+
+    def by_discriminator(value: Dict[str, Any]) -> Any:
+        tag = value.get(prop)  # type: ignore[arg-type]
+        conv = mapping.get(tag) if isinstance(tag, str) else None
+        if conv is not None:
+            return conv(value)
+        if fallback is not None:
+            return fallback(value)
+        err = _Invalid(f"{tag!r} is not one of {', '.join(map(repr, mapping))}"
+                       if isinstance(tag, str) else "is required, a string naming the type")
+        err.path.append(prop)  # type: ignore[arg-type]
+        raise err
+
+    def by_keys(value: Dict[str, Any]) -> Any:
+        # The alternative whose required keys are all there and whose fields match most keys;
+        # ties go to the first listed.
+        best = None
+        best_score = -1
+        for choice, conv in objects:
+            if choice.required.issubset(value):
+                score = len(choice.keys.intersection(value))
+                if score > best_score:
+                    best, best_score = conv, score
+        if best is None:
+            if fallback is not None:
+                return fallback(value)
+            best = objects[0][1]  # its error names the missing key
+        return best(value)
+
+    return by_discriminator if prop is not None else by_keys
 
 
 def _first_fit(objects: List[Tuple[_Choice, Converter]], value: Any, expected: str) -> Any:
@@ -952,7 +963,8 @@ def as_request(model: Type[M], value: Any) -> M:
     elif isinstance(value, dict):
         data = value
     else:
-        raise ApiValueError(f"expected a {model.__name__} or a dict, got {_kind(value)}", model=model.__name__)
+        raise ApiValueError(f"expected a {model.__name__} or a dict, got {_kind(value)}",
+                            model=model.__name__)
     try:
         checked: M = model._parser(True)(data)
     except _Invalid as err:

@@ -3,6 +3,8 @@
 The re-exported classes (``from scaleapi.api_client.v2.models import Task``) are loaded on first use,
 so importing this package does not import the 119 model modules.
 """
+# The names in __all__ are loaded on first use by __getattr__ below.
+# pylint: disable=undefined-all-variable
 from importlib import import_module
 from typing import Any, List
 
