@@ -100,6 +100,19 @@ def test_generator_needs_no_network_and_runs_as_a_script() -> None:
         assert len(os.listdir(os.path.join(tmp, "scaleapi", "api_client", "v2", "models"))) == 119
 
 
+@pytest.mark.parametrize("name", OBJECTS)
+def test_field_tables_match_the_facts(name: str) -> None:
+    table = [(f.attr, f.json_name, f.required, f.default) for f in fields_of(cls_of(name))]
+    assert table == [(f["name"], f["json_name"], f["required"], f["default"]) for f in MODELS[name]["fields"]]
+
+
+def test_concrete_annotations_derive_from_base_annotation() -> None:
+    base = cls_of("BaseAnnotation")
+    for name in ANNOTATION_TYPES:
+        assert issubclass(cls_of(name), base)
+    assert issubclass(cls_of("ChunkText"), cls_of("BaseChunk"))
+
+
 # --- imports ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", FACTS["re_exported_model_paths"] + FACTS["not_re_exported"])

@@ -299,18 +299,14 @@ def _list_converter(node: Node, strict: bool) -> Tuple[type, Converter]:
 
 def _union_converter(node: Node, strict: bool) -> Tuple[type, Converter]:
     members = [converter_for(member, strict) for member in node[1]]
+    exact = tuple(fast for fast, _ in members)
+    convs = [conv for _, conv in members]
     kinds = " or ".join(member[0] for member in node[1])
 
     def to_member(value: Any) -> Any:
-        for fast, conv in members:
-            if value.__class__ is fast:
-                return value
-        for fast, conv in members:
-            try:
-                return conv(value)
-            except _Invalid:
-                continue
-        raise _Invalid(f"expected {kinds}, got {_kind(value)}")
+        if value.__class__ in exact:
+            return value
+        return _first_fit(convs, value, kinds)
     return members[0][0], to_member
 
 
@@ -336,7 +332,7 @@ def _ref_converter(name: str, strict: bool) -> Tuple[type, Converter]:
     target = model_class(name)
     if issubclass(target, Enum):
         return _enum_converter(target, strict)
-    if not issubclass(target, (ObjectModel, OneOfModel)):
+    if not issubclass(target, _ModelBase):
         raise TypeError(f"{name} is not a v2 model")
     cell = target._cells_[strict]
     compile_parser = target._compile
@@ -385,6 +381,19 @@ def converter_for(node: Node, strict: bool) -> Tuple[type, Converter]:
     return _ref_converter(node[1], strict)
 
 
+def _read(cls: Any, data: Any, strict: bool) -> Any:
+    """Parse ``data`` as ``cls`` in one mode, raising the public exception of that mode."""
+    try:
+        return cls._parser(strict)(data)
+    except _Invalid as err:
+        raise _fail(cls, err, strict) from None
+    except RecursionError:
+        message = f"{cls.__name__}: the value is nested too deeply"
+        if strict:
+            raise ApiValueError(message, model=cls.__name__) from None
+        raise ResponseValidationError(message, model=cls.__name__) from None
+
+
 def _fail(cls: type, err: _Invalid, strict: bool) -> Exception:
     """The public exception for a failed parse of ``cls``."""
     path = list(reversed(err.path))
@@ -402,7 +411,7 @@ def _dump(value: Any) -> Any:
         return value
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, (ObjectModel, OneOfModel)):
+    if isinstance(value, _ModelBase):
         return value.to_dict()
     if isinstance(value, (list, tuple)):
         return [_dump(item) for item in value]
@@ -416,7 +425,7 @@ def _dump(value: Any) -> Any:
 
 
 def _dump_model(value: Any) -> Any:
-    return value.to_dict() if isinstance(value, (ObjectModel, OneOfModel)) else _dump(value)
+    return value.to_dict() if isinstance(value, _ModelBase) else _dump(value)
 
 
 def _dump_enum(value: Any) -> Any:
@@ -470,7 +479,44 @@ def _strip_optional(text: str) -> str:
     return text[len("Optional["):-1] if text.startswith("Optional[") else text
 
 
-class ObjectModel:
+class _ModelBase:
+    """What object models and wrappers share: the compiled parsers and the JSON text forms."""
+
+    _cells_: ClassVar[Tuple[List[Optional[Converter]], List[Optional[Converter]]]] = ([None], [None])
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._cells_ = ([None], [None])  # [tolerant parser], [strict parser], built on first use
+
+    @classmethod
+    def _compile(cls, strict: bool) -> Converter:
+        """Build (once) and return the parser of this class for one mode."""
+        return _compile_once(cls, strict)
+
+    @classmethod
+    def _parser(cls, strict: bool) -> Converter:
+        return cls._cells_[strict][0] or cls._compile(strict)
+
+    @classmethod
+    def _build_parser(cls, strict: bool) -> Converter:
+        raise NotImplementedError
+
+    def to_dict(self) -> Any:
+        """The JSON-ready form of this value."""
+        raise NotImplementedError
+
+    def to_json(self) -> str:
+        """The wire JSON: ``json.dumps(self.to_dict())``."""
+        return json.dumps(self.to_dict())
+
+    def to_str(self) -> str:
+        """A readable, indented rendering of ``to_dict()``."""
+        return _pformat(self.to_dict())
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a dict
+
+
+class ObjectModel(_ModelBase):
     """Base class of the generated v2 object models.
 
     Build one with keyword arguments named by the fields (``CreateBatchRequest(name="b",
@@ -487,7 +533,6 @@ class ObjectModel:
     _by_attr_: ClassVar[Dict[str, FieldInfo]] = {}
     _keys_: ClassVar[FrozenSet[str]] = frozenset()
     _required_: ClassVar[FrozenSet[str]] = frozenset()
-    _cells_: ClassVar[Tuple[List[Optional[Converter]], List[Optional[Converter]]]] = ([None], [None])
     _dumper_: ClassVar[List[Optional[Converter]]] = [None]
     _aliases_: ClassVar[Dict[str, str]] = {}
     #: Unknown keys are part of the model (kept even in strict mode), as for rubric values.
@@ -499,7 +544,7 @@ class ObjectModel:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         annotations: Dict[str, Any] = cls.__dict__.get("__annotations__", {})
-        fields = []
+        fields = list(cls._fields_)  # a generated model may derive from another (BaseAnnotation)
         for attr, text in annotations.items():
             if attr.startswith("_") or attr == "additional_properties":
                 continue
@@ -512,13 +557,7 @@ class ObjectModel:
         cls._by_name_ = {**{field.json_name: field for field in fields}, **cls._by_attr_}
         cls._keys_ = frozenset(field.json_name for field in fields)
         cls._required_ = frozenset(field.json_name for field in fields if field.required)
-        cls._cells_ = ([None], [None])
         cls._dumper_ = [None]
-
-    @classmethod
-    def _compile(cls, strict: bool) -> Converter:
-        """Build (once) and return the parser of this class for one mode."""
-        return _compile_once(cls, strict)
 
     @classmethod
     def _build_parser(cls, strict: bool) -> Converter:
@@ -569,20 +608,12 @@ class ObjectModel:
 
         return parse
 
-    @classmethod
-    def _parser(cls, strict: bool) -> Converter:
-        return cls._cells_[strict][0] or cls._compile(strict)
-
     def __init__(self, **kwargs: Any) -> None:
         data = {}
         for name, value in kwargs.items():
             field = self._by_name_.get(name)
             data[field.json_name if field is not None else name] = value
-        try:
-            parsed = self._parser(True)(data)
-        except _Invalid as err:
-            raise _fail(type(self), err, True) from None
-        self.__dict__.update(parsed.__dict__)
+        self.__dict__.update(_read(type(self), data, True).__dict__)
 
     @overload
     @classmethod
@@ -601,13 +632,7 @@ class ObjectModel:
         """
         if obj is None:
             return None
-        try:
-            result: M = cls._parser(False)(obj)
-        except _Invalid as err:
-            raise _fail(cls, err, False) from None
-        except RecursionError:
-            raise ResponseValidationError(f"{cls.__name__}: the JSON is nested too deeply",
-                                          model=cls.__name__) from None
+        result: M = _read(cls, obj, False)
         return result
 
     @classmethod
@@ -646,14 +671,6 @@ class ObjectModel:
         cls._dumper_[0] = dump
         return dump
 
-    def to_json(self) -> str:
-        """The wire JSON: ``json.dumps(self.to_dict())``."""
-        return json.dumps(self.to_dict())
-
-    def to_str(self) -> str:
-        """A readable, indented rendering of ``to_dict()``."""
-        return _pformat(self.to_dict())
-
     def __setattr__(self, name: str, value: Any) -> None:
         field = self._by_attr_.get(name)
         if field is None:
@@ -680,8 +697,6 @@ class ObjectModel:
         if other.__class__ is not self.__class__:
             return NotImplemented
         return self.__dict__ == other.__dict__
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, like a dict
 
     def __repr__(self) -> str:
         values = self.__dict__
@@ -731,7 +746,7 @@ class _Choice(NamedTuple):
     keys: FrozenSet[str]
 
 
-class OneOfModel:
+class OneOfModel(_ModelBase):
     """Base class of the generated v2 oneOf wrappers; the value is in ``actual_instance``.
 
     ``Wrapper(value)`` or ``Wrapper(actual_instance=value)`` takes any alternative (a model of one
@@ -747,7 +762,6 @@ class OneOfModel:
     _discriminator_: ClassVar[Optional[str]] = None
     _mapping_: ClassVar[Dict[str, str]] = {}
     _fallback_: ClassVar[Optional[str]] = None
-    _cells_: ClassVar[Tuple[List[Optional[Converter]], List[Optional[Converter]]]] = ([None], [None])
     #: The names of the alternatives.
     one_of_schemas: ClassVar[FrozenSet[str]] = frozenset()
 
@@ -755,13 +769,7 @@ class OneOfModel:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._cells_ = ([None], [None])
         cls.one_of_schemas = frozenset(cls._one_of_)
-
-    @classmethod
-    def _compile(cls, strict: bool) -> Converter:
-        """Build (once) and return the parser of this wrapper for one mode."""
-        return _compile_once(cls, strict)
 
     @classmethod
     def _build_parser(cls, strict: bool) -> Converter:  # pylint: disable=too-many-locals
@@ -784,6 +792,7 @@ class OneOfModel:
         if cls._fallback_:
             held += (model_class(cls._fallback_),)
         prop = cls._discriminator_
+        object_convs = [conv for _, conv in objects]
         new = object.__new__
         expected = " or ".join(
             (["a string"] if text_conv else []) + (["an array"] if list_conv else [])
@@ -805,16 +814,12 @@ class OneOfModel:
             elif held and isinstance(value, held):
                 inner = value
             else:
-                inner = _first_fit(objects, value, expected)
+                inner = _first_fit(object_convs, value, expected)
             wrapper = new(cls)
             wrapper.__dict__["actual_instance"] = inner
             return wrapper
 
         return parse
-
-    @classmethod
-    def _parser(cls, strict: bool) -> Converter:
-        return cls._cells_[strict][0] or cls._compile(strict)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if len(args) > 1 or (args and kwargs) or set(kwargs) - {"actual_instance"}:
@@ -826,10 +831,7 @@ class OneOfModel:
         if name != "actual_instance":
             raise ApiAttributeError(f"{type(self).__name__} has no field {name!r}", [name])
         if value is not None:
-            try:
-                value = self._parser(True)(value).actual_instance
-            except _Invalid as err:
-                raise _fail(type(self), err, True) from None
+            value = _read(type(self), value, True).actual_instance
         object.__setattr__(self, name, value)
 
     @classmethod
@@ -839,13 +841,7 @@ class OneOfModel:
         Raises:
             ResponseValidationError: no alternative fits (the message says why).
         """
-        try:
-            result: W = cls._parser(False)(obj)
-        except _Invalid as err:
-            raise _fail(cls, err, False) from None
-        except RecursionError:
-            raise ResponseValidationError(f"{cls.__name__}: the JSON is nested too deeply",
-                                          model=cls.__name__) from None
+        result: W = _read(cls, obj, False)
         return result
 
     @classmethod
@@ -857,20 +853,12 @@ class OneOfModel:
         """The JSON-ready form of the held value (a dict, a string or a list), None when empty."""
         return _dump(self.__dict__.get("actual_instance"))
 
-    def to_json(self) -> str:
-        """The wire JSON: ``json.dumps(self.to_dict())``."""
-        return json.dumps(self.to_dict())
-
-    def to_str(self) -> str:
-        """A readable, indented rendering of ``to_dict()``."""
-        return _pformat(self.to_dict())
-
     def __getattr__(self, name: str) -> Any:
         # Reading a field of the held model through the wrapper (annotation.type, task.project.name).
         if name.startswith("_"):
             raise AttributeError(name)
         inner = self.__dict__.get("actual_instance")
-        if isinstance(inner, (ObjectModel, OneOfModel)):
+        if isinstance(inner, _ModelBase):
             return getattr(inner, name)
         raise AttributeError(
             f"{type(self).__name__} (holding {type(inner).__name__}) has no attribute {name!r}")
@@ -879,8 +867,6 @@ class OneOfModel:
         if other.__class__ is not self.__class__:
             return NotImplemented
         return bool(self.__dict__.get("actual_instance") == other.__dict__.get("actual_instance"))
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.__dict__.get('actual_instance')!r})"
@@ -921,9 +907,9 @@ def _chooser(prop: Optional[str], mapping: Dict[str, Converter], fallback: Optio
     return by_discriminator if prop is not None else by_keys
 
 
-def _first_fit(objects: List[Tuple[_Choice, Converter]], value: Any, expected: str) -> Any:
-    """The first object alternative that takes ``value`` (a model held by a nested wrapper, say)."""
-    for _, conv in objects:
+def _first_fit(convs: List[Converter], value: Any, expected: str) -> Any:
+    """The value as converted by the first converter that takes it."""
+    for conv in convs:
         try:
             return conv(value)
         except _Invalid:
@@ -965,8 +951,5 @@ def as_request(model: Type[M], value: Any) -> M:
     else:
         raise ApiValueError(f"expected a {model.__name__} or a dict, got {_kind(value)}",
                             model=model.__name__)
-    try:
-        checked: M = model._parser(True)(data)
-    except _Invalid as err:
-        raise _fail(model, err, True) from None
+    checked: M = _read(model, data, True)
     return value if isinstance(value, model) else checked

@@ -79,14 +79,8 @@ class ApiTypeError(_PathError, TypeError):
         super().__init__(msg, path_to_item)
 
 
-class ApiValueError(_PathError, ScaleInvalidRequest, ValueError):
-    """A request model or argument is invalid; raised before anything is sent.
-
-    ``model`` names the model (when the error is about one) and ``path_to_item`` the field, e.g.
-    ``CreateBatchRequest`` and ``["name"]``.
-    """
-
-    code = None
+class _ModelError(_PathError):
+    """An error about a field of a model: ``model`` names the model, ``path_to_item`` the field."""
 
     def __init__(self, msg: object, path_to_item: Optional[PathToItem] = None,
                  model: Optional[str] = None) -> None:
@@ -95,6 +89,16 @@ class ApiValueError(_PathError, ScaleInvalidRequest, ValueError):
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
         return (type(self), (self.message, self.path_to_item, self.model))
+
+
+class ApiValueError(_ModelError, ScaleInvalidRequest, ValueError):  # pylint: disable=too-many-ancestors
+    """A request model or argument is invalid; raised before anything is sent.
+
+    ``model`` names the model (when the error is about one) and ``path_to_item`` the field, e.g.
+    ``CreateBatchRequest`` and ``["name"]``.
+    """
+
+    code = None
 
 
 class ApiKeyError(_PathError, KeyError):
@@ -105,20 +109,12 @@ class ApiAttributeError(_PathError, AttributeError):
     """An attribute does not exist (for example, setting a field a model does not have)."""
 
 
-class ResponseValidationError(_PathError, ValueError):
+class ResponseValidationError(_ModelError, ValueError):
     """A server's JSON does not fit its model: a required key is missing or a value has the wrong type.
 
     ``model`` is the model being read and ``path_to_item`` the JSON path of the bad value, e.g.
     ``Task`` and ``["threads", 0, "turns", 1, "id"]``.
     """
-
-    def __init__(self, msg: object, path_to_item: Optional[PathToItem] = None,
-                 model: Optional[str] = None) -> None:
-        self.model = model
-        super().__init__(msg, path_to_item)
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (type(self), (self.message, self.path_to_item, self.model))
 
 
 def _header_dict(headers: Any) -> Optional[Dict[str, str]]:

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from typing import List, Optional, TYPE_CHECKING
 
-from .._model import ObjectModel
+from .base_annotation import BaseAnnotation
 
 if TYPE_CHECKING:  # pragma: no cover - for annotations only
-    from .annotation_metadata import AnnotationMetadata
     from .labeled_text_value import LabeledTextValue
 
 
-class AnnotationLabeledText(ObjectModel):
+class AnnotationLabeledText(BaseAnnotation):
     """The ``AnnotationLabeledText`` object.
 
     A v2 annotation model, since 2.18.0.
     """
 
-    id: str
-    key: str
-    type: str
-    title: Optional[str] = None
-    description: Optional[str] = None
-    labels: Optional[List[str]] = None
-    not_applicable: Optional[bool] = None
-    cannot_assess: Optional[bool] = None
-    metadata: Optional[AnnotationMetadata] = None
-    justification: Optional[str] = None
     value: Optional[List[LabeledTextValue]] = None
