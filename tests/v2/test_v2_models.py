@@ -193,11 +193,12 @@ def test_object_model_round_trips(name: str, full: bool) -> None:
     assert cls(**kwargs) == parsed
 
 
-@pytest.mark.parametrize("name", OBJECTS)
+WITH_REQUIRED = [name for name in OBJECTS if any(field["required"] for field in MODELS[name]["fields"])]
+
+
+@pytest.mark.parametrize("name", WITH_REQUIRED)
 def test_object_model_missing_required_key_names_it(name: str) -> None:
     required = [field["json_name"] for field in MODELS[name]["fields"] if field["required"]]
-    if not required:
-        pytest.skip("no required field")
     sample = sample_model(name, False)
     del sample[required[-1]]
     with pytest.raises(ResponseValidationError) as info:

@@ -579,7 +579,9 @@ class ObjectModel(_ModelBase):
                     return data
                 if not isinstance(data, dict):
                     raise _Invalid(f"expected an object, got {_kind(data)}")
-            values = defaults.copy()
+            obj = new(cls)
+            values = obj.__dict__
+            values.update(defaults)
             extra: Dict[str, Any] = {}
             key = None
             try:
@@ -587,13 +589,14 @@ class ObjectModel(_ModelBase):
                     row = find(key)
                     if row is None:
                         extra[key] = value
-                    elif value is None:
-                        if row[3]:
-                            raise _Invalid("is null, but required")
-                    elif value.__class__ is row[1]:
-                        values[row[0]] = value
-                    else:
-                        values[row[0]] = row[2](value)
+                        continue
+                    attr, fast, conv, needed = row
+                    if value.__class__ is fast:
+                        values[attr] = value
+                    elif value is not None:
+                        values[attr] = conv(value)
+                    elif needed:
+                        raise _Invalid("is null, but required")
             except _Invalid as err:
                 err.path.append(key)  # type: ignore[arg-type]
                 raise
@@ -602,8 +605,6 @@ class ObjectModel(_ModelBase):
             if extra and refuse_unknown:
                 raise _unknown(cls.__name__, extra, rows)
             values["additional_properties"] = extra
-            obj = new(cls)
-            obj.__dict__.update(values)
             return obj
 
         return parse
