@@ -681,3 +681,33 @@ def test_the_other_exception_classes() -> None:
         again = pickle.loads(pickle.dumps(err))
         assert type(again) is type(err) and str(again) == str(err)
         assert again.path_to_item == err.path_to_item
+
+
+def test_to_json_uses_the_wire_separators_and_ascii_escapes() -> None:
+    from scaleapi.api_client.v2 import CreateBatchRequest  # pylint: disable=import-outside-toplevel
+
+    body = CreateBatchRequest(name="caf\u00e9", metadata={"a": [1, 2]}).to_json()
+    assert body == '{"name": "caf\\u00e9", "staging_batch": false, "metadata": {"a": [1, 2]}}'
+
+
+def test_first_use_from_many_threads_compiles_once_and_agrees() -> None:
+    code = """
+import json, sys, threading
+sys.path.insert(0, {tests!r})
+from v2_facts import sample_model
+from scaleapi.api_client.v2 import Annotation, Task
+data = sample_model("Task", True)
+results, errors = [], []
+def work():
+    try:
+        results.append(json.dumps(Task.from_dict(data).to_dict(), sort_keys=True))
+    except Exception as err:  # noqa: BLE001 - reported below
+        errors.append(repr(err))
+threads = [threading.Thread(target=work) for _ in range(8)]
+for thread in threads: thread.start()
+for thread in threads: thread.join(30)
+assert not errors, errors
+assert len(results) == 8 and len(set(results)) == 1
+print("ok")
+""".format(tests=os.path.dirname(os.path.abspath(__file__)))
+    assert _run(code) == "ok"
