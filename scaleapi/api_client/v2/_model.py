@@ -802,8 +802,14 @@ class OneOfModel(_ModelBase):
         choose = _chooser(prop, mapping, fallback, objects)
 
         def parse(value: Any) -> Any:
-            if value.__class__ is dict and objects:
-                inner = choose(value)
+            kind = value.__class__
+            if kind is dict and objects:
+                # the common cases first: an annotation with a known type, an id string
+                tag = value.get(prop) if prop is not None else None
+                conv = mapping.get(tag) if tag.__class__ is str else None
+                inner = conv(value) if conv is not None else choose(value)
+            elif kind is str and text_conv is not None:
+                inner = value
             elif isinstance(value, cls):
                 return value
             elif isinstance(value, dict) and objects:
