@@ -534,6 +534,8 @@ class ObjectModel(_ModelBase):
     _keys_: ClassVar[FrozenSet[str]] = frozenset()
     _required_: ClassVar[FrozenSet[str]] = frozenset()
     _dumper_: ClassVar[List[Optional[Converter]]] = [None]
+    #: The strict converter of each field, for attribute assignment (built on first assignment).
+    _assign_: ClassVar[Dict[str, Tuple[type, Converter]]] = {}
     _aliases_: ClassVar[Dict[str, str]] = {}
     #: Unknown keys are part of the model (kept even in strict mode), as for rubric values.
     _open_: ClassVar[bool] = False
@@ -558,6 +560,7 @@ class ObjectModel(_ModelBase):
         cls._keys_ = frozenset(field.json_name for field in fields)
         cls._required_ = frozenset(field.json_name for field in fields if field.required)
         cls._dumper_ = [None]
+        cls._assign_ = {}
 
     @classmethod
     def _build_parser(cls, strict: bool) -> Converter:
@@ -685,7 +688,10 @@ class ObjectModel(_ModelBase):
                                     model=type(self).__name__)
             object.__setattr__(self, name, field.default)
             return
-        fast, conv = converter_for(field.node, True)
+        pair = self._assign_.get(name)
+        if pair is None:
+            pair = self._assign_[name] = converter_for(field.node, True)
+        fast, conv = pair
         if value.__class__ is not fast:
             try:
                 value = conv(value)
