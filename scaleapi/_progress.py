@@ -77,10 +77,14 @@ def size_of(items: Any) -> Optional[int]:
     return len(items) if isinstance(items, Sized) else None
 
 
+def _package_of(frame: Any) -> str:
+    return str(frame.f_globals.get("__name__", "")).split(".", maxsplit=1)[0]
+
+
 def _outside_level() -> int:
     """The ``stacklevel`` of the first frame outside this package: the caller's own line."""
     level, frame = 1, inspect.currentframe()
-    while frame is not None and str(frame.f_globals.get("__name__", "")).split(".")[0] == "scaleapi":
+    while frame is not None and _package_of(frame) == "scaleapi":
         level, frame = level + 1, frame.f_back
     return level - 1  # warnings.warn counts from its caller: this function's frame is not counted
 

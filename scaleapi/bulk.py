@@ -272,7 +272,7 @@ class _Run(Generic[I, R]):  # pylint: disable=too-many-instance-attributes
         )
 
 
-def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals
+def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals,too-many-statements
     items: Iterable[I],
     fn: Callable[[I, ItemContext], R],
     *,

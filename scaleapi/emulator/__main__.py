@@ -216,7 +216,10 @@ def _fail(prog: str, message: str) -> int:
 def _live_mode(complete_after: Optional[float]) -> str:
     if complete_after is None:
         return "tasks stay pending until POST /_emulator/tasks/ID/complete or --complete-after completes them"
-    return f"tasks stay pending until POST /_emulator/tasks/ID/complete, or {complete_after:g} s after creation"
+    return (
+        "tasks stay pending until POST /_emulator/tasks/ID/complete, "
+        f"or {complete_after:g} s after creation"
+    )
 
 
 def banner(emulator: "Emulator", pinned: Optional[Sequence[str]], complete_after: Optional[float],

@@ -95,7 +95,10 @@ class KeyPolicy:
         to have another accepted. It never contains the key."""
         accepted = PINNED_KEYS if self.pinned else SHAPED_KEYS
         if not api_key:
-            return f"No API key was sent: send your key as the HTTP Basic username (password empty). {accepted}"
+            return (
+                "No API key was sent: send your key as the HTTP Basic username (password empty). "
+                f"{accepted}"
+            )
         return f"This API key is not accepted. {accepted} {PIN_MORE if self.pinned else PIN_OTHERS}"
 
     def _check(self, api_key: str) -> Optional[Account]:

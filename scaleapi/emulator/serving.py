@@ -218,7 +218,7 @@ class KeepAliveHandler(WSGIRequestHandler):
         del explain
         # A request line that could not be parsed leaves http.server's default version, HTTP/0.9,
         # which would suppress the status line and headers; the answer is HTTP/1.1 all the same.
-        self.request_version = "HTTP/1.1"
+        self.request_version = "HTTP/1.1"  # pylint: disable=attribute-defined-outside-init
         reason = self.responses.get(code, ("Error", ""))[0]
         body = encode({"status_code": code, "error": message or reason}).encode("utf-8")
         self.close_connection = True
