@@ -16,7 +16,7 @@ import time
 import urllib.parse
 import warnings
 import functools
-from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple, Union, cast
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union, cast
 
 import requests
 import urllib3.exceptions
@@ -148,14 +148,39 @@ def _is_read_timeout(err: requests.RequestException) -> bool:
     return isinstance(reason, (urllib3.exceptions.ReadTimeoutError, socket.timeout))
 
 
-def _transport_exception(err: requests.RequestException) -> ScaleTransportError:
+def _transport_exception(err: requests.RequestException, where: str = "") -> ScaleTransportError:
+    """The SDK's error for a failure below HTTP; ``where`` is the URL (without its query) asked for."""
     if isinstance(err, _AnswerTooSlow):
         return ScaleClientTimeout(f"the answer was not complete within the read timeout ({err})")
     if isinstance(err, requests.exceptions.ConnectTimeout):
         return ScaleClientTimeout("the client's connect timeout expired (ConnectTimeout)")
     if _is_read_timeout(err):
         return ScaleClientTimeout(f"the client's read timeout expired ({type(err).__name__})")
-    return ScaleConnectionError(f"{type(err).__name__}: {_short(str(err))}")
+    target = f"cannot reach {where}: " if where else ""
+    return ScaleConnectionError(f"{target}{_short(transport_reason(err))} ({type(err).__name__})")
+
+
+def transport_reason(error: BaseException) -> str:
+    """Why a request got no answer, in the operating system's words where they can be found under
+    the wrappers of requests and urllib3 (``Connection refused``); else the innermost message."""
+    seen: List[BaseException] = []
+    todo: List[Any] = [error]
+    leaf: Optional[BaseException] = None
+    while todo:
+        item = todo.pop(0)
+        if not isinstance(item, BaseException) or any(item is old for old in seen):
+            continue
+        seen.append(item)
+        wrapper = isinstance(item, (ScaleException, requests.RequestException)) or (
+            type(item).__module__.startswith("urllib3"))
+        if not wrapper and isinstance(item, OSError) and item.strerror:
+            return str(item.strerror)
+        if not wrapper and str(item):
+            leaf = item
+        todo.extend([item.__cause__, item.__context__, getattr(item, "reason", None), *item.args])
+    if leaf is not None:
+        return str(leaf)
+    return error.message if isinstance(error, ScaleException) else str(error)
 
 
 #: The longest timeout accepted: sockets and threading refuse waits much beyond a few centuries.
@@ -591,7 +616,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
             # requests reports unreadable local files (a cert or CA bundle path) as a bare OSError.
             raise ScaleConnectionError(f"could not send the request: {_short(str(err))}") from err
         reached = not _never_reached_server(err)
-        failure = _transport_exception(err)
+        failure = _transport_exception(err, f"{self.base_url}/{call.endpoint.split('?', 1)[0].lstrip('/')}")
         self._log(call.method, call.endpoint, type(failure).__name__, attempt, started)
         if self.throttle is not None:
             self.throttle.record(None)

@@ -11,7 +11,7 @@ import os
 import socket
 import sys
 import urllib.parse
-from typing import Any, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import requests
 
@@ -25,6 +25,7 @@ from ._cli.create import EXIT_BAD_INPUT
 from ._net import is_loopback_host
 from ._retry import check_budget
 from ._version import __compatible_official_version__, __version__
+from .api import transport_reason
 from .client import ScaleClient
 from .exceptions import ScaleException, ScaleTransportError
 
@@ -133,27 +134,6 @@ def _refused_at(base_url: str) -> Optional[str]:
     return None
 
 
-def _transport_reason(error: ScaleTransportError) -> str:
-    """Why a request got no answer, in the operating system's or http.client's words where they can
-    be found under the wrappers (``Connection refused``); else the error's message."""
-    seen: List[BaseException] = []
-    todo: List[Any] = [error]
-    leaf: Optional[BaseException] = None
-    while todo:
-        item = todo.pop(0)
-        if not isinstance(item, BaseException) or any(item is old for old in seen):
-            continue
-        seen.append(item)
-        wrapper = isinstance(item, (ScaleException, requests.RequestException)) or (
-            type(item).__module__.startswith("urllib3"))
-        if not wrapper and isinstance(item, OSError) and item.strerror:
-            return str(item.strerror)
-        if not wrapper and str(item):
-            leaf = item
-        todo.extend([item.__cause__, item.__context__, getattr(item, "reason", None), *item.args])
-    return str(leaf) if leaf is not None else error.message
-
-
 def _silence_stdout() -> None:
     """Point stdout at the null device, so the interpreter's last flush cannot fail on a closed pipe."""
     try:
@@ -191,7 +171,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             sys.stdout.flush()
             return status
         except ScaleTransportError as err:
-            return _error(f"cannot reach {base_url}: {_transport_reason(err)}", EXIT_FAILED)
+            return _error(f"cannot reach {base_url}: {transport_reason(err)}", EXIT_FAILED)
     finally:
         client.close()
 

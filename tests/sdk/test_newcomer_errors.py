@@ -68,6 +68,15 @@ def test_errors_without_a_response_are_just_their_message(
     assert "SCALE_API_KEY" in str(no_key.value)
 
 
+def test_a_connection_failure_is_one_line_naming_the_url_and_why() -> None:
+    """Not urllib3's nested text: which URL could not be reached, and the operating system's reason."""
+    dead_url = f"http://127.0.0.1:{_closed_port()}/v1"
+    with ScaleClient("test_x", api_instance_url=dead_url, max_retries=0) as dead:
+        with pytest.raises(ScaleConnectionError) as refused:
+            dead.get_tasks_count(project_name="kittens")
+    assert str(refused.value) == f"cannot reach {dead_url}/tasks: Connection refused (ConnectionError)"
+
+
 def test_http_errors_keep_the_response_prefix(live_client: ScaleClient) -> None:
     """The official client's users match on "<Response [404]> ..."; that form stays."""
     with pytest.raises(ScaleResourceNotFound) as err:
