@@ -8,7 +8,8 @@
   "dist/scaleapi-...whl[x]"``), and its section says so (a checkout, a clone of this repository, a
   wheel built from it). The one exception is the official
   client installed into a throwaway virtualenv, on purpose, to check the emulator against it: only
-  in docs/compat.md, and the command's line itself must say it installs the official client.
+  in docs/compat.md, and the command's line itself must say it installs the official client; the
+  bench, which installs that client into a venv of its own, says so in docs/benchmarks.md.
 * Every Markdown code fence names its language, so the docs tests know which blocks are Python,
   which are shell commands and which are output.
 """
@@ -112,6 +113,15 @@ def test_the_install_check_refuses_the_index_package() -> None:
                     'pip wheel --no-deps -w dist .',
                     'pip install "dist/scaleapi-2.18.4-py3-none-any.whl[emulator]"'):
         assert any(pattern.match(command) for pattern in FROM_THIS_PROJECT), command
+
+
+def test_the_bench_says_it_installs_the_official_client_on_purpose() -> None:
+    """The bench installs the official client itself (into its own venv); its docs say so."""
+    lines = [line for _, line in lines_of(ROOT / "docs" / "benchmarks.md")
+             if "scaleapi==" in line and "install" in line]
+    assert lines, "docs/benchmarks.md no longer says what the bench installs"
+    for line in lines:
+        assert "official" in line and "on purpose" in line, line
 
 
 @pytest.mark.parametrize("path", [p for p in doc_paths() if p.suffix == ".md"], ids=name)
