@@ -22,6 +22,8 @@ from typing import List, Tuple
 import pytest
 from doc_blocks import ROOT, doc_paths
 
+from scaleapi._version import __version__
+
 FORBIDDEN = re.compile(
     r"API_REFERENCE|V2_REFERENCE|v2_spec\.json|shared/|\[(NODE|SDK|SDK2|DOC2|PROBE|TEST2|WIRE|REC)\]"
     r"|\(Q[0-9]+|\bQ[0-9]+\b|Q[0-9]+[–-]Q[0-9]+|§|\bthe contract\b|\bAPI reference\b"
@@ -95,6 +97,9 @@ def test_every_install_command_installs_this_project_and_says_so() -> None:
         command = re.sub(r"^\S*/bin/", "", command)  # a virtualenv's own pip
         where = f"{name(path)}:{number}: {command}"
         if any(pattern.match(command) for pattern in FROM_THIS_PROJECT):
+            wheel = re.search(r"dist/(scaleapi-[^\[\"]*\.whl)", command)
+            if wheel and wheel.group(1) != f"scaleapi-{__version__}-py3-none-any.whl":
+                problems.append(f"{where}: the wheel `pip wheel` builds is scaleapi-{__version__}-py3-none-any.whl")
             if not SAYS_SO.search(section(path, number)):
                 problems.append(f"{where}: its section does not say it installs from a checkout")
             continue
