@@ -1,4 +1,6 @@
-"""Python SDK for the Scale AI v1 API."""
+"""Python SDK for the Scale AI v1 API (and the v2 API: ``ScaleClient(...).v2``)."""
+from typing import Any
+
 from ._version import __version__
 from .api import Api
 from .batches import Batch, BatchStatus
@@ -69,4 +71,31 @@ __all__ = [
     "ScaleTransportError",
     "ScaleConnectionError",
     "ScaleClientTimeout",
+    "ApiClient",
+    "Configuration",
+    "ExpandableEnumTask",
+    "Option",
+    "V2Api",
+    "V2Task",
 ]
+
+#: The v2 names offered here, loaded on first use (``import scaleapi`` loads no v2 module).
+_V2_NAMES = {
+    "ApiClient": ("scaleapi.api_client.v2.api_client", "ApiClient"),
+    "Configuration": ("scaleapi.api_client.v2.configuration", "Configuration"),
+    "ExpandableEnumTask": ("scaleapi.api_client.v2.models.expandable_enum_task", "ExpandableEnumTask"),
+    "Option": ("scaleapi.api_client.v2.models.option", "Option"),
+    "V2Api": ("scaleapi.api_client.v2.api.v2_api", "V2Api"),
+    "V2Task": ("scaleapi.api_client.v2.models.task", "Task"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _V2_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module  # pylint: disable=import-outside-toplevel
+
+    module, attr = _V2_NAMES[name]
+    value = getattr(import_module(module), attr)
+    globals()[name] = value
+    return value

@@ -353,6 +353,12 @@ class Api:  # pylint: disable=too-many-instance-attributes
         self.throttle = throttle
         self.retry_budget = check_budget(retry_budget)
         self.user_agent = self._generate_useragent(source)
+        # Set only on the per-call copies the v2 client makes (scaleapi.api_client.v2.api_client):
+        # "bearer"/"none" auth, headers sent after ours, and a function that turns every final answer
+        # (2xx or error, after retries) into the result instead of the v1 JSON and exceptions.
+        self.auth_scheme = "basic"
+        self.extra_headers: Mapping[str, str] = {}
+        self.on_response: Optional[Callable[[requests.Response], Any]] = None
         self._session = self._new_session()
         self._check_transport_safety()
 
@@ -533,6 +539,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         if body is not NO_BODY:
             payload = json.dumps(body, separators=(",", ":")).encode("utf-8")
             headers["Content-Type"] = "application/json"
+        headers.update(self.extra_headers)
         call = _Call(method, endpoint, kind, reconcile, _rewinder(files), time.monotonic())
         maybe_processed = False  # did an earlier attempt perhaps take effect on the server?
         attempt = 0
@@ -577,7 +584,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
                     data=data,
                     files=files,
                     headers=headers,
-                    auth=(cast(str, self._api_key), ""),
+                    auth=_auth(self.auth_scheme, cast(str, self._api_key)),
                     timeout=self.timeout,
                     verify=True if self.verify is None else self.verify,
                     cert=self.cert,
@@ -639,6 +646,8 @@ class Api:  # pylint: disable=too-many-instance-attributes
         retry_after = resp.headers.get("Retry-After")
         if self.throttle is not None:
             self.throttle.record(status, self.policy.delay(attempt, retry_after) if status == 429 else 0.0)
+        if self.on_response is not None and (status < 300 or not may_retry_status(call.kind, status)):
+            return self.on_response(resp)
         if status == 200:
             try:
                 return _parse_json(resp)
@@ -655,6 +664,8 @@ class Api:  # pylint: disable=too-many-instance-attributes
             if self._may_repeat(call, attempt, wait):
                 resp.close()
                 raise _Again(wait, status != 429)
+            if self.on_response is not None:
+                return self.on_response(resp)
             raise exception_for_status(status, self._given_up(call, attempt, _error_message(resp)))
         raise exception_for_status(status, _error_message(resp))
 
@@ -713,6 +724,19 @@ class _Session(requests.Session):
     def should_strip_auth(self, old_url: str, new_url: str) -> bool:
         """True unless ``new_url`` has the same scheme, host and port as ``old_url``."""
         return _origin(old_url) != _origin(new_url) or _origin(old_url)[1] is None
+
+
+def _auth(scheme: str, api_key: str) -> Any:
+    """The requests ``auth`` for a scheme: Basic with the key as user, ``Bearer <key>``, or none."""
+    if scheme == "basic":
+        return (api_key, "")
+
+    def apply(request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if scheme == "bearer":
+            request.headers["Authorization"] = f"Bearer {api_key}"
+        return request
+
+    return apply
 
 
 def _rewinder(files: Optional[Mapping[str, Any]]) -> Optional[Callable[[], None]]:

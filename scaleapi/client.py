@@ -16,6 +16,7 @@ from ._client_bulk import BulkMixin
 from ._client_projects import ProjectsMixin
 from ._client_tasks import TasksMixin
 from ._client_teams import TeamsMixin
+from ._client_v2 import V2Mixin
 from ._hints import TASK_QUERY_TO_FILTER, check_keywords
 from .api import Api, Timeout
 from .exceptions import ScaleException
@@ -23,7 +24,7 @@ from .exceptions import ScaleException
 __all__ = ["ScaleClient"]
 
 
-class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin):
+class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin, V2Mixin):
     """A client of the Scale v1 API.
 
     Configuration comes from the arguments, then the environment, then the defaults.

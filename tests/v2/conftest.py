@@ -3,3 +3,37 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# The endpoint tests (tests/v2/test_v2_api_*.py): a loopback server that records the exact wire
+# request, and a client of it. Imported here, after the sys.path change above.
+from typing import Iterator  # noqa: E402  pylint: disable=wrong-import-position,wrong-import-order
+
+import pytest  # noqa: E402  pylint: disable=wrong-import-position,wrong-import-order
+
+from v2_wire import WireServer  # noqa: E402  pylint: disable=wrong-import-position
+
+V2_KEY = "test_v2wirekey"
+
+
+@pytest.fixture(scope="session")
+def wire_server() -> Iterator[WireServer]:
+    """The session's recording server."""
+    server = WireServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def wire(wire_server: WireServer) -> WireServer:
+    """The recording server, emptied, answering 200 ``{}`` until the test sets a responder."""
+    wire_server.reset()
+    return wire_server
+
+
+@pytest.fixture
+def v2_client(wire: WireServer) -> Iterator[object]:
+    """A ScaleClient of the recording server, without retries so every call is one request."""
+    from scaleapi import ScaleClient  # pylint: disable=import-outside-toplevel
+
+    with ScaleClient(api_key=V2_KEY, api_instance_url=wire.url, source="pytest", max_retries=0) as scale:
+        yield scale

@@ -1,0 +1,191 @@
+"""``ScaleClient.v2`` (the v2 API, built on first use) and the v2 list generators.
+
+Nothing from ``scaleapi.api_client`` is imported until ``.v2`` is first touched, so ``import
+scaleapi`` and ``ScaleClient(...)`` load no v2 module. The generators walk ``next_token`` pages
+through the client's long-work copy (``_client_base.long_work``), so a page fetch rides out an
+outage within the retry budget, and refuse a cursor that would make them loop: an empty token, a
+token already followed, or a page that adds nothing (empty, or the same items again).
+"""
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Callable, Generator, Optional, Sequence, Set, Union
+
+from ._client_base import ClientBase, long_work
+from .exceptions import ScalePaginationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .api_client.v2 import V2Api
+
+__all__ = ["V2Mixin"]
+
+_Dt = Optional[Union[datetime, str]]
+_En = Optional[Union[Enum, str]]
+_EnList = Optional[Sequence[Union[Enum, str]]]
+
+
+def _signature(items: Sequence[Any]) -> Optional[frozenset]:  # type: ignore[type-arg]
+    """The ids of a page's items (None when they carry none), to notice a page served again."""
+    ids = [getattr(item, "id", None) or getattr(item, "task_id", None) for item in items]
+    if not ids or any(not isinstance(one, str) for one in ids):
+        return None
+    return frozenset(ids)
+
+
+def walk_v2_pages(fetch: Callable[[Optional[str]], Any], items: str) -> Generator[Any, None, None]:
+    """Yield every item (attribute ``items`` of each page) of a ``next_token``-paged v2 listing.
+
+    Raises:
+        ScalePaginationError: the server sent an empty ``next_token``, one already followed, an empty
+            page with a ``next_token``, or the same items again under a fresh token.
+    """
+    seen: Set[str] = set()
+    pages: Set[frozenset] = set()  # type: ignore[type-arg]
+    token: Optional[str] = None
+    while True:
+        page = fetch(token)
+        docs = list(getattr(page, items, None) or [])
+        signature = _signature(docs)
+        if signature is not None:
+            if signature in pages:
+                raise ScalePaginationError(
+                    f"the server sent the same {len(docs)} items again (next_token {token!r}), "
+                    "so the listing makes no progress")
+            pages.add(signature)
+        yield from docs
+        token = getattr(page, "next_token", None)
+        if token is None:
+            return
+        if not isinstance(token, str) or not token:
+            raise ScalePaginationError(f"the server sent next_token {token!r}, which cannot be followed")
+        if not docs:
+            raise ScalePaginationError(f"the server sent an empty page with next_token {token!r}")
+        if token in seen:
+            raise ScalePaginationError(f"the server sent next_token {token!r} a second time")
+        seen.add(token)
+
+
+class V2Mixin(ClientBase):
+    """``v2`` and the ``v2_get_*`` generators of ``ScaleClient``."""
+
+    @property
+    def v2(self) -> "V2Api":
+        """The v2 API (``V2Api``) on this client's connection pool, timeouts, retries and settings.
+
+        Its host is ``api_instance_url`` (or ``SCALE_API_BASE_URL``) without the trailing ``/v1``.
+        """
+        cached = self.__dict__.get("_v2")
+        if cached is None or cached.api_client.api is not self.api:
+            # pylint: disable=import-outside-toplevel
+            from .api_client.v2.api.v2_api import V2Api
+            from .api_client.v2.api_client import ApiClient
+            from .api_client.v2.configuration import Configuration, v2_host
+
+            config = Configuration(host=v2_host(self.api.base_url))
+            config.access_token = self.api._api_key  # pylint: disable=protected-access
+            cached = V2Api(ApiClient(config, api=self.api))
+            self.__dict__["_v2"] = cached
+        return cached
+
+    @v2.setter
+    def v2(self, value: "V2Api") -> None:
+        self.__dict__["_v2"] = value
+
+    def _v2_walk(self, endpoint: str, items: str, **filters: Any) -> Generator[Any, None, None]:
+        method = getattr(long_work(self).v2, endpoint)
+        return walk_v2_pages(lambda token: method(**filters, next_token=token), items)
+
+    def v2_get_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        project_id: Optional[str] = None,
+        project_name: Optional[str] = None,
+        batch_id: Optional[str] = None,
+        batch_name: Optional[str] = None,
+        status: _En = None,
+        completed_after: _Dt = None,
+        completed_before: _Dt = None,
+        limit: Optional[int] = None,
+        expand: _EnList = None,
+        opts: _EnList = None,
+    ) -> Generator[Any, None, None]:
+        """Yield every v2 ``Task`` that matches (``GET /v2/tasks``, page by page); ``limit`` is the page size.
+
+        Nothing is sent until the first item is asked for; arguments are checked as ``v2.get_tasks``
+        checks them. Raises ``ScalePaginationError`` when the paging would loop.
+        """
+        yield from self._v2_walk(
+            "get_tasks", "tasks", project_id=project_id, project_name=project_name, batch_id=batch_id,
+            batch_name=batch_name, status=status, completed_after=completed_after,
+            completed_before=completed_before, limit=limit, expand=expand, opts=opts)
+
+    def v2_get_batches(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        project_id: Optional[str] = None,
+        project_name: Optional[str] = None,
+        status: _En = None,
+        created_after: _Dt = None,
+        created_before: _Dt = None,
+        completed_after: _Dt = None,
+        completed_before: _Dt = None,
+        limit: Optional[int] = None,
+        expand: _EnList = None,
+    ) -> Generator[Any, None, None]:
+        """Yield every v2 ``Batch`` that matches (``GET /v2/batches``, page by page)."""
+        yield from self._v2_walk(
+            "get_batches", "batches", project_id=project_id, project_name=project_name, status=status,
+            created_after=created_after, created_before=created_before, completed_after=completed_after,
+            completed_before=completed_before, limit=limit, expand=expand)
+
+    def v2_get_delivered_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        delivery_id: Optional[str] = None,
+        delivery_name: Optional[str] = None,
+        project_id: Optional[str] = None,
+        project_name: Optional[str] = None,
+        limit: Optional[int] = None,
+        expand: _EnList = None,
+        opts: _EnList = None,
+    ) -> Generator[Any, None, None]:
+        """Yield every task of a delivery (``GET /v2/delivery``, the ``tasks`` of each page)."""
+        yield from self._v2_walk(
+            "get_delivery", "tasks", delivery_id=delivery_id, delivery_name=delivery_name,
+            project_id=project_id, project_name=project_name, limit=limit, expand=expand, opts=opts)
+
+    def v2_get_delivery_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        delivery_id: Optional[str] = None,
+        project_id: Optional[str] = None,
+        project_name: Optional[str] = None,
+        status: _En = None,
+        completed_after: _Dt = None,
+        completed_before: _Dt = None,
+        limit: Optional[int] = None,
+    ) -> Generator[Any, None, None]:
+        """Yield every delivered task that matches (``GET /v2/delivery/tasks``, the ``docs`` of each page)."""
+        yield from self._v2_walk(
+            "get_delivery_tasks", "docs", delivery_id=delivery_id, project_id=project_id,
+            project_name=project_name, status=status, completed_after=completed_after,
+            completed_before=completed_before, limit=limit)
+
+    def v2_get_dataset_delivery_tasks(
+        self,
+        delivery_id: Optional[str] = None,
+        limit: Optional[int] = None,
+        expand: _EnList = None,
+    ) -> Generator[Any, None, None]:
+        """Yield every task of a dataset delivery (``GET /v2/datasets/delivery``)."""
+        yield from self._v2_walk("get_dataset_delivery", "tasks", delivery_id=delivery_id, limit=limit,
+                                 expand=expand)
+
+    def v2_get_dataset_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        dataset_id: Optional[str] = None,
+        delivery_id: Optional[str] = None,
+        delivered_after: _Dt = None,
+        delivered_before: _Dt = None,
+        limit: Optional[int] = None,
+        expand: _EnList = None,
+    ) -> Generator[Any, None, None]:
+        """Yield every dataset task that matches (``GET /v2/datasets/tasks``, page by page)."""
+        yield from self._v2_walk(
+            "get_dataset_tasks", "tasks", dataset_id=dataset_id, delivery_id=delivery_id,
+            delivered_after=delivered_after, delivered_before=delivered_before, limit=limit, expand=expand)

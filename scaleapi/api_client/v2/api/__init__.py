@@ -1,0 +1,12 @@
+"""The v2 endpoint layer: ``V2Api`` (``v2_api``, generated) and the request checks it uses (``_base``)."""
+from typing import Any
+
+__all__ = ["V2Api"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "V2Api":
+        from .v2_api import V2Api  # pylint: disable=import-outside-toplevel
+
+        return V2Api
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,147 @@
+"""What the generated ``V2Api`` methods share: argument checks, the URL and body, and the call.
+
+Every argument is checked before anything is sent, and a bad one raises ``ApiValueError`` (a
+``ValueError`` and a ``ScaleInvalidRequest``) naming the parameter: str parameters take only text,
+``limit`` only an int in 1..100, datetimes a ``datetime`` or ISO 8601 text, enum parameters a member,
+its value or a member of another enum with a valid value (the v1 ``TaskStatus.Completed``), list
+parameters a list or tuple of those, and the body its request model or a dict of the model's keys.
+"""
+import urllib.parse
+from datetime import datetime
+from enum import Enum
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+from ....api import Timeout
+from .._model import as_request, model_class, parse_datetime
+from ..api_client import ApiClient
+from ..exceptions import ApiValueError
+from ._endpoints import ENDPOINTS
+
+__all__ = ["V2ApiBase", "DateTimeArg", "EnumArg", "Timeout", "check_call"]
+
+#: A datetime parameter: a ``datetime`` (naive is sent without an offset) or ISO 8601 text.
+DateTimeArg = Union[datetime, str]
+#: An enum parameter: a member of its enum, its value, or a member of another enum with that value.
+EnumArg = Union[Enum, str]
+
+_DEFAULT_CLIENT: Optional[ApiClient] = None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "a bool"
+    return f"{'an' if type(value).__name__[0] in 'aeiou' else 'a'} {type(value).__name__}"
+
+
+def _enum_value(enum_name: str, name: str, value: Any) -> str:
+    cls: Any = model_class(enum_name)
+    raw = value.value if isinstance(value, Enum) else value
+    if not isinstance(raw, str):
+        raise ApiValueError(f"{name}: expected a {enum_name} or its value, got {_kind(value)}")
+    try:
+        return str(cls(raw).value)
+    except ValueError:
+        allowed = ", ".join(repr(member.value) for member in cls)
+        raise ApiValueError(f"{name}: {raw!r} is not a {enum_name} (one of {allowed})") from None
+
+
+def _checked(row: Tuple[Any, ...], value: Any, datetime_format: str) -> List[str]:
+    """The wire texts of one parameter (several for a list), or ApiValueError."""
+    name, _where, _wire, kind, enum_name, _required, low, high = row
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ApiValueError(f"{name}: expected a string, got {_kind(value)}")
+        return [value]
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ApiValueError(f"{name}: expected an integer, got {_kind(value)}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ApiValueError(f"{name}: must be between {low} and {high}, got {value}")
+        return [str(value)]
+    if kind == "datetime":
+        if isinstance(value, str):
+            try:
+                value = parse_datetime(value)
+            except ValueError as err:
+                raise ApiValueError(f"{name}: {err} ({value!r})") from None
+        if not isinstance(value, datetime):
+            raise ApiValueError(f"{name}: expected a datetime or ISO 8601 text, got {_kind(value)}")
+        return [value.strftime(datetime_format)]
+    if kind == "enum":
+        return [_enum_value(enum_name, name, value)]
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise ApiValueError(f"{name}: expected a list of {enum_name}, got {_kind(value)}")
+    return [_enum_value(enum_name, f"{name}[{index}]", item) for index, item in enumerate(value)]
+
+
+def check_call(endpoint: Mapping[str, Any], args: Mapping[str, Any],
+               datetime_format: str = "%Y-%m-%dT%H:%M:%S.%f%z", safe_path: str = "") -> Tuple[str, Any]:
+    """The path with its query string, and the body (a JSON-ready dict or None), of one call.
+
+    Query values are percent-encoded with ``/`` left as is, list parameters repeat their key, and
+    None parameters are left out; path parameters are percent-encoded with nothing left safe.
+
+    Raises:
+        ApiValueError: an argument is missing, of the wrong type or out of range (names it).
+    """
+    path = endpoint["path"]
+    pairs: List[str] = []
+    for row in endpoint["params"]:
+        name, where, wire, _kind_name, _enum, required = row[:6]
+        value = args.get(name)
+        if value is None:
+            if required:
+                raise ApiValueError(f"{name}: is required")
+            continue
+        texts = _checked(row, value, datetime_format)
+        if where == "path":
+            path = path.replace("{" + wire + "}", urllib.parse.quote(texts[0], safe=safe_path))
+        else:
+            pairs += [f"{wire}={urllib.parse.quote(text, safe='/')}" for text in texts]
+    body: Optional[Dict[str, Any]] = None
+    if endpoint["body_param"] is not None:
+        given = args.get(endpoint["body_param"])
+        if given is None:
+            raise ApiValueError(f"{endpoint['body_param']}: is required")
+        body = as_request(model_class(endpoint["body"]), given).to_dict()  # type: ignore[arg-type]
+    return path + ("?" + "&".join(pairs) if pairs else ""), body
+
+
+class V2ApiBase:
+    """The state of a ``V2Api``: its ``api_client``."""
+
+    def __init__(self, api_client: Optional[ApiClient] = None) -> None:
+        global _DEFAULT_CLIENT  # pylint: disable=global-statement
+        if api_client is None:
+            if _DEFAULT_CLIENT is None:
+                _DEFAULT_CLIENT = ApiClient()
+            api_client = _DEFAULT_CLIENT
+        self.api_client = api_client
+
+    def __repr__(self) -> str:
+        return f"V2Api(host={self.api_client.configuration.host!r})"
+
+    def _call(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+        self,
+        name: str,
+        variant: str,
+        timeout: Optional[Timeout],
+        auth: Optional[Dict[str, Any]],
+        content_type: Optional[str],
+        headers: Optional[Dict[str, Any]],
+        host_index: int,
+        **args: Any,
+    ) -> Any:
+        endpoint = ENDPOINTS[name]
+        config = self.api_client.configuration
+        if host_index != 0 or isinstance(host_index, bool):
+            raise ApiValueError(f"_host_index: there is one server, so only 0 is valid, not {host_index!r}")
+        if content_type is not None and not isinstance(content_type, str):
+            raise ApiValueError(f"_content_type: expected a string, got {_kind(content_type)}")
+        if headers is not None and not isinstance(headers, Mapping):
+            raise ApiValueError(f"_headers: expected a dict, got {_kind(headers)}")
+        path, body = check_call(endpoint, args, config.datetime_format, config.safe_chars_for_path_param)
+        return self.api_client.call_api(endpoint, path, body, variant, timeout=timeout, auth=auth,
+                                        content_type=content_type, headers=headers)
