@@ -25,7 +25,7 @@ _EnList = Optional[Sequence[Union[Enum, str]]]
 
 def _signature(items: Sequence[Any]) -> Optional[frozenset]:  # type: ignore[type-arg]
     """The ids of a page's items (None when they carry none), to notice a page served again."""
-    ids = [getattr(item, "id", None) or getattr(item, "task_id", None) for item in items]
+    ids = [getattr(item, "task_id", None) or getattr(item, "id", None) for item in items]
     if not ids or any(not isinstance(one, str) for one in ids):
         return None
     return frozenset(ids)

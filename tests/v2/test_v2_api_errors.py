@@ -1,0 +1,120 @@
+"""v2 errors over real HTTP: each status in both exception families, transport failures, retries."""
+import socket
+import threading
+import time
+from typing import Any, Iterator
+
+import pytest
+
+import scaleapi
+from scaleapi.api_client.v2 import exceptions as v2exc
+from scaleapi.api_client.v2.models import GetBatch500Response, GetSchema404Response
+
+from v2_wire import WireServer
+
+FAMILIES = [
+    (400, v2exc.BadRequestException, scaleapi.ScaleInvalidRequest),
+    (401, v2exc.UnauthorizedException, scaleapi.ScaleUnauthorized),
+    (402, v2exc.ApiException, scaleapi.ScaleNotEnabled),
+    (403, v2exc.ForbiddenException, scaleapi.ScaleException),
+    (404, v2exc.NotFoundException, scaleapi.ScaleResourceNotFound),
+    (409, v2exc.ConflictException, scaleapi.ScaleDuplicateResource),
+    (422, v2exc.UnprocessableEntityException, scaleapi.ScaleInvalidRequest),
+    (429, v2exc.ApiException, scaleapi.ScaleTooManyRequests),
+    (500, v2exc.ServiceException, scaleapi.ScaleInternalError),
+    (503, v2exc.ServiceException, scaleapi.ScaleServiceUnavailable),
+    (504, v2exc.ServiceException, scaleapi.ScaleTimeoutError),
+    (418, v2exc.ApiException, scaleapi.ScaleException),
+]
+
+
+@pytest.mark.parametrize("status, v2_class, scale_class", FAMILIES)
+def test_error_status_in_both_families(status: int, v2_class: type, scale_class: type, wire: Any,
+                                       v2_client: Any) -> None:
+    body = {"status_code": status, "error": f"boom {status}"}
+    wire.reset(lambda request: (status, body, {"X-Trace": "t1"}))
+    with pytest.raises(v2_class) as caught:
+        v2_client.v2.get_project(project_name="p")
+    err = caught.value
+    assert isinstance(err, scale_class) and isinstance(err, v2exc.ApiException)
+    assert err.status == status and err.code == status
+    assert err.reason and err.headers["X-Trace"] == "t1"
+    assert err.body == '{"status_code": %d, "error": "boom %d"}' % (status, status)
+    if status == 500:
+        assert isinstance(err.data, GetBatch500Response) and err.data.error == "boom 500"
+    else:
+        assert err.data is None
+    assert "test_v2wirekey" not in str(err) and "test_v2wirekey" not in repr(err.args)
+    assert len(wire.seen) == 1  # max_retries=0
+
+
+def test_error_model_of_the_endpoint_and_a_body_that_does_not_fit(wire: Any, v2_client: Any) -> None:
+    wire.reset(lambda request: (404, {"status_code": 404, "error": "no schema"}))
+    with pytest.raises(v2exc.NotFoundException) as caught:
+        v2_client.v2.get_schema("s1")
+    assert isinstance(caught.value.data, GetSchema404Response)
+    wire.reset(lambda request: (500, b"<h1>bad gateway</h1>", {"Content-Type": "text/html"}))
+    with pytest.raises(v2exc.ServiceException) as failed:
+        v2_client.v2.get_schema("s1")
+    assert failed.value.data is None and failed.value.body == "<h1>bad gateway</h1>"
+
+
+def test_without_preload_content_does_not_raise(wire: Any, v2_client: Any) -> None:
+    wire.reset(lambda request: (404, {"status_code": 404, "error": "x"}))
+    raw = v2_client.v2.get_project_without_preload_content(project_name="p")
+    assert raw.status_code == 404 and raw.json()["error"] == "x"
+
+
+def test_gets_are_retried_on_503_and_creates_are_not(wire: Any) -> None:
+    answers = iter([(503, {"status_code": 503, "error": "busy"}, {"Retry-After": "0"})])
+    wire.reset(lambda request: next(answers, (200, {"id": "p", "name": "n", "created_at": "2025-01-01T00:00:00Z"})))
+    with scaleapi.ScaleClient("test_k", api_instance_url=wire.url, max_retries=2) as client:
+        assert client.v2.get_project(project_name="p").name == "n"
+        assert len(wire.seen) == 2
+        wire.reset(lambda request: (503, {"status_code": 503, "error": "busy"}, {"Retry-After": "0"}))
+        with pytest.raises(v2exc.ServiceException):
+            client.v2.create_batch({"name": "b", "project_name": "p"})
+        assert len(wire.seen) == 1
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_connection_refused_is_our_connection_error() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/v1"
+    with scaleapi.ScaleClient("test_k", api_instance_url=url, max_retries=0) as client:
+        with pytest.raises(scaleapi.ScaleConnectionError) as caught:
+            client.v2.get_task("t1")
+    assert not isinstance(caught.value, v2exc.ApiException)
+    assert "urllib3" not in type(caught.value).__module__
+
+
+@pytest.fixture
+def stalling() -> Iterator[WireServer]:
+    server = WireServer()
+    release = threading.Event()
+
+    def stall(request: Any) -> Any:
+        release.wait(10)
+        return 200, {}
+
+    server.reset(stall)
+    yield server
+    release.set()
+    server.close()
+
+
+def test_a_stalling_server_is_our_client_timeout(stalling: WireServer) -> None:
+    with scaleapi.ScaleClient("test_k", api_instance_url=stalling.url, max_retries=0) as client:
+        started = time.monotonic()
+        with pytest.raises(scaleapi.ScaleClientTimeout):
+            client.v2.get_task("t1", _request_timeout=0.5)
+        with pytest.raises(scaleapi.ScaleClientTimeout):
+            client.v2.create_batch({"name": "b", "project_name": "p"}, _request_timeout=(1, 0.5))
+        assert time.monotonic() - started < 9  # bounded: no hang
+    with scaleapi.ScaleClient("test_k", api_instance_url=stalling.url, max_retries=0, timeout=0.5) as client:
+        with pytest.raises(scaleapi.ScaleClientTimeout):
+            client.v2.get_projects()  # the client's own timeout applies to v2 too
