@@ -71,12 +71,12 @@ __all__ = [
     "ScaleTransportError",
     "ScaleConnectionError",
     "ScaleClientTimeout",
-    "ApiClient",
-    "Configuration",
-    "ExpandableEnumTask",
-    "Option",
-    "V2Api",
-    "V2Task",
+    "ApiClient",  # pylint: disable=undefined-all-variable  # loaded by __getattr__
+    "Configuration",  # pylint: disable=undefined-all-variable  # loaded by __getattr__
+    "ExpandableEnumTask",  # pylint: disable=undefined-all-variable  # loaded by __getattr__
+    "Option",  # pylint: disable=undefined-all-variable  # loaded by __getattr__
+    "V2Api",  # pylint: disable=undefined-all-variable  # loaded by __getattr__
+    "V2Task",  # pylint: disable=undefined-all-variable  # loaded by __getattr__
 ]
 
 #: The v2 names offered here, loaded on first use (``import scaleapi`` loads no v2 module).

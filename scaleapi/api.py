@@ -647,7 +647,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
         if self.throttle is not None:
             self.throttle.record(status, self.policy.delay(attempt, retry_after) if status == 429 else 0.0)
         if self.on_response is not None and (status < 300 or not may_retry_status(call.kind, status)):
-            return self.on_response(resp)
+            return self.on_response(resp)  # pylint: disable=not-callable
         if status == 200:
             try:
                 return _parse_json(resp)
@@ -665,7 +665,7 @@ class Api:  # pylint: disable=too-many-instance-attributes
                 resp.close()
                 raise _Again(wait, status != 429)
             if self.on_response is not None:
-                return self.on_response(resp)
+                return self.on_response(resp)  # pylint: disable=not-callable
             raise exception_for_status(status, self._given_up(call, attempt, _error_message(resp)))
         raise exception_for_status(status, _error_message(resp))
 

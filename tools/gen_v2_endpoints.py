@@ -161,15 +161,20 @@ def _method(end: Dict[str, Any], suffix: str, variant: str, ret_t: str, ret_doc:
                    "``_with_http_info`` or ``_without_preload_content`` variant).")
     doc = [f'        """{end["method"]} {end["path"]}.', ""]
     doc += textwrap.wrap(returns, 100, initial_indent=" " * 8, subsequent_indent=" " * 8)
+    doc.append("")
     doc += textwrap.wrap(f"Parameters: {', '.join(names) or 'none'}; the call options are described on "
                          "``V2Api``.", 100, initial_indent=" " * 8, subsequent_indent=" " * 8)
     lines += doc + ['        """']
     args = textwrap.wrap(", ".join(f"{name}={name}" for name in names) + ")" if names else "", 96,
                          initial_indent=" " * 12, subsequent_indent=" " * 12)
+    head = "        self._call(" if ret_t == "None" else f"        return cast({ret_t}, self._call("
+    close = ")" if ret_t == "None" else "))"
+    if args:
+        args[-1] = args[-1][:-1] + close
     lines += [
-        "        return self._call(",
-        f"            {end['name']!r}, {variant!r}, _request_timeout, _request_auth, _content_type, _headers,",
-        "            _host_index" + ("," if args else ")"),
+        head,
+        f"            {end['name']!r}, {variant!r},",
+        "            _request_timeout, _request_auth, _content_type, _headers, _host_index" + ("," if args else close),
     ] + args + [""]
     return lines
 
@@ -182,7 +187,7 @@ def _api(facts: Dict[str, Any]) -> str:
         '"""``V2Api``: the 75 methods of the v2 API (three variants of each of the 25 endpoints)."""',
         "# pylint: disable=too-many-lines,too-many-arguments,too-many-locals,too-many-public-methods",
         "# pylint: disable=unused-argument,too-many-positional-arguments",
-        "from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union",
+        "from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union, cast",
         "",
         "import requests",
         "",
@@ -191,8 +196,9 @@ def _api(facts: Dict[str, Any]) -> str:
         "",
         "if TYPE_CHECKING:  # pragma: no cover",
     ]
+    modules = _model_modules()
     for name in models:
-        out.append(f"    from ..models import {name}")
+        out.append(f"    from ..models.{modules[name]} import {name}")
     out += [
         "",
         "__all__ = [\"V2Api\"]",
@@ -224,6 +230,13 @@ def _api(facts: Dict[str, Any]) -> str:
     while out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"
+
+
+def _model_modules() -> Dict[str, str]:
+    """Model class name -> its module below ``models`` (from the model facts)."""
+    with open(os.path.join(HERE, "v2_models_spec.json"), encoding="utf-8") as handle:
+        models = json.load(handle)["models"]
+    return {name: model["module"].rsplit(".", 1)[-1] for name, model in models.items()}
 
 
 def render() -> Dict[str, str]:

@@ -295,3 +295,44 @@ def test_proxies_and_verify_are_applied(wire: Any, wire_server: Any) -> None:
         assert proxy.seen[0].headers["authorization"] == "Bearer test_k"
     finally:
         proxy.close()
+
+
+def test_a_pickled_client_keeps_no_key_and_its_v2_still_authenticates(wire: Any) -> None:
+    import pickle  # pylint: disable=import-outside-toplevel
+
+    client = scaleapi.ScaleClient("test_picklesecret", api_instance_url=wire.url)
+    client.v2.get_datasets_without_preload_content()
+    data = pickle.dumps(client)
+    assert b"picklesecret" not in data
+    copy = pickle.loads(data)
+    copy.v2.get_datasets_without_preload_content()
+    assert wire.seen[-1].headers["authorization"] == "Bearer test_picklesecret"
+    client.close()
+    copy.close()
+
+
+def test_official_offline_checks() -> None:
+    # pylint: disable=import-outside-toplevel
+    from scaleapi.api_client.v2.models.batch_operation_request import BatchOperationRequest
+    from scaleapi.api_client.v2.models.create_batch_request import CreateBatchRequest
+    from scaleapi.api_client.v2.models.set_batch_metadata_request import SetBatchMetadataRequest
+
+    by_id = BatchOperationRequest(batch_id="b1")
+    assert by_id.batch_id == "b1" and by_id.batch_name is None
+    by_name = BatchOperationRequest(batch_name="n1")
+    assert by_name.batch_name == "n1" and by_name.batch_id is None
+    create = CreateBatchRequest(name="n", project_name="p")
+    assert create.name == "n" and create.project_name == "p"
+    assert SetBatchMetadataRequest(batch_id="b1", metadata={"ok": True}).metadata == {"ok": True}
+    client = scaleapi.ScaleClient("test_offline", "pytest")
+    assert hasattr(client, "v2")
+
+
+def test_standalone_api_client(wire: Any) -> None:
+    config = scaleapi.Configuration(host=wire.url[: -len("/v1")], access_token="test_standalone")
+    api = scaleapi.V2Api(scaleapi.ApiClient(config))
+    api.get_datasets_without_preload_content()
+    assert wire.seen[0].path == "/v2/datasets"
+    assert wire.seen[0].headers["authorization"] == "Bearer test_standalone"
+    with pytest.raises(scaleapi.ScaleConfigurationError, match="access_token"):
+        scaleapi.V2Api(scaleapi.ApiClient(scaleapi.Configuration(host=config.host))).get_datasets()

@@ -75,7 +75,9 @@ class ApiClient:
             raise ScaleConfigurationError(
                 "no API key: set Configuration.access_token (or use ScaleClient(api_key).v2)")
         verify: Union[bool, str, None] = config.ssl_ca_cert or (None if config.verify_ssl else False)
-        cert: Any = (config.cert_file, config.key_file) if config.cert_file and config.key_file else config.cert_file
+        cert: Any = config.cert_file
+        if config.cert_file and config.key_file:
+            cert = (config.cert_file, config.key_file)
         proxies = {"http": config.proxy, "https": config.proxy} if config.proxy else None
         api = Api(config.access_token, None, config.host, verify, proxies, cert, max_retries=config.retries)
         self._token = config.access_token
@@ -185,7 +187,8 @@ def _answer(resp: requests.Response, endpoint: Mapping[str, Any], variant: str) 
                                      status)
             data = model_class(model_name).from_dict(parsed)  # type: ignore[attr-defined]
         if variant == "info":
-            return ApiResponse(status_code=status, headers=dict(resp.headers), data=data, raw_data=resp.content)
+            return ApiResponse(status_code=status, headers=dict(resp.headers), data=data,
+                               raw_data=resp.content)
         return data
     error_model = None
     if model_name is not None:

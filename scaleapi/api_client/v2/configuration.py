@@ -85,6 +85,16 @@ class Configuration:  # pylint: disable=too-many-instance-attributes
             clone.__dict__[key] = value if key == "logger" else copy.deepcopy(value, memo)
         return clone
 
+    def __getstate__(self) -> Dict[str, Any]:
+        # secrets stay out of pickles: an unpickled ScaleClient's v2 sends the key its transport recalls
+        state = {key: value for key, value in self.__dict__.items() if key != "logger"}
+        state.update(access_token=None, password=None, api_key={})
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.logger = {"package_logger": logging.getLogger("scaleapi")}
+
     @classmethod
     def set_default(cls, default: Optional["Configuration"]) -> None:
         """Make ``default`` (a copy) what ``get_default`` returns."""
@@ -127,5 +137,5 @@ class Configuration:  # pylint: disable=too-many-instance-attributes
 
         from ..._version import __version__  # pylint: disable=import-outside-toplevel
 
-        return (f"Python SDK Debug Report:\nOS: {platform.system()}\nPython Version: {platform.python_version()}"
-                f"\nSDK Package Version: {__version__}")
+        return (f"Python SDK Debug Report:\nOS: {platform.system()}\n"
+                f"Python Version: {platform.python_version()}\nSDK Package Version: {__version__}")

@@ -1,7 +1,7 @@
 """The v2 endpoint layer: ``V2Api`` (``v2_api``, generated) and the request checks it uses (``_base``)."""
 from typing import Any
 
-__all__ = ["V2Api"]
+__all__ = ["V2Api"]  # pylint: disable=undefined-all-variable  # loaded by __getattr__
 
 
 def __getattr__(name: str) -> Any:

@@ -105,7 +105,7 @@ def check_call(endpoint: Mapping[str, Any], args: Mapping[str, Any],
         given = args.get(endpoint["body_param"])
         if given is None:
             raise ApiValueError(f"{endpoint['body_param']}: is required")
-        body = as_request(model_class(endpoint["body"]), given).to_dict()  # type: ignore[arg-type]
+        body = as_request(model_class(endpoint["body"]), given).to_dict()
     return path + ("?" + "&".join(pairs) if pairs else ""), body
 
 

@@ -2,7 +2,7 @@
 """``V2Api``: the 75 methods of the v2 API (three variants of each of the 25 endpoints)."""
 # pylint: disable=too-many-lines,too-many-arguments,too-many-locals,too-many-public-methods
 # pylint: disable=unused-argument,too-many-positional-arguments
-from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union, cast
 
 import requests
 
@@ -10,30 +10,30 @@ from ..api_response import ApiResponse
 from ._base import DateTimeArg, EnumArg, Timeout, V2ApiBase
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..models import Annotation
-    from ..models import Batch
-    from ..models import BatchOperationRequest
-    from ..models import CancelBatch200Response
-    from ..models import CreateBatchRequest
-    from ..models import CreateChatTaskRequest
-    from ..models import DatasetTask
-    from ..models import GetBatchesResponse
-    from ..models import GetDatasetDeliveriesResponse
-    from ..models import GetDatasetDeliveryResponse
-    from ..models import GetDatasetTasksResponse
-    from ..models import GetDatasetsResponse
-    from ..models import GetDeliveredTasksResponse
-    from ..models import GetDeliveriesResponse
-    from ..models import GetDeliveryTasksResponse
-    from ..models import GetProjectsResponse
-    from ..models import GetSchemaResponse
-    from ..models import GetTasksResponse
-    from ..models import PauseBatch200Response
-    from ..models import Project
-    from ..models import ResumeBatch200Response
-    from ..models import SetBatchMetadataRequest
-    from ..models import SetTaskMetadataRequest
-    from ..models import Task
+    from ..models.annotation import Annotation
+    from ..models.batch import Batch
+    from ..models.batch_operation_request import BatchOperationRequest
+    from ..models.cancel_batch200_response import CancelBatch200Response
+    from ..models.create_batch_request import CreateBatchRequest
+    from ..models.create_chat_task_request import CreateChatTaskRequest
+    from ..models.dataset_task import DatasetTask
+    from ..models.get_batches_response import GetBatchesResponse
+    from ..models.get_dataset_deliveries_response import GetDatasetDeliveriesResponse
+    from ..models.get_dataset_delivery_response import GetDatasetDeliveryResponse
+    from ..models.get_dataset_tasks_response import GetDatasetTasksResponse
+    from ..models.get_datasets_response import GetDatasetsResponse
+    from ..models.get_delivered_tasks_response import GetDeliveredTasksResponse
+    from ..models.get_deliveries_response import GetDeliveriesResponse
+    from ..models.get_delivery_tasks_response import GetDeliveryTasksResponse
+    from ..models.get_projects_response import GetProjectsResponse
+    from ..models.get_schema_response import GetSchemaResponse
+    from ..models.get_tasks_response import GetTasksResponse
+    from ..models.pause_batch200_response import PauseBatch200Response
+    from ..models.project import Project
+    from ..models.resume_batch200_response import ResumeBatch200Response
+    from ..models.set_batch_metadata_request import SetBatchMetadataRequest
+    from ..models.set_task_metadata_request import SetTaskMetadataRequest
+    from ..models.task import Task
 
 __all__ = ["V2Api"]
 
@@ -64,12 +64,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/cancel.
 
         Returns the CancelBatch200Response the server answered.
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'cancel_batch', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast('CancelBatch200Response', self._call(
+            'cancel_batch', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def cancel_batch_with_http_info(
         self,
@@ -84,12 +85,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/cancel.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'cancel_batch', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast('ApiResponse[CancelBatch200Response]', self._call(
+            'cancel_batch', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def cancel_batch_without_preload_content(
         self,
@@ -104,12 +106,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/cancel.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'cancel_batch', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast(requests.Response, self._call(
+            'cancel_batch', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def create_batch(
         self,
@@ -124,12 +127,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch.
 
         Returns the Batch the server answered.
+
         Parameters: create_batch_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'create_batch', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            create_batch_request=create_batch_request)
+        return cast('Batch', self._call(
+            'create_batch', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            create_batch_request=create_batch_request))
 
     def create_batch_with_http_info(
         self,
@@ -144,12 +148,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: create_batch_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'create_batch', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            create_batch_request=create_batch_request)
+        return cast('ApiResponse[Batch]', self._call(
+            'create_batch', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            create_batch_request=create_batch_request))
 
     def create_batch_without_preload_content(
         self,
@@ -164,12 +169,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: create_batch_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'create_batch', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            create_batch_request=create_batch_request)
+        return cast(requests.Response, self._call(
+            'create_batch', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            create_batch_request=create_batch_request))
 
     def create_chat_task(
         self,
@@ -184,12 +190,13 @@ class V2Api(V2ApiBase):
         """POST /v2/task/chat.
 
         Returns the Task the server answered.
+
         Parameters: create_chat_task_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'create_chat_task', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            create_chat_task_request=create_chat_task_request)
+        return cast('Task', self._call(
+            'create_chat_task', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            create_chat_task_request=create_chat_task_request))
 
     def create_chat_task_with_http_info(
         self,
@@ -204,12 +211,13 @@ class V2Api(V2ApiBase):
         """POST /v2/task/chat.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: create_chat_task_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'create_chat_task', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            create_chat_task_request=create_chat_task_request)
+        return cast('ApiResponse[Task]', self._call(
+            'create_chat_task', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            create_chat_task_request=create_chat_task_request))
 
     def create_chat_task_without_preload_content(
         self,
@@ -224,12 +232,13 @@ class V2Api(V2ApiBase):
         """POST /v2/task/chat.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: create_chat_task_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'create_chat_task', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            create_chat_task_request=create_chat_task_request)
+        return cast(requests.Response, self._call(
+            'create_chat_task', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            create_chat_task_request=create_chat_task_request))
 
     def finalize_batch(
         self,
@@ -244,12 +253,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/finalize.
 
         Returns the Batch the server answered.
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'finalize_batch', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast('Batch', self._call(
+            'finalize_batch', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def finalize_batch_with_http_info(
         self,
@@ -264,12 +274,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/finalize.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'finalize_batch', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast('ApiResponse[Batch]', self._call(
+            'finalize_batch', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def finalize_batch_without_preload_content(
         self,
@@ -284,12 +295,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/finalize.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'finalize_batch', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast(requests.Response, self._call(
+            'finalize_batch', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def get_annotation(
         self,
@@ -304,12 +316,13 @@ class V2Api(V2ApiBase):
         """GET /v2/annotation.
 
         Returns the Annotation the server answered.
+
         Parameters: annotation_id; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_annotation', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            annotation_id=annotation_id)
+        return cast('Annotation', self._call(
+            'get_annotation', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            annotation_id=annotation_id))
 
     def get_annotation_with_http_info(
         self,
@@ -324,12 +337,13 @@ class V2Api(V2ApiBase):
         """GET /v2/annotation.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: annotation_id; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_annotation', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            annotation_id=annotation_id)
+        return cast('ApiResponse[Annotation]', self._call(
+            'get_annotation', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            annotation_id=annotation_id))
 
     def get_annotation_without_preload_content(
         self,
@@ -344,12 +358,13 @@ class V2Api(V2ApiBase):
         """GET /v2/annotation.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: annotation_id; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_annotation', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            annotation_id=annotation_id)
+        return cast(requests.Response, self._call(
+            'get_annotation', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            annotation_id=annotation_id))
 
     def get_batch(
         self,
@@ -366,12 +381,13 @@ class V2Api(V2ApiBase):
         """GET /v2/batch.
 
         Returns the Batch the server answered.
+
         Parameters: batch_id, batch_name, expand; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_batch', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_id=batch_id, batch_name=batch_name, expand=expand)
+        return cast('Batch', self._call(
+            'get_batch', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_id=batch_id, batch_name=batch_name, expand=expand))
 
     def get_batch_with_http_info(
         self,
@@ -388,12 +404,13 @@ class V2Api(V2ApiBase):
         """GET /v2/batch.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: batch_id, batch_name, expand; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_batch', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_id=batch_id, batch_name=batch_name, expand=expand)
+        return cast('ApiResponse[Batch]', self._call(
+            'get_batch', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_id=batch_id, batch_name=batch_name, expand=expand))
 
     def get_batch_without_preload_content(
         self,
@@ -410,12 +427,13 @@ class V2Api(V2ApiBase):
         """GET /v2/batch.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: batch_id, batch_name, expand; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_batch', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_id=batch_id, batch_name=batch_name, expand=expand)
+        return cast(requests.Response, self._call(
+            'get_batch', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_id=batch_id, batch_name=batch_name, expand=expand))
 
     def get_batches(
         self,
@@ -439,17 +457,18 @@ class V2Api(V2ApiBase):
         """GET /v2/batches.
 
         Returns the GetBatchesResponse the server answered.
+
         Parameters: project_id, project_name, status, created_after, created_before,
         completed_after, completed_before, limit, next_token, expand; the call options are described
         on ``V2Api``.
         """
-        return self._call(
-            'get_batches', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('GetBatchesResponse', self._call(
+            'get_batches', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             project_id=project_id, project_name=project_name, status=status,
             created_after=created_after, created_before=created_before,
             completed_after=completed_after, completed_before=completed_before, limit=limit,
-            next_token=next_token, expand=expand)
+            next_token=next_token, expand=expand))
 
     def get_batches_with_http_info(
         self,
@@ -473,17 +492,18 @@ class V2Api(V2ApiBase):
         """GET /v2/batches.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: project_id, project_name, status, created_after, created_before,
         completed_after, completed_before, limit, next_token, expand; the call options are described
         on ``V2Api``.
         """
-        return self._call(
-            'get_batches', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('ApiResponse[GetBatchesResponse]', self._call(
+            'get_batches', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             project_id=project_id, project_name=project_name, status=status,
             created_after=created_after, created_before=created_before,
             completed_after=completed_after, completed_before=completed_before, limit=limit,
-            next_token=next_token, expand=expand)
+            next_token=next_token, expand=expand))
 
     def get_batches_without_preload_content(
         self,
@@ -507,17 +527,18 @@ class V2Api(V2ApiBase):
         """GET /v2/batches.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: project_id, project_name, status, created_after, created_before,
         completed_after, completed_before, limit, next_token, expand; the call options are described
         on ``V2Api``.
         """
-        return self._call(
-            'get_batches', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast(requests.Response, self._call(
+            'get_batches', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             project_id=project_id, project_name=project_name, status=status,
             created_after=created_after, created_before=created_before,
             completed_after=completed_after, completed_before=completed_before, limit=limit,
-            next_token=next_token, expand=expand)
+            next_token=next_token, expand=expand))
 
     def get_dataset_deliveries(
         self,
@@ -535,14 +556,15 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/deliveries.
 
         Returns the GetDatasetDeliveriesResponse the server answered.
+
         Parameters: dataset_id, delivered_after, delivered_before, expand; the call options are
         described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_deliveries', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('GetDatasetDeliveriesResponse', self._call(
+            'get_dataset_deliveries', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             dataset_id=dataset_id, delivered_after=delivered_after,
-            delivered_before=delivered_before, expand=expand)
+            delivered_before=delivered_before, expand=expand))
 
     def get_dataset_deliveries_with_http_info(
         self,
@@ -560,14 +582,15 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/deliveries.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: dataset_id, delivered_after, delivered_before, expand; the call options are
         described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_deliveries', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('ApiResponse[GetDatasetDeliveriesResponse]', self._call(
+            'get_dataset_deliveries', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             dataset_id=dataset_id, delivered_after=delivered_after,
-            delivered_before=delivered_before, expand=expand)
+            delivered_before=delivered_before, expand=expand))
 
     def get_dataset_deliveries_without_preload_content(
         self,
@@ -585,14 +608,15 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/deliveries.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: dataset_id, delivered_after, delivered_before, expand; the call options are
         described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_deliveries', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast(requests.Response, self._call(
+            'get_dataset_deliveries', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             dataset_id=dataset_id, delivered_after=delivered_after,
-            delivered_before=delivered_before, expand=expand)
+            delivered_before=delivered_before, expand=expand))
 
     def get_dataset_delivery(
         self,
@@ -610,13 +634,14 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/delivery.
 
         Returns the GetDatasetDeliveryResponse the server answered.
+
         Parameters: delivery_id, limit, next_token, expand; the call options are described on
         ``V2Api``.
         """
-        return self._call(
-            'get_dataset_delivery', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            delivery_id=delivery_id, limit=limit, next_token=next_token, expand=expand)
+        return cast('GetDatasetDeliveryResponse', self._call(
+            'get_dataset_delivery', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            delivery_id=delivery_id, limit=limit, next_token=next_token, expand=expand))
 
     def get_dataset_delivery_with_http_info(
         self,
@@ -634,13 +659,14 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/delivery.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: delivery_id, limit, next_token, expand; the call options are described on
         ``V2Api``.
         """
-        return self._call(
-            'get_dataset_delivery', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            delivery_id=delivery_id, limit=limit, next_token=next_token, expand=expand)
+        return cast('ApiResponse[GetDatasetDeliveryResponse]', self._call(
+            'get_dataset_delivery', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            delivery_id=delivery_id, limit=limit, next_token=next_token, expand=expand))
 
     def get_dataset_delivery_without_preload_content(
         self,
@@ -658,13 +684,14 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/delivery.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: delivery_id, limit, next_token, expand; the call options are described on
         ``V2Api``.
         """
-        return self._call(
-            'get_dataset_delivery', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            delivery_id=delivery_id, limit=limit, next_token=next_token, expand=expand)
+        return cast(requests.Response, self._call(
+            'get_dataset_delivery', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            delivery_id=delivery_id, limit=limit, next_token=next_token, expand=expand))
 
     def get_dataset_task(
         self,
@@ -680,12 +707,13 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/task.
 
         Returns the DatasetTask the server answered.
+
         Parameters: task_id, expand; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_task', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            task_id=task_id, expand=expand)
+        return cast('DatasetTask', self._call(
+            'get_dataset_task', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            task_id=task_id, expand=expand))
 
     def get_dataset_task_with_http_info(
         self,
@@ -701,12 +729,13 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/task.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: task_id, expand; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_task', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            task_id=task_id, expand=expand)
+        return cast('ApiResponse[DatasetTask]', self._call(
+            'get_dataset_task', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            task_id=task_id, expand=expand))
 
     def get_dataset_task_without_preload_content(
         self,
@@ -722,12 +751,13 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/task.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: task_id, expand; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_task', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            task_id=task_id, expand=expand)
+        return cast(requests.Response, self._call(
+            'get_dataset_task', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            task_id=task_id, expand=expand))
 
     def get_dataset_task_response_url(
         self,
@@ -744,11 +774,12 @@ class V2Api(V2ApiBase):
 
         Returns None: the answer has no model (the 302 is followed; read the target with the
         ``_with_http_info`` or ``_without_preload_content`` variant).
+
         Parameters: task_id, attachment_id; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_task_response_url', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        self._call(
+            'get_dataset_task_response_url', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             task_id=task_id, attachment_id=attachment_id)
 
     def get_dataset_task_response_url_with_http_info(
@@ -765,12 +796,13 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/task/{taskId}/response_url/{attachmentId}.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: task_id, attachment_id; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_task_response_url', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            task_id=task_id, attachment_id=attachment_id)
+        return cast('ApiResponse[None]', self._call(
+            'get_dataset_task_response_url', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            task_id=task_id, attachment_id=attachment_id))
 
     def get_dataset_task_response_url_without_preload_content(
         self,
@@ -786,12 +818,13 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/task/{taskId}/response_url/{attachmentId}.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: task_id, attachment_id; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_task_response_url', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            task_id=task_id, attachment_id=attachment_id)
+        return cast(requests.Response, self._call(
+            'get_dataset_task_response_url', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            task_id=task_id, attachment_id=attachment_id))
 
     def get_dataset_tasks(
         self,
@@ -812,15 +845,16 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/tasks.
 
         Returns the GetDatasetTasksResponse the server answered.
+
         Parameters: dataset_id, delivery_id, delivered_after, delivered_before, limit, next_token,
         expand; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_tasks', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('GetDatasetTasksResponse', self._call(
+            'get_dataset_tasks', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             dataset_id=dataset_id, delivery_id=delivery_id, delivered_after=delivered_after,
             delivered_before=delivered_before, limit=limit, next_token=next_token,
-            expand=expand)
+            expand=expand))
 
     def get_dataset_tasks_with_http_info(
         self,
@@ -841,15 +875,16 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/tasks.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: dataset_id, delivery_id, delivered_after, delivered_before, limit, next_token,
         expand; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_tasks', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('ApiResponse[GetDatasetTasksResponse]', self._call(
+            'get_dataset_tasks', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             dataset_id=dataset_id, delivery_id=delivery_id, delivered_after=delivered_after,
             delivered_before=delivered_before, limit=limit, next_token=next_token,
-            expand=expand)
+            expand=expand))
 
     def get_dataset_tasks_without_preload_content(
         self,
@@ -870,15 +905,16 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets/tasks.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: dataset_id, delivery_id, delivered_after, delivered_before, limit, next_token,
         expand; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_dataset_tasks', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast(requests.Response, self._call(
+            'get_dataset_tasks', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             dataset_id=dataset_id, delivery_id=delivery_id, delivered_after=delivered_after,
             delivered_before=delivered_before, limit=limit, next_token=next_token,
-            expand=expand)
+            expand=expand))
 
     def get_datasets(
         self,
@@ -892,11 +928,12 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets.
 
         Returns the GetDatasetsResponse the server answered.
+
         Parameters: none; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_datasets', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index)
+        return cast('GetDatasetsResponse', self._call(
+            'get_datasets', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index))
 
     def get_datasets_with_http_info(
         self,
@@ -910,11 +947,12 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: none; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_datasets', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index)
+        return cast('ApiResponse[GetDatasetsResponse]', self._call(
+            'get_datasets', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index))
 
     def get_datasets_without_preload_content(
         self,
@@ -928,11 +966,12 @@ class V2Api(V2ApiBase):
         """GET /v2/datasets.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: none; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_datasets', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index)
+        return cast(requests.Response, self._call(
+            'get_datasets', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index))
 
     def get_deliveries(
         self,
@@ -951,14 +990,15 @@ class V2Api(V2ApiBase):
         """GET /v2/deliveries.
 
         Returns the GetDeliveriesResponse the server answered.
+
         Parameters: project_id, project_name, delivered_after, delivered_before, expand; the call
         options are described on ``V2Api``.
         """
-        return self._call(
-            'get_deliveries', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('GetDeliveriesResponse', self._call(
+            'get_deliveries', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             project_id=project_id, project_name=project_name, delivered_after=delivered_after,
-            delivered_before=delivered_before, expand=expand)
+            delivered_before=delivered_before, expand=expand))
 
     def get_deliveries_with_http_info(
         self,
@@ -977,14 +1017,15 @@ class V2Api(V2ApiBase):
         """GET /v2/deliveries.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: project_id, project_name, delivered_after, delivered_before, expand; the call
         options are described on ``V2Api``.
         """
-        return self._call(
-            'get_deliveries', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('ApiResponse[GetDeliveriesResponse]', self._call(
+            'get_deliveries', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             project_id=project_id, project_name=project_name, delivered_after=delivered_after,
-            delivered_before=delivered_before, expand=expand)
+            delivered_before=delivered_before, expand=expand))
 
     def get_deliveries_without_preload_content(
         self,
@@ -1003,14 +1044,15 @@ class V2Api(V2ApiBase):
         """GET /v2/deliveries.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: project_id, project_name, delivered_after, delivered_before, expand; the call
         options are described on ``V2Api``.
         """
-        return self._call(
-            'get_deliveries', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast(requests.Response, self._call(
+            'get_deliveries', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             project_id=project_id, project_name=project_name, delivered_after=delivered_after,
-            delivered_before=delivered_before, expand=expand)
+            delivered_before=delivered_before, expand=expand))
 
     def get_delivery(
         self,
@@ -1032,15 +1074,16 @@ class V2Api(V2ApiBase):
         """GET /v2/delivery.
 
         Returns the GetDeliveredTasksResponse the server answered.
+
         Parameters: delivery_id, delivery_name, project_id, project_name, limit, next_token, expand,
         opts; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_delivery', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('GetDeliveredTasksResponse', self._call(
+            'get_delivery', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             delivery_id=delivery_id, delivery_name=delivery_name, project_id=project_id,
             project_name=project_name, limit=limit, next_token=next_token, expand=expand,
-            opts=opts)
+            opts=opts))
 
     def get_delivery_with_http_info(
         self,
@@ -1062,15 +1105,16 @@ class V2Api(V2ApiBase):
         """GET /v2/delivery.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: delivery_id, delivery_name, project_id, project_name, limit, next_token, expand,
         opts; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_delivery', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('ApiResponse[GetDeliveredTasksResponse]', self._call(
+            'get_delivery', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             delivery_id=delivery_id, delivery_name=delivery_name, project_id=project_id,
             project_name=project_name, limit=limit, next_token=next_token, expand=expand,
-            opts=opts)
+            opts=opts))
 
     def get_delivery_without_preload_content(
         self,
@@ -1092,15 +1136,16 @@ class V2Api(V2ApiBase):
         """GET /v2/delivery.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: delivery_id, delivery_name, project_id, project_name, limit, next_token, expand,
         opts; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_delivery', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast(requests.Response, self._call(
+            'get_delivery', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             delivery_id=delivery_id, delivery_name=delivery_name, project_id=project_id,
             project_name=project_name, limit=limit, next_token=next_token, expand=expand,
-            opts=opts)
+            opts=opts))
 
     def get_delivery_tasks(
         self,
@@ -1122,15 +1167,16 @@ class V2Api(V2ApiBase):
         """GET /v2/delivery/tasks.
 
         Returns the GetDeliveryTasksResponse the server answered.
+
         Parameters: delivery_id, project_id, project_name, status, completed_after,
         completed_before, limit, next_token; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_delivery_tasks', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('GetDeliveryTasksResponse', self._call(
+            'get_delivery_tasks', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             delivery_id=delivery_id, project_id=project_id, project_name=project_name,
             status=status, completed_after=completed_after, completed_before=completed_before,
-            limit=limit, next_token=next_token)
+            limit=limit, next_token=next_token))
 
     def get_delivery_tasks_with_http_info(
         self,
@@ -1152,15 +1198,16 @@ class V2Api(V2ApiBase):
         """GET /v2/delivery/tasks.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: delivery_id, project_id, project_name, status, completed_after,
         completed_before, limit, next_token; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_delivery_tasks', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('ApiResponse[GetDeliveryTasksResponse]', self._call(
+            'get_delivery_tasks', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             delivery_id=delivery_id, project_id=project_id, project_name=project_name,
             status=status, completed_after=completed_after, completed_before=completed_before,
-            limit=limit, next_token=next_token)
+            limit=limit, next_token=next_token))
 
     def get_delivery_tasks_without_preload_content(
         self,
@@ -1182,15 +1229,16 @@ class V2Api(V2ApiBase):
         """GET /v2/delivery/tasks.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: delivery_id, project_id, project_name, status, completed_after,
         completed_before, limit, next_token; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_delivery_tasks', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast(requests.Response, self._call(
+            'get_delivery_tasks', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             delivery_id=delivery_id, project_id=project_id, project_name=project_name,
             status=status, completed_after=completed_after, completed_before=completed_before,
-            limit=limit, next_token=next_token)
+            limit=limit, next_token=next_token))
 
     def get_project(
         self,
@@ -1206,12 +1254,13 @@ class V2Api(V2ApiBase):
         """GET /v2/project.
 
         Returns the Project the server answered.
+
         Parameters: project_id, project_name; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_project', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            project_id=project_id, project_name=project_name)
+        return cast('Project', self._call(
+            'get_project', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            project_id=project_id, project_name=project_name))
 
     def get_project_with_http_info(
         self,
@@ -1227,12 +1276,13 @@ class V2Api(V2ApiBase):
         """GET /v2/project.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: project_id, project_name; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_project', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            project_id=project_id, project_name=project_name)
+        return cast('ApiResponse[Project]', self._call(
+            'get_project', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            project_id=project_id, project_name=project_name))
 
     def get_project_without_preload_content(
         self,
@@ -1248,12 +1298,13 @@ class V2Api(V2ApiBase):
         """GET /v2/project.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: project_id, project_name; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_project', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            project_id=project_id, project_name=project_name)
+        return cast(requests.Response, self._call(
+            'get_project', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            project_id=project_id, project_name=project_name))
 
     def get_projects(
         self,
@@ -1269,12 +1320,13 @@ class V2Api(V2ApiBase):
         """GET /v2/projects.
 
         Returns the GetProjectsResponse the server answered.
+
         Parameters: created_after, created_before; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_projects', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            created_after=created_after, created_before=created_before)
+        return cast('GetProjectsResponse', self._call(
+            'get_projects', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            created_after=created_after, created_before=created_before))
 
     def get_projects_with_http_info(
         self,
@@ -1290,12 +1342,13 @@ class V2Api(V2ApiBase):
         """GET /v2/projects.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: created_after, created_before; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_projects', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            created_after=created_after, created_before=created_before)
+        return cast('ApiResponse[GetProjectsResponse]', self._call(
+            'get_projects', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            created_after=created_after, created_before=created_before))
 
     def get_projects_without_preload_content(
         self,
@@ -1311,12 +1364,13 @@ class V2Api(V2ApiBase):
         """GET /v2/projects.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: created_after, created_before; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_projects', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            created_after=created_after, created_before=created_before)
+        return cast(requests.Response, self._call(
+            'get_projects', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            created_after=created_after, created_before=created_before))
 
     def get_schema(
         self,
@@ -1331,12 +1385,13 @@ class V2Api(V2ApiBase):
         """GET /v2/schema.
 
         Returns the GetSchemaResponse the server answered.
+
         Parameters: schema_id; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_schema', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            schema_id=schema_id)
+        return cast('GetSchemaResponse', self._call(
+            'get_schema', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            schema_id=schema_id))
 
     def get_schema_with_http_info(
         self,
@@ -1351,12 +1406,13 @@ class V2Api(V2ApiBase):
         """GET /v2/schema.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: schema_id; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_schema', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            schema_id=schema_id)
+        return cast('ApiResponse[GetSchemaResponse]', self._call(
+            'get_schema', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            schema_id=schema_id))
 
     def get_schema_without_preload_content(
         self,
@@ -1371,12 +1427,13 @@ class V2Api(V2ApiBase):
         """GET /v2/schema.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: schema_id; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_schema', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            schema_id=schema_id)
+        return cast(requests.Response, self._call(
+            'get_schema', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            schema_id=schema_id))
 
     def get_task(
         self,
@@ -1393,12 +1450,13 @@ class V2Api(V2ApiBase):
         """GET /v2/task.
 
         Returns the Task the server answered.
+
         Parameters: task_id, expand, opts; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_task', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            task_id=task_id, expand=expand, opts=opts)
+        return cast('Task', self._call(
+            'get_task', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            task_id=task_id, expand=expand, opts=opts))
 
     def get_task_with_http_info(
         self,
@@ -1415,12 +1473,13 @@ class V2Api(V2ApiBase):
         """GET /v2/task.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: task_id, expand, opts; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_task', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            task_id=task_id, expand=expand, opts=opts)
+        return cast('ApiResponse[Task]', self._call(
+            'get_task', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            task_id=task_id, expand=expand, opts=opts))
 
     def get_task_without_preload_content(
         self,
@@ -1437,12 +1496,13 @@ class V2Api(V2ApiBase):
         """GET /v2/task.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: task_id, expand, opts; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'get_task', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            task_id=task_id, expand=expand, opts=opts)
+        return cast(requests.Response, self._call(
+            'get_task', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            task_id=task_id, expand=expand, opts=opts))
 
     def get_tasks(
         self,
@@ -1467,17 +1527,18 @@ class V2Api(V2ApiBase):
         """GET /v2/tasks.
 
         Returns the GetTasksResponse the server answered.
+
         Parameters: project_id, project_name, batch_id, batch_name, status, completed_after,
         completed_before, limit, next_token, expand, opts; the call options are described on
         ``V2Api``.
         """
-        return self._call(
-            'get_tasks', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('GetTasksResponse', self._call(
+            'get_tasks', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             project_id=project_id, project_name=project_name, batch_id=batch_id,
             batch_name=batch_name, status=status, completed_after=completed_after,
             completed_before=completed_before, limit=limit, next_token=next_token,
-            expand=expand, opts=opts)
+            expand=expand, opts=opts))
 
     def get_tasks_with_http_info(
         self,
@@ -1502,17 +1563,18 @@ class V2Api(V2ApiBase):
         """GET /v2/tasks.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: project_id, project_name, batch_id, batch_name, status, completed_after,
         completed_before, limit, next_token, expand, opts; the call options are described on
         ``V2Api``.
         """
-        return self._call(
-            'get_tasks', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast('ApiResponse[GetTasksResponse]', self._call(
+            'get_tasks', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             project_id=project_id, project_name=project_name, batch_id=batch_id,
             batch_name=batch_name, status=status, completed_after=completed_after,
             completed_before=completed_before, limit=limit, next_token=next_token,
-            expand=expand, opts=opts)
+            expand=expand, opts=opts))
 
     def get_tasks_without_preload_content(
         self,
@@ -1537,17 +1599,18 @@ class V2Api(V2ApiBase):
         """GET /v2/tasks.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: project_id, project_name, batch_id, batch_name, status, completed_after,
         completed_before, limit, next_token, expand, opts; the call options are described on
         ``V2Api``.
         """
-        return self._call(
-            'get_tasks', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
+        return cast(requests.Response, self._call(
+            'get_tasks', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
             project_id=project_id, project_name=project_name, batch_id=batch_id,
             batch_name=batch_name, status=status, completed_after=completed_after,
             completed_before=completed_before, limit=limit, next_token=next_token,
-            expand=expand, opts=opts)
+            expand=expand, opts=opts))
 
     def pause_batch(
         self,
@@ -1562,12 +1625,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/pause.
 
         Returns the PauseBatch200Response the server answered.
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'pause_batch', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast('PauseBatch200Response', self._call(
+            'pause_batch', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def pause_batch_with_http_info(
         self,
@@ -1582,12 +1646,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/pause.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'pause_batch', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast('ApiResponse[PauseBatch200Response]', self._call(
+            'pause_batch', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def pause_batch_without_preload_content(
         self,
@@ -1602,12 +1667,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/pause.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'pause_batch', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast(requests.Response, self._call(
+            'pause_batch', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def resume_batch(
         self,
@@ -1622,12 +1688,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/resume.
 
         Returns the ResumeBatch200Response the server answered.
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'resume_batch', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast('ResumeBatch200Response', self._call(
+            'resume_batch', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def resume_batch_with_http_info(
         self,
@@ -1642,12 +1709,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/resume.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'resume_batch', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast('ApiResponse[ResumeBatch200Response]', self._call(
+            'resume_batch', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def resume_batch_without_preload_content(
         self,
@@ -1662,12 +1730,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/resume.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: batch_operation_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'resume_batch', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            batch_operation_request=batch_operation_request)
+        return cast(requests.Response, self._call(
+            'resume_batch', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            batch_operation_request=batch_operation_request))
 
     def set_batch_metadata(
         self,
@@ -1682,12 +1751,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/metadata.
 
         Returns the Batch the server answered.
+
         Parameters: set_batch_metadata_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'set_batch_metadata', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            set_batch_metadata_request=set_batch_metadata_request)
+        return cast('Batch', self._call(
+            'set_batch_metadata', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            set_batch_metadata_request=set_batch_metadata_request))
 
     def set_batch_metadata_with_http_info(
         self,
@@ -1702,12 +1772,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/metadata.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: set_batch_metadata_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'set_batch_metadata', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            set_batch_metadata_request=set_batch_metadata_request)
+        return cast('ApiResponse[Batch]', self._call(
+            'set_batch_metadata', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            set_batch_metadata_request=set_batch_metadata_request))
 
     def set_batch_metadata_without_preload_content(
         self,
@@ -1722,12 +1793,13 @@ class V2Api(V2ApiBase):
         """POST /v2/batch/metadata.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: set_batch_metadata_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'set_batch_metadata', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            set_batch_metadata_request=set_batch_metadata_request)
+        return cast(requests.Response, self._call(
+            'set_batch_metadata', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            set_batch_metadata_request=set_batch_metadata_request))
 
     def set_task_metadata(
         self,
@@ -1742,12 +1814,13 @@ class V2Api(V2ApiBase):
         """POST /v2/task/metadata.
 
         Returns the Task the server answered.
+
         Parameters: set_task_metadata_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'set_task_metadata', 'data', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            set_task_metadata_request=set_task_metadata_request)
+        return cast('Task', self._call(
+            'set_task_metadata', 'data',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            set_task_metadata_request=set_task_metadata_request))
 
     def set_task_metadata_with_http_info(
         self,
@@ -1762,12 +1835,13 @@ class V2Api(V2ApiBase):
         """POST /v2/task/metadata.
 
         Returns an ``ApiResponse`` (status_code, headers, data, raw_data).
+
         Parameters: set_task_metadata_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'set_task_metadata', 'info', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            set_task_metadata_request=set_task_metadata_request)
+        return cast('ApiResponse[Task]', self._call(
+            'set_task_metadata', 'info',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            set_task_metadata_request=set_task_metadata_request))
 
     def set_task_metadata_without_preload_content(
         self,
@@ -1782,9 +1856,10 @@ class V2Api(V2ApiBase):
         """POST /v2/task/metadata.
 
         Returns the ``requests.Response`` as received: not checked, not parsed.
+
         Parameters: set_task_metadata_request; the call options are described on ``V2Api``.
         """
-        return self._call(
-            'set_task_metadata', 'raw', _request_timeout, _request_auth, _content_type, _headers,
-            _host_index,
-            set_task_metadata_request=set_task_metadata_request)
+        return cast(requests.Response, self._call(
+            'set_task_metadata', 'raw',
+            _request_timeout, _request_auth, _content_type, _headers, _host_index,
+            set_task_metadata_request=set_task_metadata_request))
