@@ -118,3 +118,15 @@ def test_a_stalling_server_is_our_client_timeout(stalling: WireServer) -> None:
     with scaleapi.ScaleClient("test_k", api_instance_url=stalling.url, max_retries=0, timeout=0.5) as client:
         with pytest.raises(scaleapi.ScaleClientTimeout):
             client.v2.get_projects()  # the client's own timeout applies to v2 too
+
+
+def test_debug_log_of_a_v2_call_holds_no_secret(wire: Any, v2_client: Any, caplog: Any) -> None:
+    import logging  # pylint: disable=import-outside-toplevel
+
+    wire.reset(lambda request: (404, {"status_code": 404, "error": "x"}))
+    with caplog.at_level(logging.DEBUG, logger="scaleapi"):
+        with pytest.raises(v2exc.NotFoundException):
+            v2_client.v2.get_project(project_name="private name")
+    text = caplog.text
+    assert "GET /v2/project -> 404" in text
+    assert "test_v2wirekey" not in text and "private" not in text
