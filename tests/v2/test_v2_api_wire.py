@@ -336,3 +336,14 @@ def test_standalone_api_client(wire: Any) -> None:
     assert wire.seen[0].headers["authorization"] == "Bearer test_standalone"
     with pytest.raises(scaleapi.ScaleConfigurationError, match="access_token"):
         scaleapi.V2Api(scaleapi.ApiClient(scaleapi.Configuration(host=config.host))).get_datasets()
+
+
+def test_a_header_value_with_a_line_break_is_refused_without_showing_it(wire: Any, v2_client: Any) -> None:
+    v2_client.v2.api_client.configuration.access_token = "test_broken\nkey"
+    with pytest.raises(ValueError) as caught:
+        v2_client.v2.get_datasets()
+    assert "broken" not in str(caught.value) and "Authorization" in str(caught.value)
+    v2_client.v2.api_client.configuration.access_token = KEY
+    with pytest.raises(ValueError, match="X-A"):
+        v2_client.v2.get_datasets(_headers={"X-A": "1\r\nX-B: 2"})
+    assert not wire.seen

@@ -136,6 +136,10 @@ class ApiClient:
             transport.auth_scheme = "none"
             sent.update(_auth_header(auth))
         sent.update({str(key): str(value) for key, value in (headers or {}).items()})
+        for key, value in sent.items():
+            if any(bad in key + value for bad in "\r\n\0"):
+                # refused here, without the value, which may be a key (requests would quote it)
+                raise ApiValueError(f"header {key!r}: a header name or value may not hold CR, LF or NUL")
         transport.extra_headers = sent
         transport.on_response = lambda resp: _answer(resp, endpoint, variant)
         kind = CallKind.IDEMPOTENT if endpoint["idempotent"] else CallKind.CREATE
