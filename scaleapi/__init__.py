@@ -1,5 +1,5 @@
 """Python SDK for the Scale AI v1 API (and the v2 API: ``ScaleClient(...).v2``)."""
-from typing import Any
+from typing import Any, List
 
 from ._version import __version__
 from .api import Api
@@ -99,3 +99,7 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(module), attr)
     globals()[name] = value
     return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -73,22 +73,23 @@ class V2Mixin(ClientBase):
 
         Its host is ``api_instance_url`` (or ``SCALE_API_BASE_URL``) without the trailing ``/v1``.
         """
-        cached = self.__dict__.get("_v2")
-        if cached is None or cached.api_client.api is not self.api:
-            # pylint: disable=import-outside-toplevel
-            from .api_client.v2.api.v2_api import V2Api
-            from .api_client.v2.api_client import ApiClient
-            from .api_client.v2.configuration import Configuration, v2_host
+        built = self.__dict__.get("_v2")
+        if built is not None and (built[1] is None or built[1] is self.api):
+            return built[0]  # set by hand (kept as is), or built for this very transport
+        # pylint: disable=import-outside-toplevel
+        from .api_client.v2.api.v2_api import V2Api
+        from .api_client.v2.api_client import ApiClient
+        from .api_client.v2.configuration import Configuration, v2_host
 
-            config = Configuration(host=v2_host(self.api.base_url))
-            config.access_token = self.api._api_key  # pylint: disable=protected-access
-            cached = V2Api(ApiClient(config, api=self.api))
-            self.__dict__["_v2"] = cached
-        return cached
+        config = Configuration(host=v2_host(self.api.base_url))
+        config.access_token = self.api._api_key  # pylint: disable=protected-access
+        v2 = V2Api(ApiClient(config, api=self.api))
+        self.__dict__["_v2"] = (v2, self.api)
+        return v2
 
     @v2.setter
     def v2(self, value: "V2Api") -> None:
-        self.__dict__["_v2"] = value
+        self.__dict__["_v2"] = (value, None)
 
     def _v2_walk(self, endpoint: str, items: str, **filters: Any) -> Generator[Any, None, None]:
         method = getattr(long_work(self).v2, endpoint)

@@ -347,3 +347,11 @@ def test_a_header_value_with_a_line_break_is_refused_without_showing_it(wire: An
     with pytest.raises(ValueError, match="X-A"):
         v2_client.v2.get_datasets(_headers={"X-A": "1\r\nX-B: 2"})
     assert not wire.seen
+
+
+def test_a_v2_set_by_hand_is_kept(wire: Any, v2_client: Any) -> None:
+    mine = scaleapi.V2Api(scaleapi.ApiClient(scaleapi.Configuration(host="http://127.0.0.1:9",
+                                                                     access_token="test_mine")))
+    v2_client.v2 = mine
+    assert v2_client.v2 is mine
+    assert "V2Api" in dir(scaleapi) and "V2Task" in dir(scaleapi)
