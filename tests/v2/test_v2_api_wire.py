@@ -355,3 +355,15 @@ def test_a_v2_set_by_hand_is_kept(wire: Any, v2_client: Any) -> None:
     v2_client.v2 = mine
     assert v2_client.v2 is mine
     assert "V2Api" in dir(scaleapi) and "V2Task" in dir(scaleapi)
+
+
+@pytest.mark.parametrize("setting, named", [
+    ({"verify": "/nonexistent/ca.pem"}, "CA certificate bundle"),
+    ({"cert": "/nonexistent/client.pem"}, "certificate file"),
+])
+def test_verify_and_cert_reach_the_v2_transport(setting: Dict[str, str], named: str) -> None:
+    # requests reads these paths before connecting: the error proves the v2 call carried them
+    with scaleapi.ScaleClient("test_k", api_instance_url="https://127.0.0.1:9/v1", max_retries=0,
+                              **setting) as client:  # type: ignore[arg-type]
+        with pytest.raises(scaleapi.ScaleConnectionError, match=named):
+            client.v2.get_datasets()
