@@ -23,7 +23,7 @@ from scale_support import LIVE_KEY, PROJECT, TEST_KEY, Client, faults  # noqa: E
 def emulator_session() -> Iterator[Any]:
     """The session's emulator, with the fault-injection middleware in front."""
     from scaleapi.emulator import Emulator  # pylint: disable=import-outside-toplevel
-    from scaleapi.emulator.faults import FaultInjector  # pylint: disable=import-outside-toplevel
+    from scaleapi.emulator.http.faults import FaultInjector  # pylint: disable=import-outside-toplevel
 
     with Emulator(middleware=[FaultInjector]) as emu:
         yield emu

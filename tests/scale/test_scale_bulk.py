@@ -10,7 +10,7 @@ from scale_support import PROJECT, Client, all_tasks, fast_retries, faults, payl
 from scaleapi._journal import Journal, item_hash
 from scaleapi._ratelimit import RateLimiter
 from scaleapi.bulk import BulkError, shared_client
-from scaleapi.emulator.faults import FaultRule
+from scaleapi.emulator.http.faults import FaultRule
 from scaleapi.exceptions import (
     ScaleDuplicateResource,
     ScaleInternalError,

@@ -11,7 +11,7 @@ import pytest
 
 from scale_support import PROJECT, Client, all_tasks, faults, payload
 from scaleapi._journal import Journal, item_hash
-from scaleapi.emulator.faults import FaultRule
+from scaleapi.emulator.http.faults import FaultRule
 from scaleapi.exceptions import ScaleDuplicateResource
 
 OPERATION = "create_tasks:imageannotation"

@@ -18,7 +18,7 @@ def faulty() -> Iterator[Any]:
     """An emulator with fault injection in front of it."""
     # pylint: disable=import-outside-toplevel
     from scaleapi.emulator import Emulator
-    from scaleapi.emulator.faults import FaultInjector
+    from scaleapi.emulator.http.faults import FaultInjector
 
     with Emulator(middleware=[FaultInjector]) as emu:
         yield emu
@@ -45,7 +45,7 @@ def fclient(faulty: Any, injector: Any) -> Iterator[ScaleClient]:
 
 def fault(injector: Any, action: str, method: str, path: str, status: int = 500) -> None:
     """Make the next matching request fail once."""
-    from scaleapi.emulator.faults import FaultRule  # pylint: disable=import-outside-toplevel
+    from scaleapi.emulator.http.faults import FaultRule  # pylint: disable=import-outside-toplevel
 
     injector.add(FaultRule(action=action, method=method, path=path, status=status, count=1))
 

@@ -3,16 +3,13 @@ from __future__ import annotations
 
 from typing import Any, List, Sequence, Tuple
 
-from . import (
-    service_batches, service_files, service_projects, service_quality, service_studio,
-    service_task_list, service_tasks, service_teams,
-)
-from .context import ServiceContext
-from .http_request import ApiRequest
-from .identity import Account
+from ..rules import batches, files, projects, quality, studio, task_list, tasks, teams
+from ..rules.context import ServiceContext
+from ..rules.identity import Account
+from ..rules.validation import parse_bool
 from .openapi import openapi_document
+from .request import ApiRequest
 from .router import Handler
-from .validation import parse_bool
 
 
 def _account(req: ApiRequest) -> Account:
@@ -25,119 +22,119 @@ def _account(req: ApiRequest) -> Account:
 def create_task(ctx: ServiceContext, req: ApiRequest, task_type: str) -> Any:
     """POST task/{type}"""
     body = req.json()
-    return service_tasks.create_task(ctx, _account(req), task_type, {} if body is None else body)
+    return tasks.create_task(ctx, _account(req), task_type, {} if body is None else body)
 
 
 def get_task(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
     """GET task/{id}"""
-    return service_tasks.get_task(ctx, _account(req), task_id)
+    return tasks.get_task(ctx, _account(req), task_id)
 
 
 def cancel_task(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
     """POST task/{id}/cancel[?clear_unique_id=true]"""
     values = req.query.get("clear_unique_id") or []
     clear = parse_bool(values[-1], "clear_unique_id") if values else False
-    return service_tasks.cancel_task(ctx, _account(req), task_id, clear)
+    return tasks.cancel_task(ctx, _account(req), task_id, clear)
 
 
 def audit_task(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
     """POST task/{id}/audit"""
-    return service_tasks.audit_task(ctx, _account(req), task_id, req.json())
+    return tasks.audit_task(ctx, _account(req), task_id, req.json())
 
 
 def set_unique_id(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
     """POST task/{id}/unique_id"""
-    return service_tasks.set_unique_id(ctx, _account(req), task_id, req.json())
+    return tasks.set_unique_id(ctx, _account(req), task_id, req.json())
 
 
 def clear_unique_id(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
     """DELETE task/{id}/unique_id"""
-    return service_tasks.clear_unique_id(ctx, _account(req), task_id)
+    return tasks.clear_unique_id(ctx, _account(req), task_id)
 
 
 def set_task_metadata(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
     """POST task/{id}/setMetadata"""
-    return service_tasks.set_metadata(ctx, _account(req), task_id, req.json())
+    return tasks.set_metadata(ctx, _account(req), task_id, req.json())
 
 
 def task_tags(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
     """POST (set), PUT (add) or DELETE (remove) task/{id}/tags"""
     mode = {"POST": "set", "PUT": "add", "DELETE": "delete"}[req.method]
-    return service_tasks.change_tags(ctx, _account(req), task_id, req.json(), mode)
+    return tasks.change_tags(ctx, _account(req), task_id, req.json(), mode)
 
 
 def list_tasks(ctx: ServiceContext, req: ApiRequest) -> Any:
     """GET tasks"""
-    return service_task_list.list_tasks(ctx, _account(req), req.query)
+    return task_list.list_tasks(ctx, _account(req), req.query)
 
 
 def create_evaluation_task(ctx: ServiceContext, req: ApiRequest, task_type: str) -> Any:
     """POST evaluation_tasks/{type}"""
-    return service_quality.create_quality_task(ctx, _account(req), "evaluation", task_type, req.json())
+    return quality.create_quality_task(ctx, _account(req), "evaluation", task_type, req.json())
 
 
 def create_training_task(ctx: ServiceContext, req: ApiRequest, task_type: str) -> Any:
     """POST training_tasks/{type}"""
-    return service_quality.create_quality_task(ctx, _account(req), "training", task_type, req.json())
+    return quality.create_quality_task(ctx, _account(req), "training", task_type, req.json())
 
 
 # Batches -------------------------------------------------------------------------------------
 
 def create_batch(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST batches"""
-    return service_batches.create_batch(ctx, _account(req), req.json())
+    return batches.create_batch(ctx, _account(req), req.json())
 
 
 def list_batches(ctx: ServiceContext, req: ApiRequest) -> Any:
     """GET batches"""
-    return service_batches.list_batches(ctx, _account(req), req.query)
+    return batches.list_batches(ctx, _account(req), req.query)
 
 
 def get_batch(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
     """GET batches/{name}"""
-    return service_batches.get_batch(ctx, _account(req), name)
+    return batches.get_batch(ctx, _account(req), name)
 
 
 def finalize_batch(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
     """POST batches/{name}/finalize"""
-    return service_batches.finalize_batch(ctx, _account(req), name)
+    return batches.finalize_batch(ctx, _account(req), name)
 
 
 def batch_status(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
     """GET batches/{name}/status"""
-    return service_batches.batch_status(ctx, _account(req), name)
+    return batches.batch_status(ctx, _account(req), name)
 
 
 def set_batch_metadata(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
     """POST batches/{name}/setMetadata"""
-    return service_batches.set_batch_metadata(ctx, _account(req), name, req.json())
+    return batches.set_batch_metadata(ctx, _account(req), name, req.json())
 
 
 # Projects ------------------------------------------------------------------------------------
 
 def create_project(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST projects"""
-    return service_projects.create_project(ctx, _account(req), req.json())
+    return projects.create_project(ctx, _account(req), req.json())
 
 
 def list_projects(ctx: ServiceContext, req: ApiRequest) -> Any:
     """GET projects"""
-    return service_projects.list_projects(ctx, _account(req))
+    return projects.list_projects(ctx, _account(req))
 
 
 def get_project(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
     """GET projects/{name}"""
-    return service_projects.get_project(ctx, _account(req), name)
+    return projects.get_project(ctx, _account(req), name)
 
 
 def set_project_params(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
     """POST projects/{name}/setParams"""
-    return service_projects.set_params(ctx, _account(req), name, req.json())
+    return projects.set_params(ctx, _account(req), name, req.json())
 
 
 def get_project_template(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
     """GET projects/{name}/taskTemplates"""
-    return service_projects.get_template(ctx, _account(req), name)
+    return projects.get_template(ctx, _account(req), name)
 
 
 # Files ---------------------------------------------------------------------------------------
@@ -146,82 +143,82 @@ def upload_file(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST files/upload (multipart/form-data)"""
     if not req.is_multipart():
         req.read_body()
-        return service_files.upload_file(ctx, _account(req), None, {})
+        return files.upload_file(ctx, _account(req), None, {})
     upload, fields = req.multipart()
-    return service_files.upload_file(ctx, _account(req), upload, fields)
+    return files.upload_file(ctx, _account(req), upload, fields)
 
 
 def import_file(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST files/import"""
-    return service_files.import_file(ctx, _account(req), req.json())
+    return files.import_file(ctx, _account(req), req.json())
 
 
 # Teams and Studio ----------------------------------------------------------------------------
 
 def list_teammates(ctx: ServiceContext, req: ApiRequest) -> Any:
     """GET teams"""
-    return service_teams.list_teammates(ctx, _account(req))
+    return teams.list_teammates(ctx, _account(req))
 
 
 def invite_teammates(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST teams/invite"""
-    return service_teams.invite_teammates(ctx, _account(req), req.json())
+    return teams.invite_teammates(ctx, _account(req), req.json())
 
 
 def set_teammate_roles(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST teams/set_role"""
-    return service_teams.set_roles(ctx, _account(req), req.json())
+    return teams.set_roles(ctx, _account(req), req.json())
 
 
 def list_assignments(ctx: ServiceContext, req: ApiRequest) -> Any:
     """GET studio/assignments"""
-    return service_studio.list_assignments(ctx, _account(req))
+    return studio.list_assignments(ctx, _account(req))
 
 
 def add_assignments(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST studio/assignments/add"""
-    return service_studio.add_assignments(ctx, _account(req), req.json())
+    return studio.add_assignments(ctx, _account(req), req.json())
 
 
 def remove_assignments(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST studio/assignments/remove"""
-    return service_studio.remove_assignments(ctx, _account(req), req.json())
+    return studio.remove_assignments(ctx, _account(req), req.json())
 
 
 def project_groups(ctx: ServiceContext, req: ApiRequest, project: str) -> Any:
     """GET (list) or POST (create) studio/projects/{project}/groups"""
     if req.method == "POST":
-        return service_studio.create_group(ctx, _account(req), project, req.json())
-    return service_studio.list_groups(ctx, _account(req), project)
+        return studio.create_group(ctx, _account(req), project, req.json())
+    return studio.list_groups(ctx, _account(req), project)
 
 
 def update_project_group(ctx: ServiceContext, req: ApiRequest, project: str, group: str) -> Any:
     """PUT studio/projects/{project}/groups/{group}"""
-    return service_studio.update_group(ctx, _account(req), project, group, req.json())
+    return studio.update_group(ctx, _account(req), project, group, req.json())
 
 
 def list_studio_batches(ctx: ServiceContext, req: ApiRequest) -> Any:
     """GET studio/batches"""
-    return service_studio.list_studio_batches(ctx, _account(req))
+    return studio.list_studio_batches(ctx, _account(req))
 
 
 def assign_studio_batch(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
     """PUT studio/batches/{batch}"""
-    return service_studio.assign_batch(ctx, _account(req), name, req.json())
+    return studio.assign_batch(ctx, _account(req), name, req.json())
 
 
 def set_studio_priorities(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST studio/batches/set_priorities"""
-    return service_studio.set_priorities(ctx, _account(req), req.json())
+    return studio.set_priorities(ctx, _account(req), req.json())
 
 
 def reset_studio_priorities(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST studio/batches/reset_priorities"""
-    return service_studio.reset_priorities(ctx, _account(req))
+    return studio.reset_priorities(ctx, _account(req))
 
 
 def openapi_spec(_ctx: ServiceContext, req: ApiRequest) -> Any:
-    """GET openapi.json: the OpenAPI 3 description of these routes (see openapi.py)."""
+    """GET openapi.json: the OpenAPI 3 description of these routes (see http/openapi.py)."""
     return openapi_document(req.request.host_url.rstrip("/") + "/v1")
 
 

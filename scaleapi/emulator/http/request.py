@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from .errors import ApiError, bad_request
-from .identity import Account
-from .jsontext import EncodedJson, encode
-from .service_files import UploadedFile
-from .validation import JsonTextError, strict_json
+from ..rules.errors import ApiError, bad_request
+from ..rules.files import UploadedFile
+from ..rules.identity import Account
+from ..rules.jsontext import EncodedJson, encode
+from ..rules.validation import JsonTextError, strict_json
 
 # environ key set once the request body has been read to its end, so the connection can be
 # reused; without it the server closes the connection after answering.

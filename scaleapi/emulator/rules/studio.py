@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Set
 
+from .batches import load_batch
 from .context import ServiceContext, worker_id
 from .errors import bad_request, conflict, invalid_param, not_found
 from .identity import Account, new_object_id
-from .service_batches import load_batch
-from .service_projects import load_project
+from .projects import load_project
 from .validation import require_object, resource_name, string_list
 
 JsonDict = Dict[str, Any]

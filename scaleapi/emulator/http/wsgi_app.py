@@ -14,11 +14,11 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from werkzeug.wrappers import Response
 
-from .context import ServiceContext
-from .control import Controller
-from .errors import ApiError
-from .http_request import BODY_BROKEN, BODY_CONSUMED, ApiRequest, error_response, json_response
-from .identity import KeyPolicy
+from ..rules.context import ServiceContext
+from ..rules.control import Controller
+from ..rules.errors import ApiError
+from ..rules.identity import KeyPolicy
+from .request import BODY_BROKEN, BODY_CONSUMED, ApiRequest, error_response, json_response
 from .router import Handler, Router
 from .routes_control import CONTROL_ROUTES
 from .routes_v1 import ROUTES

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .db import COUNTS_INSERT_TRIGGER, Database
-from .store_resources import AccountStore
+from .resource_stores import AccountStore
 
 JsonDict = Dict[str, Any]
 Cursor = Tuple[int, int]

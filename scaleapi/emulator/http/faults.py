@@ -30,7 +30,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 
 from werkzeug.exceptions import HTTPException
 
-from .identity import account_id
+from ..rules.identity import account_id
 
 WSGIEnviron = Dict[str, Any]
 StartResponse = Callable[..., Any]
