@@ -250,7 +250,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
 
     @property
     def app(self) -> EmulatorApp:
-        """The WSGI app (to add control routes or interceptors)."""
+        """The WSGI app (to add control routes)."""
         if self._app is None:
             raise RuntimeError("the emulator is not running; call start() first")
         return self._app

@@ -15,7 +15,6 @@ from .synthetic import synthetic_response
 from .timeutil import iso_from_ms
 
 JsonDict = Dict[str, Any]
-DONE_STATUSES = ("completed", "error", "canceled")
 
 
 def task_callback(ctx: ServiceContext, rec: TaskRecord) -> None:
