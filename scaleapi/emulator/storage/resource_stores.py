@@ -79,16 +79,26 @@ class AccountStore:
         return int(self._db.query_one("SELECT COUNT(*) FROM accounts")[0])
 
 
-class ProjectStore:
-    """Projects, unique by name within an account."""
+class _NamedDocuments:
+    """A table of JSON documents unique by ``name`` within an account."""
+
+    TABLE = ""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def get(self, account: str, name: str) -> Optional[JsonDict]:
-        """The project document, or None."""
-        row = self._db.query_one("SELECT doc FROM projects WHERE account = ? AND name = ?", (account, name))
+        """The document, or None."""
+        row = self._db.query_one(
+            f"SELECT doc FROM {self.TABLE} WHERE account = ? AND name = ?", (account, name)
+        )
         return json.loads(row[0]) if row else None
+
+
+class ProjectStore(_NamedDocuments):
+    """Projects, unique by name within an account."""
+
+    TABLE = "projects"
 
     def insert(self, account: str, doc: JsonDict, created_ms: int) -> None:
         """Store a new project (the caller has checked the name is free)."""
@@ -119,16 +129,10 @@ class BatchQuery:
     created_to: Optional[int] = None
 
 
-class BatchStore:
+class BatchStore(_NamedDocuments):
     """Batches, unique by name within an account."""
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    def get(self, account: str, name: str) -> Optional[JsonDict]:
-        """The batch document, or None."""
-        row = self._db.query_one("SELECT doc FROM batches WHERE account = ? AND name = ?", (account, name))
-        return json.loads(row[0]) if row else None
+    TABLE = "batches"
 
     def insert(self, account: str, doc: JsonDict, created_ms: int) -> None:
         """Store a new batch."""
