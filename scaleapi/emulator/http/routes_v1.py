@@ -1,7 +1,7 @@
 """The v1 API routes (API reference §2): parse the request, call one service function."""
 from __future__ import annotations
 
-from typing import Any, List, Sequence, Tuple
+from typing import Any, Callable, List, Sequence, Tuple
 
 from ..rules import batches, files, projects, quality, studio, task_list, tasks, teams
 from ..rules.context import ServiceContext
@@ -15,6 +15,20 @@ from .router import Handler
 def _account(req: ApiRequest) -> Account:
     assert req.account is not None, "v1 routes run only after authentication"
     return req.account
+
+
+def with_body(service: Callable[[ServiceContext, Account, Any], Any]) -> Handler:
+    """A handler that passes the account and the JSON body to ``service``."""
+    def handler(ctx: ServiceContext, req: ApiRequest) -> Any:
+        return service(ctx, _account(req), req.json())
+    return handler
+
+
+def account_only(service: Callable[[ServiceContext, Account], Any]) -> Handler:
+    """A handler that passes only the account to ``service``."""
+    def handler(ctx: ServiceContext, req: ApiRequest) -> Any:
+        return service(ctx, _account(req))
+    return handler
 
 
 # Tasks ---------------------------------------------------------------------------------------
@@ -80,11 +94,6 @@ def create_training_task(ctx: ServiceContext, req: ApiRequest, task_type: str) -
 
 # Batches -------------------------------------------------------------------------------------
 
-def create_batch(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """POST batches"""
-    return batches.create_batch(ctx, _account(req), req.json())
-
-
 def list_batches(ctx: ServiceContext, req: ApiRequest) -> Any:
     """GET batches"""
     return batches.list_batches(ctx, _account(req), req.query)
@@ -112,16 +121,6 @@ def set_batch_metadata(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
 
 # Projects ------------------------------------------------------------------------------------
 
-def create_project(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """POST projects"""
-    return projects.create_project(ctx, _account(req), req.json())
-
-
-def list_projects(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """GET projects"""
-    return projects.list_projects(ctx, _account(req))
-
-
 def get_project(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
     """GET projects/{name}"""
     return projects.get_project(ctx, _account(req), name)
@@ -148,42 +147,7 @@ def upload_file(ctx: ServiceContext, req: ApiRequest) -> Any:
     return files.upload_file(ctx, _account(req), upload, fields)
 
 
-def import_file(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """POST files/import"""
-    return files.import_file(ctx, _account(req), req.json())
-
-
 # Teams and Studio ----------------------------------------------------------------------------
-
-def list_teammates(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """GET teams"""
-    return teams.list_teammates(ctx, _account(req))
-
-
-def invite_teammates(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """POST teams/invite"""
-    return teams.invite_teammates(ctx, _account(req), req.json())
-
-
-def set_teammate_roles(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """POST teams/set_role"""
-    return teams.set_roles(ctx, _account(req), req.json())
-
-
-def list_assignments(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """GET studio/assignments"""
-    return studio.list_assignments(ctx, _account(req))
-
-
-def add_assignments(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """POST studio/assignments/add"""
-    return studio.add_assignments(ctx, _account(req), req.json())
-
-
-def remove_assignments(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """POST studio/assignments/remove"""
-    return studio.remove_assignments(ctx, _account(req), req.json())
-
 
 def project_groups(ctx: ServiceContext, req: ApiRequest, project: str) -> Any:
     """GET (list) or POST (create) studio/projects/{project}/groups"""
@@ -197,24 +161,9 @@ def update_project_group(ctx: ServiceContext, req: ApiRequest, project: str, gro
     return studio.update_group(ctx, _account(req), project, group, req.json())
 
 
-def list_studio_batches(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """GET studio/batches"""
-    return studio.list_studio_batches(ctx, _account(req))
-
-
 def assign_studio_batch(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
     """PUT studio/batches/{batch}"""
     return studio.assign_batch(ctx, _account(req), name, req.json())
-
-
-def set_studio_priorities(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """POST studio/batches/set_priorities"""
-    return studio.set_priorities(ctx, _account(req), req.json())
-
-
-def reset_studio_priorities(ctx: ServiceContext, req: ApiRequest) -> Any:
-    """POST studio/batches/reset_priorities"""
-    return studio.reset_priorities(ctx, _account(req))
 
 
 def openapi_spec(_ctx: ServiceContext, req: ApiRequest) -> Any:
@@ -236,30 +185,30 @@ ROUTES: List[Tuple[str, Sequence[str], Handler]] = [
     ("/v1/tasks", GET, list_tasks),
     ("/v1/evaluation_tasks/<task_type>", POST, create_evaluation_task),
     ("/v1/training_tasks/<task_type>", POST, create_training_task),
-    ("/v1/batches", POST, create_batch),
+    ("/v1/batches", POST, with_body(batches.create_batch)),
     ("/v1/batches", GET, list_batches),
     ("/v1/batches/<name>", GET, get_batch),
     ("/v1/batches/<name>/finalize", POST, finalize_batch),
     ("/v1/batches/<name>/status", GET, batch_status),
     ("/v1/batches/<name>/setMetadata", POST, set_batch_metadata),
-    ("/v1/projects", POST, create_project),
-    ("/v1/projects", GET, list_projects),
+    ("/v1/projects", POST, with_body(projects.create_project)),
+    ("/v1/projects", GET, account_only(projects.list_projects)),
     ("/v1/projects/<name>", GET, get_project),
     ("/v1/projects/<name>/setParams", POST, set_project_params),
     ("/v1/projects/<name>/taskTemplates", GET, get_project_template),
     ("/v1/files/upload", POST, upload_file),
-    ("/v1/files/import", POST, import_file),
-    ("/v1/teams", GET, list_teammates),
-    ("/v1/teams/invite", POST, invite_teammates),
-    ("/v1/teams/set_role", POST, set_teammate_roles),
-    ("/v1/studio/assignments", GET, list_assignments),
-    ("/v1/studio/assignments/add", POST, add_assignments),
-    ("/v1/studio/assignments/remove", POST, remove_assignments),
+    ("/v1/files/import", POST, with_body(files.import_file)),
+    ("/v1/teams", GET, account_only(teams.list_teammates)),
+    ("/v1/teams/invite", POST, with_body(teams.invite_teammates)),
+    ("/v1/teams/set_role", POST, with_body(teams.set_roles)),
+    ("/v1/studio/assignments", GET, account_only(studio.list_assignments)),
+    ("/v1/studio/assignments/add", POST, with_body(studio.add_assignments)),
+    ("/v1/studio/assignments/remove", POST, with_body(studio.remove_assignments)),
     ("/v1/studio/projects/<project>/groups", ("GET", "POST"), project_groups),
     ("/v1/studio/projects/<project>/groups/<group>", PUT, update_project_group),
-    ("/v1/studio/batches", GET, list_studio_batches),
+    ("/v1/studio/batches", GET, account_only(studio.list_studio_batches)),
     ("/v1/studio/batches/<name>", PUT, assign_studio_batch),
-    ("/v1/studio/batches/set_priorities", POST, set_studio_priorities),
-    ("/v1/studio/batches/reset_priorities", POST, reset_studio_priorities),
+    ("/v1/studio/batches/set_priorities", POST, with_body(studio.set_priorities)),
+    ("/v1/studio/batches/reset_priorities", POST, account_only(studio.reset_priorities)),
     ("/v1/openapi.json", GET, openapi_spec),
 ]
