@@ -43,30 +43,28 @@ class AccountStore:
         """The account's integer number; -1 (matching nothing) for an unknown account."""
         with self._lock:
             known = self._numbers.get(account)
-        if known is not None:
-            return known
-        row = self._db.query_one("SELECT acct FROM accounts WHERE account = ?", (account,))
-        if row is None:
-            return -1
-        self._remember(account, int(row[0]))
-        return int(row[0])
+        if known is None:
+            known = self._load("account = ?", account)[1]
+        return known
 
     def hash_of(self, number: int) -> str:
-        """The account id (key hash) of an account number."""
+        """The account id (key hash) of an account number; "" for an unknown number."""
         with self._lock:
             known = self._hashes.get(number)
-        if known is not None:
-            return known
-        row = self._db.query_one("SELECT account FROM accounts WHERE acct = ?", (number,))
-        account = str(row[0]) if row else ""
-        if row:
-            self._remember(account, number)
-        return account
+        if known is None:
+            known = self._load("acct = ?", number)[0]
+        return known
 
-    def _remember(self, account: str, number: int) -> None:
+    def _load(self, where: str, value: Any) -> Tuple[str, int]:
+        """(account id, number) of the row matching ``where``, cached; ("", -1) when none does."""
+        row = self._db.query_one(f"SELECT account, acct FROM accounts WHERE {where}", (value,))
+        if row is None:
+            return "", -1
+        account, number = str(row[0]), int(row[1])
         with self._lock:
             self._numbers[account] = number
             self._hashes[number] = account
+        return account, number
 
     def forget(self) -> None:
         """Drop the number cache (after a wipe)."""
