@@ -33,3 +33,11 @@ def test_every_route_is_documented_with_its_methods_and_nothing_more(api: Api) -
         routed.setdefault(shape(rule[len("/v1"):]), set()).update(methods)
     assert routed == documented
     assert len(routed) >= 30
+
+
+def test_pass_through_handlers_take_at_most_one_path_argument() -> None:
+    """``with_body``/``account_only`` pass path arguments by position: one at most, never ambiguous."""
+    generic = [rule for rule, _methods, handler in ROUTES
+               if handler.__qualname__.split(".")[0] in ("with_body", "account_only")]
+    assert len(generic) > 20
+    assert [rule for rule in generic if rule.count("<") > 1] == []

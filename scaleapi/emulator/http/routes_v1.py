@@ -17,17 +17,20 @@ def _account(req: ApiRequest) -> Account:
     return req.account
 
 
-def with_body(service: Callable[[ServiceContext, Account, Any], Any]) -> Handler:
-    """A handler that passes the account and the JSON body to ``service``."""
-    def handler(ctx: ServiceContext, req: ApiRequest) -> Any:
-        return service(ctx, _account(req), req.json())
+# Handlers that only pass on what the route matched: ``service(ctx, account, [path argument,] [body])``.
+# Used for routes with at most one path argument, so the argument's position is never in doubt.
+
+def with_body(service: Callable[..., Any]) -> Handler:
+    """A handler calling ``service`` with the account, the path argument if any, and the JSON body."""
+    def handler(ctx: ServiceContext, req: ApiRequest, **path: str) -> Any:
+        return service(ctx, _account(req), *path.values(), req.json())
     return handler
 
 
-def account_only(service: Callable[[ServiceContext, Account], Any]) -> Handler:
-    """A handler that passes only the account to ``service``."""
-    def handler(ctx: ServiceContext, req: ApiRequest) -> Any:
-        return service(ctx, _account(req))
+def account_only(service: Callable[..., Any]) -> Handler:
+    """A handler calling ``service`` with the account and the path argument if any."""
+    def handler(ctx: ServiceContext, req: ApiRequest, **path: str) -> Any:
+        return service(ctx, _account(req), *path.values())
     return handler
 
 
@@ -39,36 +42,11 @@ def create_task(ctx: ServiceContext, req: ApiRequest, task_type: str) -> Any:
     return tasks.create_task(ctx, _account(req), task_type, {} if body is None else body)
 
 
-def get_task(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
-    """GET task/{id}"""
-    return tasks.get_task(ctx, _account(req), task_id)
-
-
 def cancel_task(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
     """POST task/{id}/cancel[?clear_unique_id=true]"""
     values = req.query.get("clear_unique_id") or []
     clear = parse_bool(values[-1], "clear_unique_id") if values else False
     return tasks.cancel_task(ctx, _account(req), task_id, clear)
-
-
-def audit_task(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
-    """POST task/{id}/audit"""
-    return tasks.audit_task(ctx, _account(req), task_id, req.json())
-
-
-def set_unique_id(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
-    """POST task/{id}/unique_id"""
-    return tasks.set_unique_id(ctx, _account(req), task_id, req.json())
-
-
-def clear_unique_id(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
-    """DELETE task/{id}/unique_id"""
-    return tasks.clear_unique_id(ctx, _account(req), task_id)
-
-
-def set_task_metadata(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
-    """POST task/{id}/setMetadata"""
-    return tasks.set_metadata(ctx, _account(req), task_id, req.json())
 
 
 def task_tags(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
@@ -99,43 +77,6 @@ def list_batches(ctx: ServiceContext, req: ApiRequest) -> Any:
     return batches.list_batches(ctx, _account(req), req.query)
 
 
-def get_batch(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
-    """GET batches/{name}"""
-    return batches.get_batch(ctx, _account(req), name)
-
-
-def finalize_batch(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
-    """POST batches/{name}/finalize"""
-    return batches.finalize_batch(ctx, _account(req), name)
-
-
-def batch_status(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
-    """GET batches/{name}/status"""
-    return batches.batch_status(ctx, _account(req), name)
-
-
-def set_batch_metadata(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
-    """POST batches/{name}/setMetadata"""
-    return batches.set_batch_metadata(ctx, _account(req), name, req.json())
-
-
-# Projects ------------------------------------------------------------------------------------
-
-def get_project(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
-    """GET projects/{name}"""
-    return projects.get_project(ctx, _account(req), name)
-
-
-def set_project_params(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
-    """POST projects/{name}/setParams"""
-    return projects.set_params(ctx, _account(req), name, req.json())
-
-
-def get_project_template(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
-    """GET projects/{name}/taskTemplates"""
-    return projects.get_template(ctx, _account(req), name)
-
-
 # Files ---------------------------------------------------------------------------------------
 
 def upload_file(ctx: ServiceContext, req: ApiRequest) -> Any:
@@ -161,11 +102,6 @@ def update_project_group(ctx: ServiceContext, req: ApiRequest, project: str, gro
     return studio.update_group(ctx, _account(req), project, group, req.json())
 
 
-def assign_studio_batch(ctx: ServiceContext, req: ApiRequest, name: str) -> Any:
-    """PUT studio/batches/{batch}"""
-    return studio.assign_batch(ctx, _account(req), name, req.json())
-
-
 def openapi_spec(_ctx: ServiceContext, req: ApiRequest) -> Any:
     """GET openapi.json: the OpenAPI 3 description of these routes (see http/openapi.py)."""
     return openapi_document(req.request.host_url.rstrip("/") + "/v1")
@@ -175,27 +111,27 @@ GET, POST, PUT, DELETE = ("GET",), ("POST",), ("PUT",), ("DELETE",)
 
 ROUTES: List[Tuple[str, Sequence[str], Handler]] = [
     ("/v1/task/<task_type>", POST, create_task),
-    ("/v1/task/<task_id>", GET, get_task),
+    ("/v1/task/<task_id>", GET, account_only(tasks.get_task)),
     ("/v1/task/<task_id>/cancel", POST, cancel_task),
-    ("/v1/task/<task_id>/audit", POST, audit_task),
-    ("/v1/task/<task_id>/unique_id", POST, set_unique_id),
-    ("/v1/task/<task_id>/unique_id", DELETE, clear_unique_id),
-    ("/v1/task/<task_id>/setMetadata", POST, set_task_metadata),
+    ("/v1/task/<task_id>/audit", POST, with_body(tasks.audit_task)),
+    ("/v1/task/<task_id>/unique_id", POST, with_body(tasks.set_unique_id)),
+    ("/v1/task/<task_id>/unique_id", DELETE, account_only(tasks.clear_unique_id)),
+    ("/v1/task/<task_id>/setMetadata", POST, with_body(tasks.set_metadata)),
     ("/v1/task/<task_id>/tags", ("POST", "PUT", "DELETE"), task_tags),
     ("/v1/tasks", GET, list_tasks),
     ("/v1/evaluation_tasks/<task_type>", POST, create_evaluation_task),
     ("/v1/training_tasks/<task_type>", POST, create_training_task),
     ("/v1/batches", POST, with_body(batches.create_batch)),
     ("/v1/batches", GET, list_batches),
-    ("/v1/batches/<name>", GET, get_batch),
-    ("/v1/batches/<name>/finalize", POST, finalize_batch),
-    ("/v1/batches/<name>/status", GET, batch_status),
-    ("/v1/batches/<name>/setMetadata", POST, set_batch_metadata),
+    ("/v1/batches/<name>", GET, account_only(batches.get_batch)),
+    ("/v1/batches/<name>/finalize", POST, account_only(batches.finalize_batch)),
+    ("/v1/batches/<name>/status", GET, account_only(batches.batch_status)),
+    ("/v1/batches/<name>/setMetadata", POST, with_body(batches.set_batch_metadata)),
     ("/v1/projects", POST, with_body(projects.create_project)),
     ("/v1/projects", GET, account_only(projects.list_projects)),
-    ("/v1/projects/<name>", GET, get_project),
-    ("/v1/projects/<name>/setParams", POST, set_project_params),
-    ("/v1/projects/<name>/taskTemplates", GET, get_project_template),
+    ("/v1/projects/<name>", GET, account_only(projects.get_project)),
+    ("/v1/projects/<name>/setParams", POST, with_body(projects.set_params)),
+    ("/v1/projects/<name>/taskTemplates", GET, account_only(projects.get_template)),
     ("/v1/files/upload", POST, upload_file),
     ("/v1/files/import", POST, with_body(files.import_file)),
     ("/v1/teams", GET, account_only(teams.list_teammates)),
@@ -207,7 +143,7 @@ ROUTES: List[Tuple[str, Sequence[str], Handler]] = [
     ("/v1/studio/projects/<project>/groups", ("GET", "POST"), project_groups),
     ("/v1/studio/projects/<project>/groups/<group>", PUT, update_project_group),
     ("/v1/studio/batches", GET, account_only(studio.list_studio_batches)),
-    ("/v1/studio/batches/<name>", PUT, assign_studio_batch),
+    ("/v1/studio/batches/<name>", PUT, with_body(studio.assign_batch)),
     ("/v1/studio/batches/set_priorities", POST, with_body(studio.set_priorities)),
     ("/v1/studio/batches/reset_priorities", POST, account_only(studio.reset_priorities)),
     ("/v1/openapi.json", GET, openapi_spec),
