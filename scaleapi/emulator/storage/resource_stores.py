@@ -43,17 +43,13 @@ class AccountStore:
         """The account's integer number; -1 (matching nothing) for an unknown account."""
         with self._lock:
             known = self._numbers.get(account)
-        if known is None:
-            known = self._load("account = ?", account)[1]
-        return known
+        return self._load("account = ?", account)[1] if known is None else known
 
     def hash_of(self, number: int) -> str:
         """The account id (key hash) of an account number; "" for an unknown number."""
         with self._lock:
             known = self._hashes.get(number)
-        if known is None:
-            known = self._load("acct = ?", number)[0]
-        return known
+        return self._load("acct = ?", number)[0] if known is None else known
 
     def _load(self, where: str, value: Any) -> Tuple[str, int]:
         """(account id, number) of the row matching ``where``, cached; ("", -1) when none does."""
