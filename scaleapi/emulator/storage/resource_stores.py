@@ -146,18 +146,13 @@ class BatchStore(_NamedDocuments):
     def _where(account: str, query: BatchQuery) -> Tuple[str, List[Any]]:
         clauses = ["account = ?"]
         params: List[Any] = [account]
-        if query.project is not None:
-            clauses.append("project = ?")
-            params.append(query.project)
-        if query.status is not None:
-            clauses.append("status = ?")
-            params.append(query.status)
-        if query.created_from is not None:
-            clauses.append("created_ms >= ?")
-            params.append(query.created_from)
-        if query.created_to is not None:
-            clauses.append("created_ms < ?")
-            params.append(query.created_to)
+        for clause, value in (
+            ("project = ?", query.project), ("status = ?", query.status),
+            ("created_ms >= ?", query.created_from), ("created_ms < ?", query.created_to),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
         return " AND ".join(clauses), params
 
     def page(self, account: str, query: BatchQuery, offset: int, limit: int) -> Tuple[List[JsonDict], int]:
