@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .server import Emulator
+    from .facade import Emulator
 
 __all__ = ["Emulator"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "Emulator":
-        from .server import Emulator  # pylint: disable=import-outside-toplevel,redefined-outer-name
+        from .facade import Emulator  # pylint: disable=import-outside-toplevel,redefined-outer-name
 
         return Emulator
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,10 +16,10 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any, Dict, List, NoReturn, Optional, Sequence
 
-from .identity import is_test_key
+from .rules.identity import is_test_key
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .server import Emulator
+    from .facade import Emulator
 
 PROG = "python -m scaleapi.emulator"
 
@@ -138,7 +138,7 @@ def readable_file_arg(text: str) -> str:
 
 def db_arg(text: str) -> str:
     """A database file path whose directory exists and is writable."""
-    from .db import path_problem  # pylint: disable=import-outside-toplevel
+    from .storage.db import path_problem  # pylint: disable=import-outside-toplevel
 
     problem = path_problem(text)
     if problem is not None:
@@ -152,7 +152,7 @@ def _reject_constant(name: str) -> Any:
 
 def fault_arg(text: str) -> Dict[str, Any]:
     """A fault rule as a JSON object, checked by building the rule."""
-    from .faults import FaultRule  # pylint: disable=import-outside-toplevel
+    from .http.faults import FaultRule  # pylint: disable=import-outside-toplevel
 
     try:
         spec = json.loads(text, parse_constant=_reject_constant)
@@ -160,7 +160,7 @@ def fault_arg(text: str) -> Dict[str, Any]:
         raise argparse.ArgumentTypeError(f"not valid JSON: {err}") from None
     try:
         FaultRule.from_dict(spec)
-    # The rule's own checks live in faults.py; whatever they raise means the rule is unusable.
+    # The rule's own checks live in http/faults.py; whatever they raise means the rule is unusable.
     except Exception as err:  # pylint: disable=broad-exception-caught
         raise argparse.ArgumentTypeError(str(err) or type(err).__name__) from None
     result: Dict[str, Any] = spec
@@ -271,7 +271,7 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = PROG) -> int:
     if problem is not None:
         return _fail(prog, problem)
     try:
-        from .server import Emulator  # pylint: disable=import-outside-toplevel
+        from .facade import Emulator  # pylint: disable=import-outside-toplevel
     except ImportError as err:  # pragma: no cover - depends on the installed extras
         return _fail(prog, f"the emulator needs werkzeug: pip install 'scaleapi[emulator]' ({err})")
     extra = {} if args.max_body_bytes is None else {"max_body_bytes": args.max_body_bytes}

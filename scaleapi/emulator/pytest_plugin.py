@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import pytest
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .server import Emulator
+    from .facade import Emulator
 
 TEST_API_KEY = "test_scale_emulator_key"
 
@@ -23,7 +23,7 @@ def scale_emulator_session() -> Iterator["Emulator"]:
     """The session-wide emulator (state is shared; prefer ``scale_emulator``)."""
     # pylint: disable=import-outside-toplevel
     try:
-        from .server import Emulator
+        from .facade import Emulator
     except ModuleNotFoundError as err:
         if (err.name or "").split(".")[0] != "werkzeug":
             raise

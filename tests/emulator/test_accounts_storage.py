@@ -11,9 +11,9 @@ import pytest
 from emulator_support import IMAGE_TASK, LIVE_KEY, OTHER_KEY, TEST_KEY, Api, error_of
 
 from scaleapi.emulator import Emulator
-from scaleapi.emulator.db import DatabaseInUse, StorageError
-from scaleapi.emulator.store import Store
-from scaleapi.emulator.store_tasks import TaskFilter, _order, build_query
+from scaleapi.emulator.storage.db import DatabaseInUse, StorageError
+from scaleapi.emulator.storage.store import Store
+from scaleapi.emulator.storage.task_store import TaskFilter, _order, build_query
 
 
 def test_accounts_are_isolated(api_for: Callable[[Optional[str]], Api]) -> None:

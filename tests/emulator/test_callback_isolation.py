@@ -14,7 +14,7 @@ import pytest
 from emulator_support import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api, Receiver
 
 from scaleapi.emulator import Emulator
-from scaleapi.emulator.callbacks import CallbackDispatcher, CallbackJob
+from scaleapi.emulator.rules.callback_delivery import CallbackDispatcher, CallbackJob
 
 
 class HungReceiver:

@@ -14,7 +14,7 @@ from emulator_support import IMAGE_TASK, Api, Receiver
 
 from scaleapi.emulator import Emulator
 from scaleapi._net import loopback_address
-from scaleapi.emulator.callbacks import destination_of, destination_problem, is_loopback_host
+from scaleapi.emulator.rules.callback_delivery import destination_of, destination_problem, is_loopback_host
 
 
 def test_completed_task_callback_reaches_a_loopback_receiver(

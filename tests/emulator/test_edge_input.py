@@ -17,9 +17,9 @@ import pytest
 from emulator_support import IMAGE_TASK, TEST_KEY, Api, error_of
 
 from scaleapi.emulator import Emulator
-from scaleapi.emulator.control import MAX_LOGGED_BYTES, RequestLog, entry_size
-from scaleapi.emulator.service_task_list import MAX_TAG_FILTERS
-from scaleapi.emulator.validation import MAX_KEY_LENGTH, METADATA_MAX_BYTES
+from scaleapi.emulator.rules.control import MAX_LOGGED_BYTES, RequestLog, entry_size
+from scaleapi.emulator.rules.task_list import MAX_TAG_FILTERS
+from scaleapi.emulator.rules.validation import MAX_KEY_LENGTH, METADATA_MAX_BYTES
 
 # Long enough for a loaded CI machine, far shorter than the server's 120 s idle timeout.
 ANSWER_WITHIN = 10.0

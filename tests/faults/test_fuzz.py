@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scaleapi.emulator import Emulator
-from scaleapi.emulator.faults import ACTIONS as FAULT_ACTIONS
+from scaleapi.emulator.http.faults import ACTIONS as FAULT_ACTIONS
 
 KEY = "test_fuzzing"
 EXAMPLES = int(os.environ.get("SCALEAPI_FUZZ_EXAMPLES", "60"))
@@ -58,7 +58,7 @@ def _seed(session: requests.Session, url: str) -> None:
 
 
 def _operations() -> List[Tuple[str, str]]:
-    from scaleapi.emulator.openapi import OPERATIONS  # the same table the served document is built from
+    from scaleapi.emulator.http.openapi import OPERATIONS  # the same table the served document is built from
 
     return [(method, path) for method, path, *_ in OPERATIONS]
 

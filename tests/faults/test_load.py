@@ -20,7 +20,7 @@ import pytest
 
 import scaleapi
 from scaleapi.emulator import Emulator
-from scaleapi.emulator.control import MAX_LOGGED_REQUESTS
+from scaleapi.emulator.rules.control import MAX_LOGGED_REQUESTS
 from scaleapi.tasks import TaskType
 
 KEY = "test_load_shared_client"

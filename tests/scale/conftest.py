@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 # pylint: disable=wrong-import-position
-from scale_support import LIVE_KEY, PROJECT, TEST_KEY, Client, faults  # noqa: E402
+from scale_support import LIVE_KEY, PROJECT, TEST_KEY, Client  # noqa: E402
 
 
 # pytest injects fixtures by parameter name.
@@ -21,11 +21,10 @@ from scale_support import LIVE_KEY, PROJECT, TEST_KEY, Client, faults  # noqa: E
 
 @pytest.fixture(scope="session")
 def emulator_session() -> Iterator[Any]:
-    """The session's emulator, with the fault-injection middleware in front."""
+    """The session's emulator (fault rules are added with ``emu.add_fault``)."""
     from scaleapi.emulator import Emulator  # pylint: disable=import-outside-toplevel
-    from scaleapi.emulator.faults import FaultInjector  # pylint: disable=import-outside-toplevel
 
-    with Emulator(middleware=[FaultInjector]) as emu:
+    with Emulator() as emu:
         yield emu
 
 
@@ -33,7 +32,7 @@ def emulator_session() -> Iterator[Any]:
 def emu(emulator_session: Any) -> Any:
     """The emulator, reset, with no fault rules."""
     emulator_session.reset()
-    faults(emulator_session).clear()
+    emulator_session.clear_faults()
     return emulator_session
 
 

@@ -31,11 +31,6 @@ def fast_retries(client: ScaleClient) -> ScaleClient:
     return client
 
 
-def faults(emu: Any) -> Any:
-    """The emulator's FaultInjector layer."""
-    return emu.layers[0]
-
-
 def all_tasks(client: ScaleClient, project: str = PROJECT) -> List[Dict[str, Any]]:
     """Every task of the project, read page by page (no faults must be active)."""
     return [task.as_dict() for task in client.get_tasks(project_name=project, include_attachment_url=False)]

@@ -6,11 +6,10 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from scale_support import PROJECT, Client, all_tasks, fast_retries, faults, payload
+from scale_support import PROJECT, Client, all_tasks, fast_retries, payload
 from scaleapi._journal import Journal, item_hash
 from scaleapi._ratelimit import RateLimiter
 from scaleapi.bulk import BulkError, shared_client
-from scaleapi.emulator.faults import FaultRule
 from scaleapi.exceptions import (
     ScaleDuplicateResource,
     ScaleInternalError,
@@ -27,22 +26,21 @@ def add_create_faults(emu: Any, rate: float = 0.04, seed: int = 7) -> None:
     The 429s are few: each one halves the shared limiter's rate, which then climbs back slowly
     (that is the limiter's job; the test just should not spend a minute on it).
     """
-    layer = faults(emu)
-    layer.add(FaultRule(action="status", status=429, retry_after="0", method="POST", path=CREATE_PATH,
-                        probability=0.01, count=3, seed=seed))
-    layer.add(FaultRule(action="status", status=503, method="POST", path=CREATE_PATH,
-                        probability=rate, seed=seed + 1))
-    layer.add(FaultRule(action="error_after", status=500, method="POST", path=CREATE_PATH,
-                        probability=rate, seed=seed + 2))
+    emu.add_fault(action="status", status=429, retry_after="0", method="POST", path=CREATE_PATH,
+                  probability=0.01, count=3, seed=seed)
+    emu.add_fault(action="status", status=503, method="POST", path=CREATE_PATH,
+                  probability=rate, seed=seed + 1)
+    emu.add_fault(action="error_after", status=500, method="POST", path=CREATE_PATH,
+                  probability=rate, seed=seed + 2)
     # The reconciling GET tasks?unique_id=... is retried by the Api; fail some of those too.
-    layer.add(FaultRule(action="status", status=503, method="GET", path="/v1/tasks",
-                        probability=rate, seed=seed + 3))
+    emu.add_fault(action="status", status=503, method="GET", path="/v1/tasks",
+                  probability=rate, seed=seed + 3)
 
 
 def fired(emu: Any) -> Dict[str, int]:
     """How often each kind of fault fired."""
     counts: Dict[str, int] = Counter()
-    for rule in faults(emu).rules():
+    for rule in emu.faults():
         counts[f"{rule['action']}:{rule['status']}:{rule['method']}"] += rule["fired"]
     return dict(counts)
 
@@ -82,7 +80,7 @@ def test_1000_creates_with_injected_faults_make_exactly_1000_tasks(
     # items are skipped, and an item whose create may have committed before it failed (a false 500,
     # then only failing reconciliations) is reconciled by its unique_id instead of reported as a
     # duplicate.
-    faults(emu).clear()  # the outage is over: rerun what is left
+    emu.clear_faults()  # the outage is over: rerun what is left
     if first.failed:
         again = client.create_tasks("imageannotation", payloads, concurrency=8, journal=journal)
         assert again.ok, again.failed
@@ -96,8 +94,8 @@ def test_false_500s_without_unique_ids_fail_visibly_and_never_duplicate(client: 
     """False 500s without unique ids fail visibly and never duplicate."""
     fast_retries(client)
     payloads = [payload(i) for i in range(300)]
-    faults(emu).add(FaultRule(action="error_after", status=500, method="POST", path=CREATE_PATH,
-                              probability=0.1, seed=3))
+    emu.add_fault(action="error_after", status=500, method="POST", path=CREATE_PATH,
+                  probability=0.1, seed=3)
 
     result = client.create_tasks("imageannotation", payloads, concurrency=8)
 
@@ -111,7 +109,7 @@ def test_false_500s_without_unique_ids_fail_visibly_and_never_duplicate(client: 
     with pytest.raises(BulkError) as caught:
         result.raise_for_failures()
     assert f"{false_500s} of 300 items failed" in str(caught.value)
-    faults(emu).clear()
+    emu.clear_faults()
     stored = all_tasks(client)
     assert len(stored) == 300
     assert Counter(task["metadata"]["n"] for task in stored) == Counter(range(300))
@@ -242,8 +240,7 @@ def test_429s_slow_every_thread_through_the_shared_limiter(client: Client, emu: 
     """429s slow every thread through the shared limiter."""
     limiter = RateLimiter(min_rate=20.0)
     client.api.throttle = limiter  # the bulk run uses the limiter the client already has
-    faults(emu).add(FaultRule(action="status", status=429, retry_after="0", method="POST", path=CREATE_PATH,
-                              count=3))
+    emu.add_fault(action="status", status=429, retry_after="0", method="POST", path=CREATE_PATH, count=3)
     result = client.create_tasks("imageannotation", [payload(i) for i in range(40)], concurrency=8)
     assert result.ok
     assert limiter.throttled == 3

@@ -9,9 +9,8 @@ from typing import Any, Dict, List
 
 import pytest
 
-from scale_support import PROJECT, Client, all_tasks, faults, payload
+from scale_support import PROJECT, Client, all_tasks, payload
 from scaleapi._journal import Journal, item_hash
-from scaleapi.emulator.faults import FaultRule
 from scaleapi.exceptions import ScaleDuplicateResource
 
 OPERATION = "create_tasks:imageannotation"
@@ -36,8 +35,7 @@ def test_rerun_after_a_503_refuses_a_task_of_another_project(
 ) -> None:
     """A 503 before processing, then 409: the item fails naming the old task; nothing is created."""
     payloads = [payload(0, unique_id="order-42"), payload(1, unique_id="order-43")]
-    faults(emu).add(FaultRule(action="status", status=503, method="POST", path="/v1/task/imageannotation",
-                              count=1))
+    emu.add_fault(action="status", status=503, method="POST", path="/v1/task/imageannotation", count=1)
 
     result = client.create_tasks("imageannotation", payloads, concurrency=1)
 

@@ -15,23 +15,19 @@ from scaleapi.exceptions import ScaleDuplicateResource, ScaleInternalError
 
 @pytest.fixture(scope="module")
 def faulty() -> Iterator[Any]:
-    """An emulator with fault injection in front of it."""
-    # pylint: disable=import-outside-toplevel
-    from scaleapi.emulator import Emulator
-    from scaleapi.emulator.faults import FaultInjector
+    """An emulator whose built-in fault rules the tests set."""
+    from scaleapi.emulator import Emulator  # pylint: disable=import-outside-toplevel
 
-    with Emulator(middleware=[FaultInjector]) as emu:
+    with Emulator() as emu:
         yield emu
 
 
 @pytest.fixture
 def injector(faulty: Any) -> Iterator[Any]:
-    """The fault layer, cleared; the emulator reset."""
+    """The emulator, reset (which clears its fault rules); cleared again afterwards."""
     faulty.reset()
-    layer = faulty.layers[0]
-    layer.clear()
-    yield layer
-    layer.clear()
+    yield faulty
+    faulty.clear_faults()
 
 
 @pytest.fixture
@@ -45,9 +41,7 @@ def fclient(faulty: Any, injector: Any) -> Iterator[ScaleClient]:
 
 def fault(injector: Any, action: str, method: str, path: str, status: int = 500) -> None:
     """Make the next matching request fail once."""
-    from scaleapi.emulator.faults import FaultRule  # pylint: disable=import-outside-toplevel
-
-    injector.add(FaultRule(action=action, method=method, path=path, status=status, count=1))
+    injector.add_fault(action=action, method=method, path=path, status=status, count=1)
 
 
 def test_task_with_unique_id_is_reconciled(fclient: ScaleClient, injector: Any) -> None:

@@ -25,7 +25,7 @@ import scaleapi
 from scaleapi import ScaleClient, TaskReviewStatus, TaskStatus, TaskType
 from scaleapi._client_tasks import TasksMixin
 from scaleapi.bulk import BulkError
-from scaleapi.emulator.validation import REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES
+from scaleapi.emulator.rules.validation import REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES
 from scaleapi.exceptions import (
     ScaleConnectionError,
     ScaleException,

@@ -17,7 +17,6 @@ Each rule fires at most ``count`` times (unlimited when ``None``) and, when ``pr
 seeded random draw so runs are reproducible. Rules are tried in the order they were added; the first
 that fires wins. The layer also serves ``/_emulator/faults`` (GET lists, POST adds, DELETE clears).
 """
-import base64
 import fnmatch
 import json
 import random
@@ -30,7 +29,8 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tupl
 
 from werkzeug.exceptions import HTTPException
 
-from .identity import account_id
+from ..rules.identity import account_id
+from .request import basic_username
 
 WSGIEnviron = Dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -239,12 +239,10 @@ class FaultInjector:
 
 
 def _account(environ: WSGIEnviron) -> Optional[str]:
-    header = environ.get("HTTP_AUTHORIZATION", "")
-    if not header.lower().startswith("basic "):
-        return None
+    """The account hash of the request's API key; None without (valid) Basic credentials."""
     try:
-        user = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").split(":", 1)[0]
-    except (ValueError, UnicodeDecodeError):
+        user = basic_username(environ)
+    except ValueError:
         return None
     return account_id(user) if user else None
 

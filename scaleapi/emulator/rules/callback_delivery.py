@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
-from .._net import is_loopback_host, loopback_address
+from ..._net import is_loopback_host, loopback_address
 
 JsonDict = Dict[str, Any]
 Destination = Tuple[str, int]

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..storage.task_store import TaskRecord
 from .context import ServiceContext, owner_email
 from .errors import TASK_NOT_FOUND, bad_request, conflict, invalid_param, not_found
 from .identity import Account, new_object_id
 from .jsontext import EncodedJson
-from .service_projects import inherited_params
-from .service_state import after_change, mark_completed, task_callback
-from .store_tasks import TaskRecord
+from .projects import inherited_params
+from .task_state import after_change, mark_completed, task_callback
 from .timeutil import iso_from_ms
 from .validation import (
     COMMON_TASK_KEYS, TASK_STATUSES, CommonParams, check_key_length, check_metadata, check_tags,

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from .callbacks import CallbackJob
+from ..storage.task_store import TaskRecord
+from .callback_delivery import CallbackJob
 from .context import ServiceContext
 from .errors import TASK_NOT_FOUND, bad_request, not_found
-from .store_tasks import TaskRecord
 from .synthetic import synthetic_response
 from .timeutil import iso_from_ms
 
 JsonDict = Dict[str, Any]
-DONE_STATUSES = ("completed", "error", "canceled")
 
 
 def task_callback(ctx: ServiceContext, rec: TaskRecord) -> None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any, List, Sequence, Tuple
 
-from .control import Controller
-from .http_request import ApiRequest
+from ..rules.control import Controller
+from ..rules.validation import require_object
+from .request import ApiRequest
 from .router import Handler
-from .validation import require_object
 
 
 def _body(req: ApiRequest) -> Any:

@@ -43,30 +43,24 @@ class AccountStore:
         """The account's integer number; -1 (matching nothing) for an unknown account."""
         with self._lock:
             known = self._numbers.get(account)
-        if known is not None:
-            return known
-        row = self._db.query_one("SELECT acct FROM accounts WHERE account = ?", (account,))
-        if row is None:
-            return -1
-        self._remember(account, int(row[0]))
-        return int(row[0])
+        return self._load("account = ?", account)[1] if known is None else known
 
     def hash_of(self, number: int) -> str:
-        """The account id (key hash) of an account number."""
+        """The account id (key hash) of an account number; "" for an unknown number."""
         with self._lock:
             known = self._hashes.get(number)
-        if known is not None:
-            return known
-        row = self._db.query_one("SELECT account FROM accounts WHERE acct = ?", (number,))
-        account = str(row[0]) if row else ""
-        if row:
-            self._remember(account, number)
-        return account
+        return self._load("acct = ?", number)[0] if known is None else known
 
-    def _remember(self, account: str, number: int) -> None:
+    def _load(self, where: str, value: Any) -> Tuple[str, int]:
+        """(account id, number) of the row matching ``where``, cached; ("", -1) when none does."""
+        row = self._db.query_one(f"SELECT account, acct FROM accounts WHERE {where}", (value,))
+        if row is None:
+            return "", -1
+        account, number = str(row[0]), int(row[1])
         with self._lock:
             self._numbers[account] = number
             self._hashes[number] = account
+        return account, number
 
     def forget(self) -> None:
         """Drop the number cache (after a wipe)."""
@@ -79,16 +73,26 @@ class AccountStore:
         return int(self._db.query_one("SELECT COUNT(*) FROM accounts")[0])
 
 
-class ProjectStore:
-    """Projects, unique by name within an account."""
+class _NamedDocuments:
+    """A table of JSON documents unique by ``name`` within an account."""
+
+    TABLE = ""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def get(self, account: str, name: str) -> Optional[JsonDict]:
-        """The project document, or None."""
-        row = self._db.query_one("SELECT doc FROM projects WHERE account = ? AND name = ?", (account, name))
+        """The document, or None."""
+        row = self._db.query_one(
+            f"SELECT doc FROM {self.TABLE} WHERE account = ? AND name = ?", (account, name)
+        )
         return json.loads(row[0]) if row else None
+
+
+class ProjectStore(_NamedDocuments):
+    """Projects, unique by name within an account."""
+
+    TABLE = "projects"
 
     def insert(self, account: str, doc: JsonDict, created_ms: int) -> None:
         """Store a new project (the caller has checked the name is free)."""
@@ -119,16 +123,10 @@ class BatchQuery:
     created_to: Optional[int] = None
 
 
-class BatchStore:
+class BatchStore(_NamedDocuments):
     """Batches, unique by name within an account."""
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    def get(self, account: str, name: str) -> Optional[JsonDict]:
-        """The batch document, or None."""
-        row = self._db.query_one("SELECT doc FROM batches WHERE account = ? AND name = ?", (account, name))
-        return json.loads(row[0]) if row else None
+    TABLE = "batches"
 
     def insert(self, account: str, doc: JsonDict, created_ms: int) -> None:
         """Store a new batch."""
@@ -148,18 +146,13 @@ class BatchStore:
     def _where(account: str, query: BatchQuery) -> Tuple[str, List[Any]]:
         clauses = ["account = ?"]
         params: List[Any] = [account]
-        if query.project is not None:
-            clauses.append("project = ?")
-            params.append(query.project)
-        if query.status is not None:
-            clauses.append("status = ?")
-            params.append(query.status)
-        if query.created_from is not None:
-            clauses.append("created_ms >= ?")
-            params.append(query.created_from)
-        if query.created_to is not None:
-            clauses.append("created_ms < ?")
-            params.append(query.created_to)
+        for clause, value in (
+            ("project = ?", query.project), ("status = ?", query.status),
+            ("created_ms >= ?", query.created_from), ("created_ms < ?", query.created_to),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
         return " AND ".join(clauses), params
 
     def page(self, account: str, query: BatchQuery, offset: int, limit: int) -> Tuple[List[JsonDict], int]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .db import COUNTS_INSERT_TRIGGER, Database
-from .store_resources import AccountStore
+from .resource_stores import AccountStore
 
 JsonDict = Dict[str, Any]
 Cursor = Tuple[int, int]
@@ -100,16 +100,7 @@ def build_query(acct: int, flt: TaskFilter, after: Optional[Cursor] = None) -> T
         clauses.append("t.acct = ?")
         params.append(acct)
         order_time, order_seq = "t.created_ms", "t.seq"
-    for column, value in (("project", flt.project), ("batch", flt.batch)):
-        if value is not None:
-            clauses.append(f"t.{column} = ?")
-            params.append(value)
-    for column, values in (
-        ("status", flt.statuses), ("type", flt.types), ("review_status", flt.review_statuses),
-        ("unique_id", flt.unique_ids),
-    ):
-        if values:
-            clauses.append(_in(f"t.{column}", values, params))
+    clauses += _column_clauses(flt, "t.", params)
     for column, (low, high) in (
         (order_time, flt.created), ("t.updated_ms", flt.updated), ("t.completed_ms", flt.completed),
     ):
@@ -127,6 +118,25 @@ def build_query(acct: int, flt: TaskFilter, after: Optional[Cursor] = None) -> T
         params.extend(after)
     return source, " AND ".join(clauses), params
 
+
+
+def _column_clauses(flt: TaskFilter, prefix: str, params: List[Any]) -> List[str]:
+    """The equality and IN clauses on ``prefix``-qualified columns; their values go to ``params``.
+
+    ``task_counts`` has the same columns except ``unique_id``, which a filter it answers never uses.
+    """
+    clauses: List[str] = []
+    for column, value in (("project", flt.project), ("batch", flt.batch)):
+        if value is not None:
+            clauses.append(f"{prefix}{column} = ?")
+            params.append(value)
+    for column, values in (
+        ("status", flt.statuses), ("type", flt.types), ("review_status", flt.review_statuses),
+        ("unique_id", flt.unique_ids),
+    ):
+        if values:
+            clauses.append(_in(f"{prefix}{column}", values, params))
+    return clauses
 
 def _order(flt: TaskFilter) -> str:
     """ORDER BY for a filter.
@@ -264,17 +274,8 @@ class TaskStore:
         """How many tasks match the filter (from the running totals when the filter allows)."""
         acct = self._accounts.number(account)
         if _counts_answer(flt):
-            clauses: List[str] = ["acct = ?"]
             params: List[Any] = [acct]
-            for column, value in (("project", flt.project), ("batch", flt.batch)):
-                if value is not None:
-                    clauses.append(f"{column} = ?")
-                    params.append(value)
-            for column, values in (
-                ("status", flt.statuses), ("type", flt.types), ("review_status", flt.review_statuses),
-            ):
-                if values:
-                    clauses.append(_in(column, values, params))
+            clauses = ["acct = ?", *_column_clauses(flt, "", params)]
             row = self._db.query_one(f"SELECT SUM(n) FROM task_counts WHERE {' AND '.join(clauses)}", params)
             return int(row[0] or 0)
         source, where, params = build_query(acct, flt)

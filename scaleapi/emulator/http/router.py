@@ -8,7 +8,7 @@ from urllib.parse import unquote_to_bytes
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
-from .errors import ApiError, bad_request
+from ..rules.errors import ApiError, bad_request
 
 Handler = Callable[..., Any]
 _SLASHES = re.compile(r"/{2,}")

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from .context import ServiceContext
 from .errors import ApiError, conflict, invalid_param
 from .identity import Account, new_object_id
-from .service_projects import load_project
+from .projects import load_project
 from .timeutil import iso_from_ms
 from .validation import (
     JsonTextError, check_metadata, optional_str, require_object, required_str, strict_json,

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from .errors import ApiError, bad_request
-from .identity import Account
-from .jsontext import EncodedJson, encode
-from .service_files import UploadedFile
-from .validation import JsonTextError, strict_json
+from ..rules.errors import ApiError, bad_request
+from ..rules.files import UploadedFile
+from ..rules.identity import Account
+from ..rules.jsontext import EncodedJson, encode
+from ..rules.validation import JsonTextError, strict_json
 
 # environ key set once the request body has been read to its end, so the connection can be
 # reused; without it the server closes the connection after answering.
@@ -62,6 +62,25 @@ def error_response(status: int, message: str, headers: Optional[Dict[str, str]] 
     return json_response({"status_code": status, "error": message}, status, headers)
 
 
+def basic_username(environ: Mapping[str, Any]) -> Optional[str]:
+    """The username of the request's HTTP Basic credentials (the API key); None when none came.
+
+    Raises:
+        ValueError: the Basic credentials are not base64 of UTF-8 text (e.g. raw non-ASCII bytes).
+    """
+    header = str(environ.get("HTTP_AUTHORIZATION") or "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        # The server hands header bytes over as latin-1 text; base64 needs them as bytes.
+        raw = base64.b64decode(credentials.strip(" \t").encode("latin-1"), validate=True)
+        username = raw.decode("utf-8").partition(":")[0]
+    except (UnicodeError, binascii.Error) as err:
+        raise ValueError("not valid HTTP Basic credentials") from err
+    return username or None
+
+
 class ApiRequest:
     """Parsed view of a request, with the body read at most once and never past its limit."""
 
@@ -88,17 +107,10 @@ class ApiRequest:
             ApiError: 401 when the Basic credentials are not base64 of UTF-8 text (e.g. raw
                 non-ASCII bytes in the header).
         """
-        header = str(self.environ.get("HTTP_AUTHORIZATION") or "")
-        scheme, _, credentials = header.partition(" ")
-        if scheme.lower() != "basic":
-            return None
         try:
-            # The server hands header bytes over as latin-1 text; base64 needs them as bytes.
-            raw = base64.b64decode(credentials.strip(" \t").encode("latin-1"), validate=True)
-            username = raw.decode("utf-8").partition(":")[0]
-        except (UnicodeError, binascii.Error) as err:
+            return basic_username(self.environ)
+        except ValueError as err:
             raise ApiError(401, _BAD_AUTH) from err
-        return username or None
 
     def is_multipart(self) -> bool:
         """True for ``multipart/form-data`` bodies."""

@@ -1,13 +1,13 @@
 """Studio rules: labeler assignments, project groups, and the priority order of Studio batches."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Set
+from typing import Any, Callable, Dict, List, Set
 
+from .batches import load_batch
 from .context import ServiceContext, worker_id
 from .errors import bad_request, conflict, invalid_param, not_found
 from .identity import Account, new_object_id
-from .service_batches import load_batch
-from .service_projects import load_project
+from .projects import load_project
 from .validation import require_object, resource_name, string_list
 
 JsonDict = Dict[str, Any]
@@ -45,30 +45,36 @@ def list_assignments(ctx: ServiceContext, account: Account) -> Dict[str, List[st
 
 def add_assignments(ctx: ServiceContext, account: Account, body: Any) -> Dict[str, List[str]]:
     """``POST studio/assignments/add``."""
-    body = require_object(body if body is not None else {})
-    emails = [email.lower() for email in _names(body, "emails")]
-    projects = _names(body, "projects")
-    with ctx.store.transaction():
-        _check_people(ctx, account, emails, projects)
+    def assign(emails: List[str], project: str) -> None:
         for email in emails:
-            for project in projects:
-                ctx.store.studio.assign(account.id, email, project)
-        return _assignment_map(ctx, account)
+            ctx.store.studio.assign(account.id, email, project)
+
+    return _change_assignments(ctx, account, body, assign)
 
 
 def remove_assignments(ctx: ServiceContext, account: Account, body: Any) -> Dict[str, List[str]]:
     """``POST studio/assignments/remove``; the teammates also leave those projects' groups."""
+    def unassign(emails: List[str], project: str) -> None:
+        for email in emails:
+            ctx.store.studio.unassign(account.id, email, project)
+        for group in ctx.store.studio.groups(account.id, project):
+            _set_members(group, [m for m in _members(group) if m not in emails], account)
+            ctx.store.studio.save_group(account.id, project, group)
+
+    return _change_assignments(ctx, account, body, unassign)
+
+
+def _change_assignments(
+    ctx: ServiceContext, account: Account, body: Any, change: Callable[[List[str], str], None]
+) -> Dict[str, List[str]]:
+    """Check the body's teammates and projects, apply ``change(emails, project)`` to each project."""
     body = require_object(body if body is not None else {})
     emails = [email.lower() for email in _names(body, "emails")]
     projects = _names(body, "projects")
     with ctx.store.transaction():
         _check_people(ctx, account, emails, projects)
         for project in projects:
-            for email in emails:
-                ctx.store.studio.unassign(account.id, email, project)
-            for group in ctx.store.studio.groups(account.id, project):
-                _set_members(group, [m for m in _members(group) if m not in emails], account)
-                ctx.store.studio.save_group(account.id, project, group)
+            change(emails, project)
         return _assignment_map(ctx, account)
 
 

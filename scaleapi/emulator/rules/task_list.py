@@ -12,11 +12,11 @@ import hashlib
 import json
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ..storage.task_store import Cursor, TaskFilter
 from .context import ServiceContext
 from .errors import invalid_param
 from .identity import Account
 from .jsontext import EncodedJson, encode, splice_object
-from .store_tasks import Cursor, TaskFilter
 from .timeutil import parse_time
 from .validation import (
     MAX_SQL_INT, REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES, choice_list, parse_bool, parse_int,

@@ -5,10 +5,10 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, Optional
 
 from .db import Database
-from .store_resources import (
+from .resource_stores import (
     AccountStore, BatchStore, FileStore, ProjectStore, QualityTaskStore, StudioStore, TeamStore,
 )
-from .store_tasks import TaskStore
+from .task_store import TaskStore
 
 
 class Store:

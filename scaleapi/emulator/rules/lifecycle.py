@@ -6,7 +6,7 @@ import threading
 from typing import Optional
 
 from .context import ServiceContext
-from .service_state import complete_due_tasks
+from .task_state import complete_due_tasks
 
 POLL_SECONDS = 0.05
 IDLE_SECONDS = 1.0

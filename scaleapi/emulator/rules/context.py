@@ -4,9 +4,9 @@ from __future__ import annotations
 import threading
 from typing import Any, Dict, Optional, Set
 
-from .callbacks import CallbackDispatcher, CallbackJob
+from ..storage.store import Store
+from .callback_delivery import CallbackDispatcher, CallbackJob
 from .identity import Account
-from .store import Store
 from .timeutil import Clock
 
 JsonDict = Dict[str, Any]

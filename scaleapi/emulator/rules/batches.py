@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Sequence
 
+from ..storage.resource_stores import BatchQuery
 from .context import ServiceContext
 from .errors import conflict, not_found
 from .identity import Account, new_object_id
-from .service_projects import load_project
-from .service_state import refresh_batch
-from .store_resources import BatchQuery
+from .projects import load_project
+from .task_state import refresh_batch
 from .timeutil import iso_from_ms, parse_time
 from .validation import (
     BATCH_STATUSES, check_metadata, choice_list, optional_bool, optional_str, parse_bool, parse_int,

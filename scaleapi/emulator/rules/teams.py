@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from .context import ServiceContext
 from .errors import bad_request, conflict, invalid_param, not_found
@@ -33,6 +33,12 @@ def _role(body: JsonDict) -> str:
     return role
 
 
+def _emails_and_role(body: Any) -> Tuple[List[str], str]:
+    """The checked ``emails`` and ``team_role`` of a teams request body."""
+    body = require_object(body if body is not None else {})
+    return _emails(body), _role(body)
+
+
 def list_teammates(ctx: ServiceContext, account: Account) -> List[JsonDict]:
     """``GET teams``: all teammates, owner first."""
     with ctx.store.transaction():
@@ -41,9 +47,7 @@ def list_teammates(ctx: ServiceContext, account: Account) -> List[JsonDict]:
 
 def invite_teammates(ctx: ServiceContext, account: Account, body: Any) -> List[JsonDict]:
     """``POST teams/invite``: add invited members; 409 if one is already on the team."""
-    body = require_object(body if body is not None else {})
-    emails = _emails(body)
-    role = _role(body)
+    emails, role = _emails_and_role(body)
     with ctx.store.transaction():
         for email in emails:
             if ctx.store.teams.get(account.id, email) is not None:
@@ -59,9 +63,7 @@ def invite_teammates(ctx: ServiceContext, account: Account, body: Any) -> List[J
 
 def set_roles(ctx: ServiceContext, account: Account, body: Any) -> List[JsonDict]:
     """``POST teams/set_role``: 404 for unknown emails; admins (the owner too) can't be changed."""
-    body = require_object(body if body is not None else {})
-    emails = _emails(body)
-    role = _role(body)
+    emails, role = _emails_and_role(body)
     with ctx.store.transaction():
         members = []
         for email in emails:

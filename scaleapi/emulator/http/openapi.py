@@ -5,8 +5,8 @@ Built from one table of operations so it stays short and in step with the routes
 """
 from typing import Any, Dict, List, Optional, Tuple
 
-from .._version import __version__
-from .validation import MAX_KEY_LENGTH, MAX_SQL_INT
+from ..._version import __version__
+from ..rules.validation import MAX_KEY_LENGTH, MAX_SQL_INT
 
 JsonDict = Dict[str, Any]
 

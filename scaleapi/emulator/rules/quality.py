@@ -6,7 +6,7 @@ from typing import Any, Dict
 from .context import ServiceContext
 from .errors import bad_request, missing_param
 from .identity import Account, new_object_id
-from .service_projects import inherited_params, load_project
+from .projects import inherited_params, load_project
 from .timeutil import iso_from_ms
 from .validation import (
     COMMON_TASK_KEYS, check_task_params, check_task_type, optional_str, require_object,

@@ -1,7 +1,7 @@
 """The WSGI application: control API, authentication, the v1 router, errors, the request log.
 
-Pipeline for a v1 request: latency → interceptors (a hook for a fault-injection layer) →
-authentication → route → service function → JSON. Any ApiError becomes
+Pipeline for a v1 request: latency → authentication → route → service function → JSON (fault
+injection is a WSGI layer around this app, see :mod:`.faults`). Any ApiError becomes
 ``{"status_code": N, "error": ...}``; an unexpected exception becomes a JSON 500 and the server
 keeps serving.
 """
@@ -10,21 +10,20 @@ from __future__ import annotations
 import sys
 import time
 import traceback
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, Optional, Sequence
 
 from werkzeug.wrappers import Response
 
-from .context import ServiceContext
-from .control import Controller
-from .errors import ApiError
-from .http_request import BODY_BROKEN, BODY_CONSUMED, ApiRequest, error_response, json_response
-from .identity import KeyPolicy
+from ..rules.context import ServiceContext
+from ..rules.control import Controller
+from ..rules.errors import ApiError
+from ..rules.identity import KeyPolicy
+from .request import BODY_BROKEN, BODY_CONSUMED, ApiRequest, error_response, json_response
 from .router import Handler, Router
 from .routes_control import CONTROL_ROUTES
 from .routes_v1 import ROUTES
 
 StartResponse = Callable[..., Any]
-Interceptor = Callable[[ApiRequest], Optional[Response]]
 
 DEFAULT_MAX_JSON_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -53,15 +52,10 @@ class EmulatorApp:
         self.max_upload_bytes = max_upload_bytes
         self.v1 = Router(ROUTES)
         self.control = Router(CONTROL_ROUTES)
-        self.interceptors: List[Interceptor] = []
 
     def add_control_route(self, rule: str, methods: Sequence[str], handler: Handler) -> None:
         """Extend the control API, e.g. ``/_emulator/faults``; handlers get ``(controller, request)``."""
         self.control.add(rule, methods, handler)
-
-    def add_interceptor(self, interceptor: Interceptor) -> None:
-        """Run ``interceptor`` before every v1 request; a returned response short-circuits it."""
-        self.interceptors.append(interceptor)
 
     def __call__(self, environ: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         response = self.handle(environ)
@@ -97,10 +91,6 @@ class EmulatorApp:
             raise ApiError(404, f"No such endpoint: {req.method} {req.path} (the API lives under /v1)")
         if self.latency_ms:
             time.sleep(self.latency_ms / 1000.0)
-        for interceptor in self.interceptors:
-            early = interceptor(req)
-            if early is not None:
-                return early
         api_key = req.api_key
         account = self.keys.authenticate(api_key)
         if account is None:

@@ -28,8 +28,8 @@ from typing import Any, Callable, List, Optional, Set, Tuple
 
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from .http_request import BODY_BROKEN, BODY_CONSUMED
-from .jsontext import encode
+from ..rules.jsontext import encode
+from .request import BODY_BROKEN, BODY_CONSUMED
 
 IDLE_TIMEOUT_SECONDS = 120
 # A client gets this long to complete its TLS handshake.

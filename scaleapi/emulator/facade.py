@@ -13,17 +13,17 @@ import threading
 from types import TracebackType
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Type
 
-from . import service_tasks
-from .app import DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_UPLOAD_BYTES, EmulatorApp
-from .callbacks import DEFAULT_BACKOFF, CallbackDispatcher
-from .context import ServiceContext
-from .control import Controller, RequestLog
-from .faults import FaultInjector, FaultRule
-from .identity import Account, KeyPolicy, account_id, is_test_key
-from .lifecycle import LifecycleWorker
-from .service_state import record_callback_result
-from .serving import EmulatorServer, make_emulator_server
-from .store import Store
+from .http.faults import FaultInjector, FaultRule
+from .http.server_loop import EmulatorServer, make_emulator_server
+from .http.wsgi_app import DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_UPLOAD_BYTES, EmulatorApp
+from .rules import tasks as task_rules
+from .rules.callback_delivery import DEFAULT_BACKOFF, CallbackDispatcher
+from .rules.context import ServiceContext
+from .rules.control import Controller, RequestLog
+from .rules.identity import Account, KeyPolicy, account_id, is_test_key
+from .rules.lifecycle import LifecycleWorker
+from .rules.task_state import record_callback_result
+from .storage.store import Store
 
 JsonDict = Dict[str, Any]
 WsgiApp = Callable[..., Any]
@@ -250,7 +250,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
 
     @property
     def app(self) -> EmulatorApp:
-        """The WSGI app (to add control routes or interceptors)."""
+        """The WSGI app (to add control routes)."""
         if self._app is None:
             raise RuntimeError("the emulator is not running; call start() first")
         return self._app
@@ -280,7 +280,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
         """``POST /_emulator/reset``: forget every account and everything in it, and all faults."""
         self._ctl().reset()
 
-    # Fault injection (see faults.py; also served at /_emulator/faults) ------------------------
+    # Fault injection (see http/faults.py; also served at /_emulator/faults) ------------------------
 
     def _injector(self) -> FaultInjector:
         if self._faults is None:
@@ -340,6 +340,6 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
         """Insert ``count`` minimal tasks for ``api_key``'s account quickly (no callbacks)."""
         ctx = self._ctl().ctx
         account = Account(id=account_id(api_key), is_test=is_test_key(api_key))
-        return service_tasks.seed_tasks(
+        return task_rules.seed_tasks(
             ctx, account, count, task_type=task_type, project=project, batch=batch, status=status
         )

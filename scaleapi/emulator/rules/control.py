@@ -6,10 +6,10 @@ import time
 from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
-from .callbacks import CallbackDispatcher
+from .callback_delivery import CallbackDispatcher
 from .context import ServiceContext
 from .errors import invalid_param
-from .service_state import complete_task, fail_task
+from .task_state import complete_task, fail_task
 
 JsonDict = Dict[str, Any]
 
