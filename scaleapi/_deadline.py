@@ -148,9 +148,9 @@ def _disarm(conn: Any) -> None:
 class _TimedAnswer:
     """Mixed into a connection: once the request is sent, the answer is timed."""
 
-    def getresponse(self) -> Any:  # pylint: disable=missing-function-docstring
+    def getresponse(self) -> Any:  # pylint: disable=missing-function-docstring  # urllib3 documents it
         _arm(self)
-        return cast(Any, super()).getresponse()
+        return cast(Any, super()).getresponse()  # pylint: disable=no-member
 
 
 class _ReleasingPool:
