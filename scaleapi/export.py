@@ -39,9 +39,10 @@ import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 
+from ._iso8601 import format_ms, parse_time_ms, shown
 from ._progress import ProgressArg, ProgressSink
 from .bulk import shared_client
 from .exceptions import ScaleException
@@ -71,61 +72,11 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 #: ``created_at`` as the API writes it (and ``format_ms`` does): such times order as text.
 _FIXED_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_ISO = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
-    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
-)
-
 TimeArg = Optional[Union[str, datetime]]
 
 
 class ExportError(ScaleException):
     """An export cannot go on (e.g. ``<path>.parts/`` holds a plan made with other filters)."""
-
-
-def format_ms(ms: int) -> str:
-    """Epoch milliseconds as ``YYYY-MM-DDTHH:MM:SS.mmmZ``."""
-    moment = _EPOCH + timedelta(milliseconds=ms)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-
-def parse_time_ms(value: Union[str, datetime]) -> int:
-    """An ISO-8601 time (a value without a zone is UTC) or a ``datetime`` as epoch milliseconds.
-
-    Raises:
-        ValueError: the text is not an ISO-8601 date or time, or names a moment outside years 1-9999.
-    """
-    try:
-        return _parse_time_ms(value)
-    except OverflowError:
-        raise ValueError(f"not a time between years 1 and 9999: {_shown(value)}") from None
-
-
-def _shown(value: object) -> str:
-    """A value for an error message, cut short if long."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _parse_time_ms(value: Union[str, datetime]) -> int:
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
-    else:
-        match = _ISO.match(value.strip())
-        if match is None:
-            raise ValueError(f"not an ISO-8601 date or time: {_shown(value)}")
-        year, month, day, hour, minute, second, fraction, zone = match.groups()
-        moment = datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-            int((fraction or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc,
-        )  # fmt: skip
-        if zone and zone not in ("Z", "z"):
-            digits = zone[1:].replace(":", "")
-            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-            moment = moment - offset if zone[0] == "+" else moment + offset
-    delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
 @dataclass(frozen=True)
@@ -654,14 +605,14 @@ def _created_ms(task: Dict[str, Any]) -> int:
     """
     created = task.get("created_at")
     if created is None:
-        raise ExportError(f"task {_shown(task.get('task_id'))} has no created_at, so it cannot be placed "
+        raise ExportError(f"task {shown(task.get('task_id'))} has no created_at, so it cannot be placed "
                           "in a time window; the server's answer is not usable for an export")
     try:
         ms = parse_time_ms(created) if isinstance(created, str) else None
     except ValueError:
         ms = None
     if ms is None or not 0 <= ms <= _LATEST_MS:
-        raise ExportError(f"task {_shown(task.get('task_id'))} has created_at {_shown(created)}, which is "
+        raise ExportError(f"task {shown(task.get('task_id'))} has created_at {shown(created)}, which is "
                           "not an ISO-8601 time between 1970 and 9999")
     return ms
 
