@@ -65,9 +65,8 @@ def parse_ms(text: str) -> int:
             moment -= (-1 if zone[0] == "-" else 1) * timedelta(hours=hours, minutes=minutes)
         except OverflowError:
             # e.g. 0001-01-01T00:00:00+05:00 is a moment in the year 0, which datetime cannot hold.
-            raise BadTime(
-                f"not a time between years 1 and 9999: {shown(text)}", "must be between years 1 and 9999 in UTC"
-            ) from None
+            raise BadTime(f"not a time between years 1 and 9999: {shown(text)}",
+                          "must be between years 1 and 9999 in UTC") from None
     return _epoch_ms(moment)
 
 
