@@ -2,7 +2,7 @@
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from ._models import Model
+from ._models import Field, Model, dict_or_empty
 from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_batch
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +33,6 @@ class Batch(Model):
         client: the ``ScaleClient`` used by the helper methods.
     """
 
-    # pylint: disable=attribute-defined-outside-init
     def __init__(self, json: Dict[str, Any], client: Optional["ScaleClient"] = None) -> None:
         self.tasks_pending: Optional[int] = None
         self.tasks_completed: Optional[int] = None
@@ -41,14 +40,12 @@ class Batch(Model):
         self.tasks_canceled: Optional[int] = None
         super().__init__(json, client)
 
-    def _load(self, json: Dict[str, Any]) -> None:
-        self.name: Any = json.get("name")
-        self.status: Any = json.get("status")
-        self.project: Any = json.get("project")
-        self.created_at: Any = json.get("created_at")
-        metadata = json.get("metadata")
-        self.metadata: Dict[str, Any] = metadata if isinstance(metadata, dict) else {}
-        self.callback: Any = json.get("callback")
+    name: Field[str] = Field("name")
+    status: Field[str] = Field("status")
+    project: Field[str] = Field("project")
+    created_at: Field[Optional[str]] = Field("created_at")
+    metadata: Field[Dict[str, Any]] = Field("metadata", dict_or_empty)
+    callback: Field[Optional[str]] = Field("callback")
 
     _key_attr = "name"
 
@@ -100,7 +97,6 @@ class Batch(Model):
         """
         answer = self._bound_client().batch_status(self.name)
         if "status" in answer:
-            self.status = answer["status"]
             self._json["status"] = answer["status"]
         self.tasks_pending = answer.get("pending", 0)
         self.tasks_completed = answer.get("completed", 0)

@@ -2,7 +2,7 @@
 from enum import Enum
 from typing import Any, Dict, List, Optional
 
-from ._models import Model
+from ._models import Field, Model
 from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_task
 
 __all__ = ["TaskType", "TaskReviewStatus", "TaskStatus", "Task"]
@@ -95,10 +95,23 @@ class Task(Model):
         client: the ``ScaleClient`` used by the helper methods.
     """
 
-    id: Any
-
-    def _load(self, json: Dict[str, Any]) -> None:
-        self.id = json.get("task_id")
+    #: The task's id (``task_id``; None only for a task built from JSON without one).
+    id: Field[str] = Field("task_id")
+    # Keys every task the API returns has, or may have; a task without the key raises AttributeError.
+    task_id: Field[str] = Field("task_id", required=True)
+    type: Field[str] = Field("type", required=True)
+    status: Field[str] = Field("status", required=True)
+    params: Field[Dict[str, Any]] = Field("params", required=True)
+    project: Field[str] = Field("project", required=True)
+    batch: Field[str] = Field("batch", required=True)
+    created_at: Field[str] = Field("created_at", required=True)
+    updated_at: Field[str] = Field("updated_at", required=True)
+    completed_at: Field[str] = Field("completed_at", required=True)
+    callback_url: Field[str] = Field("callback_url", required=True)
+    unique_id: Field[str] = Field("unique_id", required=True)
+    metadata: Field[Dict[str, Any]] = Field("metadata", required=True)
+    tags: Field[List[str]] = Field("tags", required=True)
+    response: Field[Any] = Field("response", required=True)
 
     _key_attr = "id"
 
