@@ -3,7 +3,8 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from ._models import Field, Model, dict_or_empty
-from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_batch
+from ._waitable import _Waitable
+from .waiting import wait_for_batch
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import ScaleClient
@@ -21,7 +22,7 @@ class BatchStatus(Enum):
     Completed = "completed"
 
 
-class Batch(Model):
+class Batch(_Waitable):
     """A batch of tasks, equal to another ``Batch`` with the same name.
 
     Attributes ``name``, ``status``, ``project``, ``created_at``, ``metadata`` (``{}`` when absent) and
@@ -61,31 +62,14 @@ class Batch(Model):
         self._replace(self._bound_client().finalize_batch(self.name).as_dict())
         return self
 
-    def wait(
-        self,
-        timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
-        poll: float = DEFAULT_POLL_INTERVAL,
-        *,
-        retry_budget: Optional[float] = None,
-    ) -> "Batch":
-        """Poll until this batch is completed, then take the server's copy.
+    def _wait_finished(self, timeout: Optional[float], poll: float, retry_budget: Optional[float]) -> Model:
+        return wait_for_batch(self._bound_client(), self.name, timeout, poll, retry_budget=retry_budget)
 
-        Args:
-            timeout: seconds to wait at most (None: no limit).
-            poll: the first pause between polls; pauses grow 1.5x up to 30 s.
-            retry_budget: seconds a poll rides out server trouble (default: the client's).
-
-        Returns:
-            this batch, updated.
-
-        Raises:
-            ScaleWaitTimeout: the batch was not completed by the deadline.
-        """
-        fresh = wait_for_batch(self._bound_client(), self.name, timeout, poll, retry_budget=retry_budget)
-        self._replace(fresh.as_dict())
+    def _take_finished(self, fresh: Model) -> None:
+        assert isinstance(fresh, Batch)
+        super()._take_finished(fresh)
         self.tasks_pending, self.tasks_completed = fresh.tasks_pending, fresh.tasks_completed
         self.tasks_error, self.tasks_canceled = fresh.tasks_error, fresh.tasks_canceled
-        return self
 
     def get_status(self) -> Dict[str, Any]:
         """Fetch this batch's status and task counts and set them on the object.
