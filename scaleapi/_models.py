@@ -6,7 +6,7 @@ the server's answer in place with ``_replace``.
 """
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, Generic, Hashable, List, NoReturn, Optional
-from typing import TypeVar, overload
+from typing import Tuple, TypeVar, overload
 
 from .exceptions import ScaleException
 
@@ -81,6 +81,8 @@ class BaseModel:
     _client: Optional["ScaleClient"]
     #: The attribute that identifies an object (equality and hash); None means identity only.
     _key_attr: ClassVar[Optional[str]] = None
+    #: The attributes ``repr()`` (and so ``str()``) shows, in order.
+    _repr_attrs: ClassVar[Tuple[str, ...]] = ()
 
     def _key(self) -> Optional[Hashable]:
         """The value two objects of the same class must share to be equal (None: identity only)."""
@@ -108,6 +110,10 @@ class BaseModel:
         if mine is None:
             return self is other
         return mine == other._key()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._repr_attrs)
+        return f"{type(self).__name__}({shown})"
 
     def __hash__(self) -> int:
         key = self._key()

@@ -50,8 +50,7 @@ class Batch(_Waitable):
 
     _key_attr = "name"
 
-    def __repr__(self) -> str:
-        return f"Batch(name={self.name!r}, project={self.project!r}, status={self.status!r})"
+    _repr_attrs = ("name", "project", "status")
 
     def finalize(self) -> "Batch":
         """Finalize this batch (staging to in progress, for Rapid and Studio projects).

@@ -12,5 +12,4 @@ class File(Model):
 
     _key_attr = "id"
 
-    def __repr__(self) -> str:
-        return f"File(id={self.id!r}, attachment_url={self.attachment_url!r})"
+    _repr_attrs = ("id", "attachment_url")

@@ -29,8 +29,7 @@ class TaskTemplate(Model):
     def _key(self) -> Optional[Hashable]:
         return (self.id, self.version)
 
-    def __repr__(self) -> str:
-        return f"TaskTemplate(id={self.id!r}, version={self.version!r})"
+    _repr_attrs = ("id", "version")
 
     def get_template_variables(self) -> Dict[str, Any]:
         """Return the template variables."""
@@ -70,8 +69,7 @@ class Project(Model):
 
     _key_attr = "name"
 
-    def __repr__(self) -> str:
-        return f"Project(name={self.name!r}, type={self.type!r}, version={self.version!r})"
+    _repr_attrs = ("name", "type", "version")
 
     def get_template(self) -> TaskTemplate:
         """Fetch this project's task template.

@@ -15,5 +15,4 @@ class QualityTask(Model):
 
     _key_attr = "id"
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(id={self.id!r})"
+    _repr_attrs = ("id",)

@@ -60,8 +60,7 @@ class StudioWorker(Model):
 
     _key_attr = "id"
 
-    def __repr__(self) -> str:
-        return f"StudioWorker(id={self.id!r}, email={self.email!r})"
+    _repr_attrs = ("id", "email")
 
 
 class StudioProjectGroup(Model):
@@ -88,8 +87,7 @@ class StudioProjectGroup(Model):
 
     _key_attr = "id"
 
-    def __repr__(self) -> str:
-        return f"StudioProjectGroup(id={self.id!r}, name={self.name!r}, numWorkers={self.numWorkers!r})"
+    _repr_attrs = ("id", "name", "numWorkers")
 
 
 class StudioBatch(Model):
@@ -111,5 +109,4 @@ class StudioBatch(Model):
 
     _key_attr = "id"
 
-    def __repr__(self) -> str:
-        return f"StudioBatch(id={self.id!r}, name={self.name!r}, project_name={self.project_name!r})"
+    _repr_attrs = ("id", "name", "project_name")

@@ -35,8 +35,7 @@ class Teammate(Model):
 
     _key_attr = "email"
 
-    def __repr__(self) -> str:
-        return f"Teammate(email={self.email!r}, role={self.role!r})"
+    _repr_attrs = ("email", "role")
 
     def update_teammate_role(self, new_role: Union[TeammateRole, str]) -> List["Teammate"]:
         """Give this teammate a new role.
