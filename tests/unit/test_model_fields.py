@@ -14,7 +14,8 @@ def test_attributes_read_the_raw_json_and_follow_it() -> None:
     batch.as_dict()["status"] = "in_progress"
     assert batch.status == "in_progress"
     project = Project({"name": "p", "param_history": [{"version": 1}, {"version": 2, "instruction": "i"}]})
-    assert (project.params, project.version, project.instruction) == ({"version": 2, "instruction": "i"}, 2, "i")
+    latest = {"version": 2, "instruction": "i"}
+    assert (project.params, project.version, project.instruction) == (latest, 2, "i")
     assert Project({"name": "p", "param_history": []}).version is None
     mate = Teammate({"email": "a@example.com", "firstName": "A", "isStudioLabeler": True})
     assert (mate.first_name, mate.last_name, mate.is_studio_labeler) == ("A", None, True)
@@ -43,7 +44,7 @@ def test_a_task_without_a_key_raises_attribute_error_with_the_params_pointer() -
     task = Task({"task_id": "t", "params": {"geometries": {}}})
     assert not hasattr(task, "status") and not hasattr(task, "tags")
     with pytest.raises(AttributeError, match=r'task.params\["geometries"\]'):
-        _ = task.geometries  # type: ignore[attr-defined]  # pylint: disable=no-member
+        _ = task.geometries  # pylint: disable=no-member
     assert task.id == task.task_id == "t" and task.params == {"geometries": {}}
     assert Task({}).id is None
 
