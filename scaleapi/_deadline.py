@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import time
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, cast
 
 import requests
 import urllib3
@@ -145,34 +145,37 @@ def _disarm(conn: Any) -> None:
         deadline.release()
 
 
-class _HTTPConnection(urllib3.connection.HTTPConnection):
-    def getresponse(self) -> Any:  # the request is sent: from here on the answer is timed
+class _TimedAnswer:
+    """Mixed into a connection: once the request is sent, the answer is timed."""
+
+    def getresponse(self) -> Any:  # pylint: disable=missing-function-docstring  # urllib3 documents it
         _arm(self)
-        return super().getresponse()
+        return cast(Any, super()).getresponse()  # pylint: disable=no-member
 
 
-class _HTTPSConnection(urllib3.connection.HTTPSConnection):
-    def getresponse(self) -> Any:
-        _arm(self)
-        return super().getresponse()  # pylint: disable=no-member  # inherited from HTTPConnection
+class _ReleasingPool:
+    """Mixed into a pool: a connection coming back is released from its deadline first."""
+
+    def _put_conn(self, conn: Any) -> None:
+        if conn is not None:
+            _disarm(conn)
+        cast(Any, super())._put_conn(conn)  # pylint: disable=protected-access,no-member
 
 
-class _HTTPPool(urllib3.HTTPConnectionPool):
+class _HTTPConnection(_TimedAnswer, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_TimedAnswer, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(_ReleasingPool, urllib3.HTTPConnectionPool):
     ConnectionCls = _HTTPConnection
 
-    def _put_conn(self, conn: Any) -> None:
-        if conn is not None:
-            _disarm(conn)
-        super()._put_conn(conn)
 
-
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
+class _HTTPSPool(_ReleasingPool, urllib3.HTTPSConnectionPool):
     ConnectionCls = _HTTPSConnection
-
-    def _put_conn(self, conn: Any) -> None:
-        if conn is not None:
-            _disarm(conn)
-        super()._put_conn(conn)
 
 
 def _use_timed_pools(manager: Any) -> None:

@@ -2,8 +2,9 @@
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from ._models import Model
-from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_batch
+from ._models import Field, Model, dict_or_empty
+from ._waitable import _Waitable
+from .waiting import wait_for_batch
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import ScaleClient
@@ -21,7 +22,7 @@ class BatchStatus(Enum):
     Completed = "completed"
 
 
-class Batch(Model):
+class Batch(_Waitable):
     """A batch of tasks, equal to another ``Batch`` with the same name.
 
     Attributes ``name``, ``status``, ``project``, ``created_at``, ``metadata`` (``{}`` when absent) and
@@ -33,7 +34,6 @@ class Batch(Model):
         client: the ``ScaleClient`` used by the helper methods.
     """
 
-    # pylint: disable=attribute-defined-outside-init
     def __init__(self, json: Dict[str, Any], client: Optional["ScaleClient"] = None) -> None:
         self.tasks_pending: Optional[int] = None
         self.tasks_completed: Optional[int] = None
@@ -41,19 +41,16 @@ class Batch(Model):
         self.tasks_canceled: Optional[int] = None
         super().__init__(json, client)
 
-    def _load(self, json: Dict[str, Any]) -> None:
-        self.name: Any = json.get("name")
-        self.status: Any = json.get("status")
-        self.project: Any = json.get("project")
-        self.created_at: Any = json.get("created_at")
-        metadata = json.get("metadata")
-        self.metadata: Dict[str, Any] = metadata if isinstance(metadata, dict) else {}
-        self.callback: Any = json.get("callback")
+    name: Field[str] = Field("name")
+    status: Field[str] = Field("status")
+    project: Field[str] = Field("project")
+    created_at: Field[Optional[str]] = Field("created_at")
+    metadata: Field[Dict[str, Any]] = Field("metadata", dict_or_empty)
+    callback: Field[Optional[str]] = Field("callback")
 
     _key_attr = "name"
 
-    def __repr__(self) -> str:
-        return f"Batch(name={self.name!r}, project={self.project!r}, status={self.status!r})"
+    _repr_attrs = ("name", "project", "status")
 
     def finalize(self) -> "Batch":
         """Finalize this batch (staging to in progress, for Rapid and Studio projects).
@@ -64,31 +61,14 @@ class Batch(Model):
         self._replace(self._bound_client().finalize_batch(self.name).as_dict())
         return self
 
-    def wait(
-        self,
-        timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
-        poll: float = DEFAULT_POLL_INTERVAL,
-        *,
-        retry_budget: Optional[float] = None,
-    ) -> "Batch":
-        """Poll until this batch is completed, then take the server's copy.
+    def _wait_finished(self, timeout: Optional[float], poll: float, retry_budget: Optional[float]) -> Model:
+        return wait_for_batch(self._bound_client(), self.name, timeout, poll, retry_budget=retry_budget)
 
-        Args:
-            timeout: seconds to wait at most (None: no limit).
-            poll: the first pause between polls; pauses grow 1.5x up to 30 s.
-            retry_budget: seconds a poll rides out server trouble (default: the client's).
-
-        Returns:
-            this batch, updated.
-
-        Raises:
-            ScaleWaitTimeout: the batch was not completed by the deadline.
-        """
-        fresh = wait_for_batch(self._bound_client(), self.name, timeout, poll, retry_budget=retry_budget)
-        self._replace(fresh.as_dict())
+    def _take_finished(self, fresh: Model) -> None:
+        assert isinstance(fresh, Batch)
+        super()._take_finished(fresh)
         self.tasks_pending, self.tasks_completed = fresh.tasks_pending, fresh.tasks_completed
         self.tasks_error, self.tasks_canceled = fresh.tasks_error, fresh.tasks_canceled
-        return self
 
     def get_status(self) -> Dict[str, Any]:
         """Fetch this batch's status and task counts and set them on the object.
@@ -100,7 +80,6 @@ class Batch(Model):
         """
         answer = self._bound_client().batch_status(self.name)
         if "status" in answer:
-            self.status = answer["status"]
             self._json["status"] = answer["status"]
         self.tasks_pending = answer.get("pending", 0)
         self.tasks_completed = answer.get("completed", 0)

@@ -29,19 +29,17 @@ import hashlib
 import heapq
 import json
 import logging
-import math
 import os
 import re
 import shutil
-import socket
 import threading
-import time
-from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
+from ._export_files import PathLock, join_parts, remove_stale_parts, write_atomically
+from ._export_plan import PLAN_VERSION, Plan, PlanJob, Planner, Window, window_target
+from ._iso8601 import format_ms, parse_time_ms, shown
 from ._progress import ProgressArg, ProgressSink
 from .bulk import shared_client
 from .exceptions import ScaleException
@@ -54,16 +52,7 @@ __all__ = ["ExportError", "export_tasks", "format_ms", "parse_time_ms"]
 
 logger = logging.getLogger("scaleapi")
 
-#: Windows hold about this many tasks at least and at most (the target is chosen in between so
-#: that every worker gets several windows).
-MIN_WINDOW_TASKS = 200
-MAX_WINDOW_TASKS = 5000
-WINDOWS_PER_WORKER = 4
-#: The first probe reaches this far back from the newest task; each next probe 4 times further.
-FIRST_PROBE_MS = 1000
-PROBE_GROWTH = 4
 PAGE_LIMIT = 100
-PLAN_VERSION = 2
 
 #: Every line is written by this one encoder (compact, UTF-8 kept as is): ``json.dumps`` with
 #: these options would build a new encoder for every task.
@@ -71,128 +60,11 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 #: ``created_at`` as the API writes it (and ``format_ms`` does): such times order as text.
 _FIXED_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_ISO = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
-    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
-)
-
 TimeArg = Optional[Union[str, datetime]]
 
 
 class ExportError(ScaleException):
     """An export cannot go on (e.g. ``<path>.parts/`` holds a plan made with other filters)."""
-
-
-def format_ms(ms: int) -> str:
-    """Epoch milliseconds as ``YYYY-MM-DDTHH:MM:SS.mmmZ``."""
-    moment = _EPOCH + timedelta(milliseconds=ms)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-
-def parse_time_ms(value: Union[str, datetime]) -> int:
-    """An ISO-8601 time (a value without a zone is UTC) or a ``datetime`` as epoch milliseconds.
-
-    Raises:
-        ValueError: the text is not an ISO-8601 date or time, or names a moment outside years 1-9999.
-    """
-    try:
-        return _parse_time_ms(value)
-    except OverflowError:
-        raise ValueError(f"not a time between years 1 and 9999: {_shown(value)}") from None
-
-
-def _shown(value: object) -> str:
-    """A value for an error message, cut short if long."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _parse_time_ms(value: Union[str, datetime]) -> int:
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
-    else:
-        match = _ISO.match(value.strip())
-        if match is None:
-            raise ValueError(f"not an ISO-8601 date or time: {_shown(value)}")
-        year, month, day, hour, minute, second, fraction, zone = match.groups()
-        moment = datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-            int((fraction or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc,
-        )  # fmt: skip
-        if zone and zone not in ("Z", "z"):
-            digits = zone[1:].replace(":", "")
-            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-            moment = moment - offset if zone[0] == "+" else moment + offset
-    delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
-
-
-@dataclass(frozen=True)
-class Window:
-    """Tasks created in ``[start, end)`` (epoch ms); ``count`` as planned."""
-
-    start: int
-    end: int
-    count: int
-
-
-@dataclass(frozen=True)
-class Probe:
-    """The next look back while the range's start is unknown: count ``[hi - span, hi)``.
-
-    ``seen`` tasks were found between ``edge`` and ``hi`` by the probes so far.
-    """
-
-    hi: int
-    span: int
-    seen: int
-    edge: int
-
-
-#: Work for the planning: cut a dense window, or look further back.
-PlanJob = Union[Window, Probe]
-
-
-@dataclass
-class Plan:
-    """The windows as far as they are known; what ``<path>.parts/plan.json`` holds.
-
-    At every moment ``windows`` (final: their index names their part file, and never changes),
-    ``pending`` (too dense, waiting to be cut) and, while ``probe`` is set, ``[0, probe.edge)``
-    cover the range exactly once, so a saved plan can be resumed from wherever it stopped.
-    """
-
-    total: int
-    windows: List[Window] = field(default_factory=list)
-    pending: List[Window] = field(default_factory=list)
-    probe: Optional[Probe] = None
-    complete: bool = False
-
-    def to_json(self, fingerprint: str) -> str:
-        """The plan file's text."""
-        return json.dumps({
-            "version": PLAN_VERSION,
-            "fingerprint": fingerprint,
-            "total": self.total,
-            "complete": self.complete,
-            "windows": [[w.start, w.end, w.count] for w in self.windows],
-            "pending": [[w.start, w.end, w.count] for w in self.pending],
-            "probe": None if self.probe is None else [
-                self.probe.hi, self.probe.span, self.probe.seen, self.probe.edge],
-        })  # fmt: skip
-
-    @classmethod
-    def from_json(cls, saved: Dict[str, Any]) -> "Plan":
-        """A plan read back from its file (version 1 files hold a complete plan)."""
-        windows = [Window(*triple) for triple in saved["windows"]]
-        if saved["version"] == 1:
-            return cls(sum(w.count for w in windows), windows, complete=True)
-        probe = saved.get("probe")
-        return cls(
-            int(saved["total"]), windows, [Window(*triple) for triple in saved.get("pending", [])],
-            Probe(*probe) if probe else None, bool(saved.get("complete")),
-        )  # fmt: skip
 
 
 class _Exporter:  # pylint: disable=too-many-instance-attributes
@@ -227,12 +99,10 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
         self.sink: Optional[ProgressSink] = None
         # Planning needs created_at on every task, which limited_response leaves out.
         self.count_query = {k: v for k, v in query.items() if k != "limited_response"}
-        self.plan = Plan(0)
-        self.limit = 0  # the most tasks a final window holds
-        # Guarded by `cond`: planning jobs not yet taken, how many are being run, final windows
-        # not yet taken (as (-count, -start, index)).
+        # Guarded by `cond`: the plan and its planning jobs not yet taken, how many jobs are being
+        # run, final windows not yet taken (as (-count, -start, index)).
+        self.planner = Planner(self.count, Plan(0), 0)
         self.cond = threading.Condition()
-        self.jobs: Deque[PlanJob] = deque()
         self.running = 0
         self.ready: List[Tuple[int, int, int]] = []
 
@@ -249,77 +119,37 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
         """How many matching tasks were created in ``[start, end)``."""
         return self._page1(start, end)[0]
 
-    def target(self, total: int) -> int:
-        """The most tasks a window should hold."""
-        if self.window_size is not None:
-            return max(1, self.window_size)
-        wanted = math.ceil(total / (self.workers * WINDOWS_PER_WORKER))
-        return max(MIN_WINDOW_TASKS, min(MAX_WINDOW_TASKS, wanted))
-
     # -- planning (everything below that touches the plan runs under `cond`) ---------------------
+
+    def _target(self, total: int) -> int:
+        return window_target(total, self.workers, self.window_size)
+
+    @property
+    def plan(self) -> Plan:
+        """The plan as far as it is known."""
+        return self.planner.plan
 
     def _start_plan(self) -> None:
         """The first count: the total and the newest task give the range's end, then its start."""
-        user_lo, user_hi = self.bounds
-        total, newest = self._page1(user_lo, user_hi)
+        total, newest = self._page1(*self.bounds)
         if total == 0 or newest is None:
-            self.plan = Plan(0)
             return
-        self.plan = Plan(total)
-        self.limit = self.target(total)
-        hi = _created_ms(newest.as_dict()) + 1
-        if user_hi is not None:
-            hi = min(hi, user_hi)
-        if user_lo is not None:
-            self._place(Window(user_lo, hi, total))
-        else:
-            self.plan.probe = Probe(hi, FIRST_PROBE_MS, 0, hi)
-            self.jobs.append(self.plan.probe)
-
-    def _place(self, window: Window) -> None:
-        """A window is final, or pending a cut if it is too dense and wider than 1 ms."""
-        if window.count > self.limit and window.end - window.start > 1:
-            self.plan.pending.append(window)
-            self.jobs.append(window)
-        else:
-            self.plan.windows.append(window)
+        self.planner = Planner(self.count, Plan(total), self._target(total))
+        self.planner.start(_created_ms(newest.as_dict()), self.bounds)
 
     def _run_job(self, job: PlanJob) -> None:
         """Count for a planning job (outside the lock), then fold the answer into the plan."""
-        if isinstance(job, Probe):
-            start = max(0, job.hi - job.span)
-            found = self.count(start, job.hi)
-        else:
-            mid = job.start + (job.end - job.start) // 2
-            left = self.count(job.start, mid)
+        counted = self.planner.measure(job)
         with self.cond:
             known = len(self.plan.windows)
-            if isinstance(job, Probe):
-                self._probed(job, start, found)
-            else:
-                self.plan.pending.remove(job)
-                if left > 0:  # counted, so an empty left half can go
-                    self._place(Window(job.start, mid, left))
-                # The right half's count is derived; keep it even at 0 so nothing can be lost.
-                self._place(Window(mid, job.end, max(0, job.count - left)))
+            self.planner.fold(job, counted)
             self.running -= 1
             self._settle(known)
-
-    def _probed(self, probe: Probe, start: int, found: int) -> None:
-        seen, edge = probe.seen, probe.edge
-        if found > seen:
-            self._place(Window(start, edge, found - seen))
-            seen, edge = found, start
-        if found >= self.plan.total or start == 0:
-            self.plan.probe = None
-        else:
-            self.plan.probe = Probe(probe.hi, probe.span * PROBE_GROWTH, seen, edge)
-            self.jobs.append(self.plan.probe)
 
     def _settle(self, known: int, save: bool = False) -> None:
         """Save the plan if it gained final windows (``known`` was their number before) or is now
         complete, then offer the new windows to the workers."""
-        if not self.jobs and self.running == 0 and not self.plan.complete:
+        if not self.planner.jobs and self.running == 0 and not self.plan.complete:
             self.plan.complete = True
             save = True
         if save or known < len(self.plan.windows):
@@ -337,8 +167,8 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
                 while True:
                     if self.stop.is_set():
                         return None
-                    if self.jobs:
-                        job = self.jobs.popleft()
+                    if self.planner.jobs:
+                        job = self.planner.jobs.popleft()
                         self.running += 1
                         break
                     if self.ready:
@@ -350,12 +180,12 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
 
     def _help_plan(self) -> None:
         """Run one waiting planning job, if there is one (called between two pages)."""
-        if not self.jobs:  # unlocked peek: a job missed here is taken by the next idle look
+        if not self.planner.jobs:  # unlocked peek: a job missed here is taken by the next idle look
             return
         with self.cond:
-            if not self.jobs:
+            if not self.planner.jobs:
                 return
-            job = self.jobs.popleft()
+            job = self.planner.jobs.popleft()
             self.running += 1
         self._run_job(job)
 
@@ -367,7 +197,7 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
     def _save_plan(self) -> None:
-        _write_atomically(os.path.join(self.parts, "plan.json"), self.plan.to_json(self.fingerprint()))
+        write_atomically(os.path.join(self.parts, "plan.json"), self.plan.to_json(self.fingerprint()))
 
     def load_or_start_plan(self) -> None:
         """Reuse ``<path>.parts/plan.json`` from an interrupted run, or count the total and save it.
@@ -378,25 +208,22 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
         if os.path.exists(plan_file):
             saved = _read_plan(plan_file)
             version, fingerprint = saved.get("version"), saved.get("fingerprint")
-            if version not in (1, PLAN_VERSION) or fingerprint != self.fingerprint():
+            if version != PLAN_VERSION or fingerprint != self.fingerprint():
                 raise ExportError(
                     f"{self.parts} holds an unfinished export with other filters; delete it, or "
                     "rerun with the same filters to resume"
                 )
             try:
-                self.plan = Plan.from_json(saved)
+                plan = Plan.from_json(saved)
             except (KeyError, TypeError, ValueError) as err:
                 raise ExportError(
                     f"{plan_file} is damaged ({type(err).__name__}); delete {self.parts}"
                 ) from None
-            self.limit = self.target(self.plan.total)
-            self.jobs.extend(self.plan.pending)
-            if self.plan.probe is not None:
-                self.jobs.append(self.plan.probe)
+            self.planner = Planner(self.count, plan, self._target(plan.total))
             fresh = False
         else:
             os.makedirs(self.parts, exist_ok=True)
-            _remove_stale_parts(self.parts)
+            remove_stale_parts(self.parts)
             self._start_plan()
             fresh = True
         with self.cond:
@@ -504,21 +331,8 @@ class _Exporter:  # pylint: disable=too-many-instance-attributes
 
     def _join(self) -> int:
         """Concatenate the part files, newest window first, into ``path``."""
-        temporary = self.path + ".joining"
         order = sorted(range(len(self.plan.windows)), key=lambda i: self.plan.windows[i].start, reverse=True)
-        lines = 0
-        with open(temporary, "wb") as out:
-            for index in order:
-                with open(self.part_path(index), "rb") as part:
-                    while True:
-                        chunk = part.read(1 << 20)
-                        if not chunk:
-                            break
-                        out.write(chunk)
-                        lines += chunk.count(b"\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, self.path)
+        lines = join_parts([self.part_path(index) for index in order], self.path)
         shutil.rmtree(self.parts, ignore_errors=True)
         return lines
 
@@ -540,105 +354,11 @@ def _read_plan(plan_file: str) -> Dict[str, Any]:
     return saved
 
 
-#: A lock file that cannot be read yet (its holder is still writing it) counts as held this long.
-_LOCK_BEING_WRITTEN_S = 10.0
+class OutputLock(PathLock):
+    """``<path>.lock``: while an export writes ``path``, a second export into it is refused with
+    ``ExportError`` (see ``PathLock``)."""
 
-
-class OutputLock:
-    """``<path>.lock``: while an export writes ``path``, a second export into it is refused.
-
-    The lock file is created with ``O_CREAT | O_EXCL`` (so exactly one export gets it) and holds the
-    holder's pid and host name; it is removed when the export ends, however it ends. A lock left by a
-    process that no longer exists (killed, crashed) on this host is stale: it is replaced. A lock from
-    another host, or one whose process cannot be checked, counts as held.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.lock_file = path + ".lock"
-
-    def __enter__(self) -> "OutputLock":
-        directory = os.path.dirname(os.path.abspath(self.lock_file))
-        os.makedirs(directory, exist_ok=True)
-        for _ in range(3):
-            try:
-                fd = os.open(self.lock_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                self._refuse_unless_stale()
-                continue
-            except OSError as err:
-                raise ExportError(f"cannot create the lock file {self.lock_file}: {err.strerror}") from None
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}) + "\n")
-            return self
-        raise ExportError(f"cannot take the lock file {self.lock_file}: other exports keep replacing it")
-
-    def _refuse_unless_stale(self) -> None:
-        """Raise ExportError if the existing lock is held; remove it if its holder is gone."""
-        holder = _lock_holder(self.lock_file)
-        if holder == "gone":
-            return  # removed meanwhile: try again
-        if holder is None:
-            try:
-                age = time.time() - os.stat(self.lock_file).st_mtime
-            except FileNotFoundError:
-                return
-            if age < _LOCK_BEING_WRITTEN_S:
-                holder = {}
-        if holder is not None and _holder_alive(holder):
-            who = f"process {holder.get('pid')} on {holder.get('host')}" if holder else "an export starting"
-            raise ExportError(
-                f"{self.path} is being written by another export ({who}); wait for it to finish, "
-                f"or delete {self.lock_file} if no export is running"
-            )
-        logger.info("export: replacing the stale lock %s (%s)", self.lock_file, holder)
-        if _lock_holder(self.lock_file) == holder:  # not replaced by a live export meanwhile
-            try:
-                os.remove(self.lock_file)
-            except FileNotFoundError:
-                pass
-
-    def __exit__(self, *exc_info: object) -> None:
-        try:
-            os.remove(self.lock_file)
-        except FileNotFoundError:
-            pass
-
-
-def _lock_holder(lock_file: str) -> Any:
-    """The lock's ``{"pid", "host"}``, None if unreadable, ``"gone"`` if the file no longer exists."""
-    try:
-        with open(lock_file, encoding="utf-8") as handle:
-            holder = json.loads(handle.read() or "null")
-    except FileNotFoundError:
-        return "gone"
-    except (OSError, ValueError):
-        return None
-    return holder if isinstance(holder, dict) else None
-
-
-def _holder_alive(holder: Dict[str, Any]) -> bool:
-    pid = holder.get("pid")
-    if not holder or holder.get("host") != socket.gethostname() or os.name != "posix":
-        return True  # cannot tell: keep out
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, belongs to someone else
-    return True
-
-
-def _write_atomically(path: str, text: str) -> None:
-    temporary = path + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    refused = ExportError
 
 
 #: The latest moment a window can end at (format_ms must still be able to write it).
@@ -654,14 +374,14 @@ def _created_ms(task: Dict[str, Any]) -> int:
     """
     created = task.get("created_at")
     if created is None:
-        raise ExportError(f"task {_shown(task.get('task_id'))} has no created_at, so it cannot be placed "
+        raise ExportError(f"task {shown(task.get('task_id'))} has no created_at, so it cannot be placed "
                           "in a time window; the server's answer is not usable for an export")
     try:
         ms = parse_time_ms(created) if isinstance(created, str) else None
     except ValueError:
         ms = None
     if ms is None or not 0 <= ms <= _LATEST_MS:
-        raise ExportError(f"task {_shown(task.get('task_id'))} has created_at {_shown(created)}, which is "
+        raise ExportError(f"task {shown(task.get('task_id'))} has created_at {shown(created)}, which is "
                           "not an ISO-8601 time between 1970 and 9999")
     return ms
 
@@ -683,13 +403,6 @@ def _created_in(window: Window) -> Callable[[Any], bool]:
         return window.start <= _created_ms(task) < window.end
 
     return inside
-
-
-def _remove_stale_parts(parts: str) -> None:
-    """Part files left without a plan (a plan is always saved before its windows are paged)."""
-    for name in os.listdir(parts):
-        if re.fullmatch(r"w\d{6}\.jsonl(\.partial)?", name):
-            os.remove(os.path.join(parts, name))
 
 
 def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals

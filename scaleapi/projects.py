@@ -1,9 +1,14 @@
 """Projects: the ``Project`` and ``TaskTemplate`` models."""
 from typing import Any, Dict, Hashable, Optional
 
-from ._models import Model
+from ._models import Field, Model, dict_or_empty
 
 __all__ = ["TaskTemplate", "Project"]
+
+
+def _latest_params(history: Any) -> Optional[Dict[str, Any]]:
+    latest = history[-1] if isinstance(history, list) and history else None
+    return latest if isinstance(latest, dict) else None
 
 
 class TaskTemplate(Model):
@@ -13,22 +18,18 @@ class TaskTemplate(Model):
     ``response_schema`` (``None`` when absent) and ``auto_onboard_enabled`` (``False`` when absent).
     """
 
-    # pylint: disable=attribute-defined-outside-init
-    def _load(self, json: Dict[str, Any]) -> None:
-        self.id: Any = json.get("id")
-        self.version: Any = json.get("version")
-        self.created_at: Any = json.get("created_at")
-        self.updated_at: Any = json.get("updated_at")
-        variables = json.get("template_variables")
-        self.template_variables: Dict[str, Any] = variables if isinstance(variables, dict) else {}
-        self.response_schema: Optional[Dict[str, Any]] = json.get("response_schema")
-        self.auto_onboard_enabled: bool = bool(json.get("auto_onboard_enabled", False))
+    id: Field[str] = Field("id")
+    version: Field[int] = Field("version")
+    created_at: Field[Optional[str]] = Field("created_at")
+    updated_at: Field[Optional[str]] = Field("updated_at")
+    template_variables: Field[Dict[str, Any]] = Field("template_variables", dict_or_empty)
+    response_schema: Field[Optional[Dict[str, Any]]] = Field("response_schema")
+    auto_onboard_enabled: Field[bool] = Field("auto_onboard_enabled", bool)
 
     def _key(self) -> Optional[Hashable]:
-        return (self.__dict__.get("id"), self.__dict__.get("version"))
+        return (self.id, self.version)
 
-    def __repr__(self) -> str:
-        return f"TaskTemplate(id={self.id!r}, version={self.version!r})"
+    _repr_attrs = ("id", "version")
 
     def get_template_variables(self) -> Dict[str, Any]:
         """Return the template variables."""
@@ -50,20 +51,25 @@ class Project(Model):
     ``version`` and ``instruction`` come from that entry (``None`` when it lacks them).
     """
 
-    # pylint: disable=attribute-defined-outside-init
-    def _load(self, json: Dict[str, Any]) -> None:
-        self.name: Any = json.get("name")
-        self.type: Any = json.get("type")
-        history = json.get("param_history")
-        latest = history[-1] if isinstance(history, list) and history else None
-        self.params: Optional[Dict[str, Any]] = latest if isinstance(latest, dict) else None
-        self.version: Any = self.params.get("version") if self.params else None
-        self.instruction: Optional[str] = self.params.get("instruction") if self.params else None
+    name: Field[str] = Field("name")
+    type: Field[str] = Field("type")
+    params: Field[Optional[Dict[str, Any]]] = Field("param_history", _latest_params)
+
+    @property
+    def version(self) -> Optional[int]:
+        """The ``version`` of the latest parameters (None without them)."""
+        params = self.params
+        return params.get("version") if params else None
+
+    @property
+    def instruction(self) -> Optional[str]:
+        """The ``instruction`` of the latest parameters (None without them)."""
+        params = self.params
+        return params.get("instruction") if params else None
 
     _key_attr = "name"
 
-    def __repr__(self) -> str:
-        return f"Project(name={self.name!r}, type={self.type!r}, version={self.version!r})"
+    _repr_attrs = ("name", "type", "version")
 
     def get_template(self) -> TaskTemplate:
         """Fetch this project's task template.

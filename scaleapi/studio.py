@@ -2,7 +2,7 @@
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Dict, Hashable, List, Optional
 
-from ._models import BaseModel, Model
+from ._models import BaseModel, Field, Model, list_or_empty
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import ScaleClient
@@ -55,15 +55,12 @@ class StudioLabelerAssignment(BaseModel):
 class StudioWorker(Model):
     """A worker in a project group: ``id`` and ``email``."""
 
-    # pylint: disable=attribute-defined-outside-init
-    def _load(self, json: Dict[str, Any]) -> None:
-        self.id: Any = json.get("id")
-        self.email: Any = json.get("email")
+    id: Field[str] = Field("id")
+    email: Field[str] = Field("email")
 
     _key_attr = "id"
 
-    def __repr__(self) -> str:
-        return f"StudioWorker(id={self.id!r}, email={self.email!r})"
+    _repr_attrs = ("id", "email")
 
 
 class StudioProjectGroup(Model):
@@ -73,12 +70,14 @@ class StudioProjectGroup(Model):
     ``workers`` is always a list of ``StudioWorker`` (empty when the JSON has none).
     """
 
-    # pylint: disable=attribute-defined-outside-init,invalid-name
+    # pylint: disable=invalid-name  # the JSON's names, kept by the public interface
+    id: Field[str] = Field("id")
+    name: Field[str] = Field("name")
+    numWorkers: Field[Optional[int]] = Field("numWorkers")
+    isSingleton: Field[Optional[bool]] = Field("isSingleton")
+
+    # pylint: disable-next=attribute-defined-outside-init
     def _load(self, json: Dict[str, Any]) -> None:
-        self.id: Any = json.get("id")
-        self.name: Any = json.get("name")
-        self.numWorkers: Any = json.get("numWorkers")
-        self.isSingleton: Any = json.get("isSingleton")
         workers = json.get("workers")
         self.workers: List[StudioWorker] = [
             StudioWorker(worker, self._client)
@@ -88,8 +87,7 @@ class StudioProjectGroup(Model):
 
     _key_attr = "id"
 
-    def __repr__(self) -> str:
-        return f"StudioProjectGroup(id={self.id!r}, name={self.name!r}, numWorkers={self.numWorkers!r})"
+    _repr_attrs = ("id", "name", "numWorkers")
 
 
 class StudioBatch(Model):
@@ -99,20 +97,16 @@ class StudioBatch(Model):
     ``studio_priority`` (``None`` when absent), ``total``, ``completed`` and ``groups``.
     """
 
-    # pylint: disable=attribute-defined-outside-init
-    def _load(self, json: Dict[str, Any]) -> None:
-        self.id: Any = json.get("id")
-        self.name: Any = json.get("name")
-        self.project_id: Any = json.get("projectId")
-        self.project_name: Any = json.get("projectName")
-        self.batch_type: Any = json.get("batchType")
-        self.studio_priority: Any = json.get("studioPriority")
-        self.total: Any = json.get("total")
-        self.completed: Any = json.get("completed")
-        groups = json.get("groups")
-        self.groups: List[Any] = groups if isinstance(groups, list) else []
+    id: Field[str] = Field("id")
+    name: Field[str] = Field("name")
+    project_id: Field[Optional[str]] = Field("projectId")
+    project_name: Field[Optional[str]] = Field("projectName")
+    batch_type: Field[Optional[str]] = Field("batchType")
+    studio_priority: Field[Optional[int]] = Field("studioPriority")
+    total: Field[Optional[int]] = Field("total")
+    completed: Field[Optional[int]] = Field("completed")
+    groups: Field[List[Any]] = Field("groups", list_or_empty)
 
     _key_attr = "id"
 
-    def __repr__(self) -> str:
-        return f"StudioBatch(id={self.id!r}, name={self.name!r}, project_name={self.project_name!r})"
+    _repr_attrs = ("id", "name", "project_name")

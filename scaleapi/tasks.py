@@ -2,8 +2,9 @@
 from enum import Enum
 from typing import Any, Dict, List, Optional
 
-from ._models import Model
-from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_task
+from ._models import Field, Model
+from ._waitable import _Waitable
+from .waiting import wait_for_task
 
 __all__ = ["TaskType", "TaskReviewStatus", "TaskStatus", "Task"]
 
@@ -80,7 +81,7 @@ PARAM_KEYS = frozenset(
 )  # fmt: skip
 
 
-class Task(Model):
+class Task(_Waitable):
     """A task. Every top-level key of its JSON reads as an attribute (``task.status``, ``task.params``).
 
     A key the task does not have raises ``AttributeError``, so ``hasattr(task, "tags")`` is false
@@ -95,10 +96,23 @@ class Task(Model):
         client: the ``ScaleClient`` used by the helper methods.
     """
 
-    id: Any
-
-    def _load(self, json: Dict[str, Any]) -> None:
-        self.id = json.get("task_id")
+    #: The task's id (``task_id``; None only for a task built from JSON without one).
+    id: Field[str] = Field("task_id")
+    # Keys every task the API returns has, or may have; a task without the key raises AttributeError.
+    task_id: Field[str] = Field("task_id", required=True)
+    type: Field[str] = Field("type", required=True)
+    status: Field[str] = Field("status", required=True)
+    params: Field[Dict[str, Any]] = Field("params", required=True)
+    project: Field[str] = Field("project", required=True)
+    batch: Field[str] = Field("batch", required=True)
+    created_at: Field[str] = Field("created_at", required=True)
+    updated_at: Field[str] = Field("updated_at", required=True)
+    completed_at: Field[str] = Field("completed_at", required=True)
+    callback_url: Field[str] = Field("callback_url", required=True)
+    unique_id: Field[str] = Field("unique_id", required=True)
+    metadata: Field[Dict[str, Any]] = Field("metadata", required=True)
+    tags: Field[List[str]] = Field("tags", required=True)
+    response: Field[Any] = Field("response", required=True)
 
     _key_attr = "id"
 
@@ -139,29 +153,8 @@ class Task(Model):
         self._replace(self._bound_client().get_task(self.id).as_dict())
         return self
 
-    def wait(
-        self,
-        timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
-        poll: float = DEFAULT_POLL_INTERVAL,
-        *,
-        retry_budget: Optional[float] = None,
-    ) -> "Task":
-        """Poll until this task is completed, canceled or in error, then take the server's copy.
-
-        Args:
-            timeout: seconds to wait at most (None: no limit).
-            poll: the first pause between polls; pauses grow 1.5x up to 30 s.
-            retry_budget: seconds a poll rides out server trouble (default: the client's).
-
-        Returns:
-            this task, updated.
-
-        Raises:
-            ScaleWaitTimeout: the task was still pending at the deadline.
-        """
-        found = wait_for_task(self._bound_client(), self.id, timeout, poll, retry_budget=retry_budget)
-        self._replace(found.as_dict())
-        return self
+    def _wait_finished(self, timeout: Optional[float], poll: float, retry_budget: Optional[float]) -> Model:
+        return wait_for_task(self._bound_client(), self.id, timeout, poll, retry_budget=retry_budget)
 
     def cancel(self, clear_unique_id: bool = False) -> "Task":
         """Cancel this task (only pending tasks can be canceled).

@@ -1,8 +1,8 @@
 """Teams: the ``Teammate`` model and ``TeammateRole``."""
 from enum import Enum
-from typing import Any, Dict, List, Union
+from typing import List, Optional, Union
 
-from ._models import Model
+from ._models import Field, Model
 
 __all__ = ["TeammateRole", "Teammate"]
 
@@ -25,20 +25,17 @@ class Teammate(Model):
     ``is_studio_labeler`` and ``expiry`` (``None`` when absent).
     """
 
-    # pylint: disable=attribute-defined-outside-init
-    def _load(self, json: Dict[str, Any]) -> None:
-        self.email: Any = json.get("email")
-        self.role: Any = json.get("role")
-        self.company: Any = json.get("company")
-        self.first_name: Any = json.get("firstName")
-        self.last_name: Any = json.get("lastName")
-        self.is_studio_labeler: Any = json.get("isStudioLabeler")
-        self.expiry: Any = json.get("expiry")
+    email: Field[str] = Field("email")
+    role: Field[str] = Field("role")
+    company: Field[Optional[str]] = Field("company")
+    first_name: Field[Optional[str]] = Field("firstName")
+    last_name: Field[Optional[str]] = Field("lastName")
+    is_studio_labeler: Field[Optional[bool]] = Field("isStudioLabeler")
+    expiry: Field[Optional[str]] = Field("expiry")
 
     _key_attr = "email"
 
-    def __repr__(self) -> str:
-        return f"Teammate(email={self.email!r}, role={self.role!r})"
+    _repr_attrs = ("email", "role")
 
     def update_teammate_role(self, new_role: Union[TeammateRole, str]) -> List["Teammate"]:
         """Give this teammate a new role.

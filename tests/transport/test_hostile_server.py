@@ -15,7 +15,9 @@ from scripted_server import ScriptedServer
 
 import scaleapi
 from scaleapi import exceptions as E
-from scaleapi.api import Api, _Session, _transport_exception
+from scaleapi._http_errors import transport_exception
+from scaleapi._session import _Session
+from scaleapi.api import Api
 
 KEY = "test_hostilekey0123456789"
 
@@ -82,11 +84,11 @@ def test_a_read_timeout_while_reading_the_body_is_a_client_timeout() -> None:
 def test_requests_reports_a_body_read_timeout_as_a_connection_error_and_it_is_mapped() -> None:
     """What requests raises when the read timeout expires inside the body, and what it becomes."""
     inner = urllib3.exceptions.ReadTimeoutError(None, "http://127.0.0.1/v1/tasks", "Read timed out.")
-    assert isinstance(_transport_exception(requests.exceptions.ConnectionError(inner)), E.ScaleClientTimeout)
+    assert isinstance(transport_exception(requests.exceptions.ConnectionError(inner)), E.ScaleClientTimeout)
     refused = urllib3.exceptions.MaxRetryError(
         None, "http://127.0.0.1/", urllib3.exceptions.NewConnectionError(None, "refused")  # type: ignore[arg-type]
     )
-    mapped = _transport_exception(requests.exceptions.ConnectionError(refused))
+    mapped = transport_exception(requests.exceptions.ConnectionError(refused))
     assert type(mapped) is E.ScaleConnectionError
 
 
