@@ -5,12 +5,17 @@ from .batches import Batch, BatchStatus
 from .client import ScaleClient
 from .evaluation_tasks import EvaluationTask
 from .exceptions import (
+    BulkError,
+    ExportError,
+    InvalidCallback,
+    JournalMismatch,
     ScaleClientTimeout,
     ScaleConfigurationError,
     ScaleConnectionError,
     ScaleDuplicateResource,
     ScaleException,
     ScaleInternalError,
+    ScaleInvalidChoice,
     ScaleInvalidRequest,
     ScaleNotEnabled,
     ScalePaginationError,
@@ -21,6 +26,7 @@ from .exceptions import (
     ScaleTransportError,
     ScaleUnauthorized,
     ScaleWaitTimeout,
+    WaitTimeout,
 )
 from .files import File
 from .pagination import Batchlist, Paginator, Tasklist
@@ -55,6 +61,8 @@ __all__ = [
     "Api",
     "ScaleException",
     "ScaleInvalidRequest",
+    "ScaleInvalidChoice",
+    "InvalidCallback",
     "ScaleUnauthorized",
     "ScaleNotEnabled",
     "ScaleResourceNotFound",
@@ -65,6 +73,10 @@ __all__ = [
     "ScaleTimeoutError",
     "ScalePaginationError",
     "ScaleWaitTimeout",
+    "WaitTimeout",
+    "BulkError",
+    "JournalMismatch",
+    "ExportError",
     "ScaleConfigurationError",
     "ScaleTransportError",
     "ScaleConnectionError",

@@ -29,7 +29,13 @@ from typing import (
 from ._models import enum_value
 from .exceptions import ScaleDuplicateResource
 from .tasks import Task, TaskType
-from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_tasks
+from ._constants import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_EXPORT_WORKERS,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
+from .waiting import wait_for_tasks
 
 if TYPE_CHECKING:  # pragma: no cover
     import os
@@ -87,7 +93,7 @@ class BulkMixin:
         task_type: Union[TaskType, str],
         payloads: Iterable[Mapping[str, Any]],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -149,7 +155,7 @@ class BulkMixin:
         task_ids: Iterable[str],
         *,
         clear_unique_id: bool = False,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -214,7 +220,7 @@ class BulkMixin:
         items: UpdateItems[List[str]],
         tags: Optional[List[str]] = _MISSING,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -246,7 +252,7 @@ class BulkMixin:
         items: UpdateItems[List[str]],
         tags: Optional[List[str]] = _MISSING,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -275,7 +281,7 @@ class BulkMixin:
         items: UpdateItems[List[str]],
         tags: Optional[List[str]] = _MISSING,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -304,7 +310,7 @@ class BulkMixin:
         items: UpdateItems[Dict[str, Any]],
         metadata: Optional[Dict[str, Any]] = _MISSING,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -335,7 +341,7 @@ class BulkMixin:
         accepted: Optional[bool] = _MISSING,
         comments: Optional[str] = None,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -425,7 +431,7 @@ class BulkMixin:
         tags: Optional[Union[List[str], str]] = None,
         include_attachment_url: bool = False,
         limited_response: Optional[bool] = None,
-        workers: int = 4,
+        workers: int = DEFAULT_EXPORT_WORKERS,
         progress: ProgressArg = None,
         retry_budget: Optional[float] = None,
     ) -> int:

@@ -36,10 +36,11 @@ from typing import (
 )
 
 from ._client_base import long_work
-from ._journal import DONE, Journal, JournalEntry, JournalMismatch, item_hash
+from ._constants import DEFAULT_CONCURRENCY, INTERRUPT_GRACE
+from ._journal import DONE, Journal, JournalEntry, item_hash
 from ._progress import ProgressArg, ProgressSink, size_of
 from ._ratelimit import RateLimiter
-from .exceptions import ScaleException, ScaleTransportError
+from .exceptions import BulkError, JournalMismatch, ScaleException, ScaleTransportError
 
 if TYPE_CHECKING:  # pragma: no cover
     import os
@@ -61,12 +62,6 @@ I = TypeVar("I")  # pylint: disable=invalid-name
 R = TypeVar("R")
 
 JournalArg = Union[None, str, "os.PathLike[str]"]
-
-#: How long an interrupted run waits for the calls already in flight (seconds).
-INTERRUPT_GRACE = 10.0
-#: How many failures ``BulkError`` spells out.
-ERRORS_SHOWN = 3
-
 
 @dataclass(frozen=True)
 class ItemContext:
@@ -145,28 +140,6 @@ class BulkResult(Generic[I, R]):
             f"BulkResult(total={self.total}, succeeded={len(self.succeeded)}, failed={len(self.failed)}, "
             f"skipped={len(self.skipped)}, resumed={self.resumed})"
         )
-
-
-class BulkError(ScaleException):
-    """Some items of a bulk run failed. ``.result`` is the full ``BulkResult``.
-
-    The message gives the counts and the first few errors (server messages, never item contents,
-    which may hold data you would not want in a log).
-    """
-
-    def __init__(self, result: "BulkResult[Any, Any]") -> None:
-        self.result = result
-        shown = "; ".join(str(failure) for failure in result.failed[:ERRORS_SHOWN])
-        more = len(result.failed) - ERRORS_SHOWN
-        if more > 0:
-            shown += f"; and {more} more"
-        super().__init__(
-            f"{len(result.failed)} of {result.total} items failed "
-            f"({len(result.succeeded)} succeeded, {len(result.skipped)} skipped): {shown}"
-        )
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (BulkError, (self.result,))
 
 
 def is_ambiguous(error: BaseException) -> bool:
@@ -276,7 +249,7 @@ def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals,too-many-sta
     items: Iterable[I],
     fn: Callable[[I, ItemContext], R],
     *,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_CONCURRENCY,
     progress: ProgressArg = None,
     journal: JournalArg = None,
     operation: str = "bulk",

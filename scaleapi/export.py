@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Se
 
 from ._progress import ProgressArg, ProgressSink
 from .bulk import shared_client
-from .exceptions import ScaleException
+from .exceptions import ExportError
 from .pagination import Tasklist, walk_cursor_pages
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,10 +78,6 @@ _ISO = re.compile(
 )
 
 TimeArg = Optional[Union[str, datetime]]
-
-
-class ExportError(ScaleException):
-    """An export cannot go on (e.g. ``<path>.parts/`` holds a plan made with other filters)."""
 
 
 def format_ms(ms: int) -> str:

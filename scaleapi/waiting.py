@@ -13,8 +13,15 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, TypeVar
 
 from ._client_base import long_work
+from ._constants import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    MAX_POLL_INTERVAL,
+    POLL_BACKOFF,
+)
 from ._models import Model
-from .exceptions import ScaleWaitTimeout
+from .exceptions import WaitTimeout
 
 if TYPE_CHECKING:  # pragma: no cover
     from .batches import Batch
@@ -34,16 +41,8 @@ __all__ = [
     "wait_for_batch",
 ]
 
-#: Seconds a wait lasts by default; pass ``timeout=None`` to wait without limit.
-DEFAULT_WAIT_TIMEOUT = 600.0
-#: The first pause between polls, in seconds.
-DEFAULT_POLL_INTERVAL = 1.0
-#: Pauses grow by this factor after every poll...
-POLL_BACKOFF = 1.5
-#: ...up to this many seconds.
-MAX_POLL_INTERVAL = 30.0
 #: Worker threads ``wait_for_tasks`` uses to poll many tasks.
-DEFAULT_WAIT_CONCURRENCY = 8
+DEFAULT_WAIT_CONCURRENCY = DEFAULT_CONCURRENCY
 
 #: A task in one of these statuses will not change by itself any more.
 TASK_DONE_STATUSES: FrozenSet[str] = frozenset({"completed", "canceled", "error"})
@@ -53,26 +52,6 @@ BATCH_DONE_STATUSES: FrozenSet[str] = frozenset({"completed", "canceled", "cance
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
 M = TypeVar("M", bound=Model)
-
-
-class WaitTimeout(ScaleWaitTimeout):
-    """A wait ran out of time.
-
-    Attributes:
-        pending: ids (or batch names) still unfinished, in input order.
-        finished: the tasks that did finish before the deadline (``wait_for_tasks`` only).
-        waited: seconds spent waiting.
-    """
-
-    def __init__(self, message: str, pending: List[str], finished: Optional[List[Any]] = None,
-                 waited: float = 0.0) -> None:
-        super().__init__(message)
-        self.pending = pending
-        self.finished = finished or []
-        self.waited = waited
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (WaitTimeout, (self.message, self.pending, self.finished, self.waited))
 
 
 class Poller:
