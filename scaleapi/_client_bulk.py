@@ -412,7 +412,7 @@ class BulkMixin:
         """
         return wait_for_tasks(self._bulk_self(), task_ids, timeout, poll, retry_budget=retry_budget)
 
-    def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
+    def export_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-locals
         self,
         path: Union[str, "os.PathLike[str]"],
         *,
@@ -443,19 +443,10 @@ class BulkMixin:
 
         Args:
             path: the output file.
-            project_name: the project's name.
-            batch_name: the batch's name (at least one of the two is required).
-            task_type: see ``get_tasks``; so are the other filters.
-            status: see ``get_tasks``.
-            review_status: see ``get_tasks``.
-            unique_id: see ``get_tasks``.
-            completed_after: see ``get_tasks``.
-            completed_before: see ``get_tasks``.
-            updated_after: see ``get_tasks``.
-            updated_before: see ``get_tasks``.
+            project_name, batch_name, task_type, status, review_status, unique_id, completed_after,
+            completed_before, updated_after, updated_before, tags: the filters, as in ``get_tasks``.
             created_after: inclusive lower bound on ``created_at``.
             created_before: exclusive upper bound on ``created_at``.
-            tags: see ``get_tasks``.
             include_attachment_url: ask for pre-signed attachment URLs (off by default).
             limited_response: export only ``task_id``, ``status``, ``metadata``, ``project``.
             workers: threads paging in parallel.
@@ -469,14 +460,10 @@ class BulkMixin:
         Raises:
             ValueError: neither ``project_name`` nor ``batch_name`` is given.
         """
+        from ._task_query import filters_in
         from .export import export_tasks
 
         return export_tasks(
-            self._bulk_self(), path, project_name=project_name, batch_name=batch_name,
-            task_type=task_type, status=status, review_status=review_status, unique_id=unique_id,
-            completed_after=completed_after, completed_before=completed_before,
-            updated_after=updated_after, updated_before=updated_before,
-            created_after=created_after, created_before=created_before, tags=tags,
-            include_attachment_url=include_attachment_url, limited_response=limited_response,
+            self._bulk_self(), path, **filters_in(locals()),
             workers=workers, progress=progress, retry_budget=retry_budget,
         )  # fmt: skip

@@ -16,7 +16,8 @@ from ._client_bulk import BulkMixin
 from ._client_projects import ProjectsMixin
 from ._client_tasks import TasksMixin
 from ._client_teams import TeamsMixin
-from ._hints import TASK_QUERY_TO_FILTER, check_keywords
+from ._hints import check_keywords
+from ._task_query import TASK_QUERY_TO_FILTER
 from .api import Api, Timeout
 from .exceptions import ScaleException
 

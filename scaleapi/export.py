@@ -43,6 +43,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 
 from ._progress import ProgressArg, ProgressSink
+from ._task_query import filters_in, task_query
 from .bulk import shared_client
 from .exceptions import ExportError
 from .pagination import Tasklist, walk_cursor_pages
@@ -688,7 +689,7 @@ def _remove_stale_parts(parts: str) -> None:
             os.remove(os.path.join(parts, name))
 
 
-def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
+def export_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-locals
     client: "ScaleClient",
     path: Union[str, "os.PathLike[str]"],
     *,
@@ -756,12 +757,8 @@ def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    # pylint: disable-next=protected-access
-    query = client._process_tasks_endpoint_args(
-        project_name, batch_name, task_type, status, review_status, unique_id,
-        completed_after, completed_before, updated_after, updated_before,
-        None, None, tags, include_attachment_url, limited_response,
-    )  # fmt: skip
+    # The created-at bounds become the windows, not a filter of the query.
+    query = task_query(**{**filters_in(locals()), "created_after": None, "created_before": None})
     query.pop("start_time", None)
     query.pop("end_time", None)
     bounds = (

@@ -8,6 +8,7 @@ import os
 from typing import Any, Callable, Dict, List, TextIO
 
 from .. import _constants as C
+from .._task_query import TASK_FILTERS
 from ..client import ScaleClient
 from ..exceptions import ScaleResourceNotFound
 from . import common
@@ -27,21 +28,18 @@ def _examples(*lines: str) -> str:
 # -- tasks -------------------------------------------------------------------------------------
 
 
+#: The flag (argparse dest) of each ``get_tasks`` filter whose name differs (``--project``).
+_FILTER_FLAGS = {"project_name": "project", "batch_name": "batch", "task_type": "type", "tags": "tag"}
+#: Filters the commands set themselves rather than from a filter flag.
+_NOT_FLAGS = ("include_attachment_url", "limited_response")
+
+
 def _task_filters(args: argparse.Namespace) -> Dict[str, Any]:
+    """The ``get_tasks`` filters from the filter flags (a flag not given, or given empty, is None)."""
     return {
-        "project_name": args.project,
-        "batch_name": args.batch,
-        "task_type": args.type,
-        "status": args.status,
-        "review_status": args.review_status,
-        "unique_id": args.unique_id or None,
-        "tags": args.tag or None,
-        "created_after": args.created_after,
-        "created_before": args.created_before,
-        "completed_after": args.completed_after,
-        "completed_before": args.completed_before,
-        "updated_after": args.updated_after,
-        "updated_before": args.updated_before,
+        name: getattr(args, _FILTER_FLAGS.get(name, name)) or None
+        for name in TASK_FILTERS
+        if name not in _NOT_FLAGS
     }
 
 

@@ -1,9 +1,10 @@
 """The public names of ``scaleapi``: exactly these, each importable, every exception in one module."""
 import inspect
 import re
+from typing import Any, Callable, List
 
 import scaleapi
-from scaleapi import _journal, bulk, callbacks, exceptions, export, waiting
+from scaleapi import _journal, _task_query, bulk, callbacks, exceptions, export, waiting
 
 PUBLIC_NAMES = [
     "__version__",
@@ -97,3 +98,18 @@ def test_status_classes_map_their_codes() -> None:
         assert cls.__doc__ and cls.__doc__.startswith(f"{code}: ")
     assert exceptions.ScaleInvalidChoice.code is None
     assert exceptions.InvalidCallback.code == 400
+
+
+def test_one_table_of_task_filters_and_query_names(client: scaleapi.ScaleClient) -> None:
+    """``get_tasks``, ``get_tasks_count``, ``export_tasks`` and the served OpenAPI document agree."""
+    def filters(method: Callable[..., Any]) -> List[str]:
+        return [name for name in inspect.signature(method).parameters if name in _task_query.TASK_FILTERS]
+
+    assert filters(scaleapi.ScaleClient.get_tasks) == list(_task_query.TASK_FILTERS)
+    assert filters(scaleapi.ScaleClient.get_tasks_count) == list(_task_query.TASK_FILTERS[:-1])
+    assert filters(scaleapi.ScaleClient.export_tasks) == list(_task_query.TASK_FILTERS)
+    assert set(_task_query.TASK_FILTER_TO_QUERY) <= set(_task_query.TASK_FILTERS)
+    assert set(_task_query.TASK_FILTER_TO_QUERY.values()) <= set(_task_query.TASK_QUERY_NAMES)
+    document = client.api.request("GET", "openapi.json")
+    listing = document["paths"]["/tasks"]["get"]["parameters"]
+    assert [parameter["name"] for parameter in listing] == list(_task_query.TASK_QUERY_NAMES)
