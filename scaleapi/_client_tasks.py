@@ -257,8 +257,10 @@ class TasksMixin(ClientBase):
         params = query_params(query)
         return Tasklist.from_json(api.request("GET", "tasks", params=params), self._self())
 
-    #: The filter mapping of ``get_tasks`` (``scaleapi._task_query.task_query``), kept under its old name.
-    _process_tasks_endpoint_args = staticmethod(task_query)
+    @staticmethod
+    def _process_tasks_endpoint_args(**filters: Any) -> Dict[str, Any]:
+        """The query for ``get_tasks`` filters given by name (see ``_task_query.task_query``)."""
+        return task_query(filters)
 
     def get_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments,too-many-locals
         self,
@@ -315,7 +317,7 @@ class TasksMixin(ClientBase):
             ScalePaginationError: the server's pages would make the walk loop forever.
         """
         check_limit(limit)
-        args = task_query(**filters_in(locals()))  # the filters, by name
+        args = task_query(filters_in(locals()))  # the filters, by name
         if limit is not None:
             args["limit"] = limit
         api = self.api.long_work(retry_budget)
@@ -353,7 +355,7 @@ class TasksMixin(ClientBase):
         Raises:
             ValueError: neither ``project_name`` nor ``batch_name`` is given.
         """
-        args = task_query(**filters_in(locals()))  # the filters, by name
+        args = task_query(filters_in(locals()))  # the filters, by name
         args["limit"] = 1
         return self.tasks(**args).total
 

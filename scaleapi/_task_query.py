@@ -63,6 +63,20 @@ TASK_FILTER_TO_QUERY: Dict[str, str] = {
 TASK_QUERY_TO_FILTER: Dict[str, str] = {query: name for name, query in TASK_FILTER_TO_QUERY.items()}
 
 _ACCEPTED = frozenset(TASK_QUERY_NAMES)
+_FILTERS = frozenset(TASK_FILTERS)
+#: The filters sent as given (under their query name), in the order the query lists them.
+_AS_GIVEN = (
+    "created_after",
+    "created_before",
+    "project_name",
+    "batch_name",
+    "completed_before",
+    "completed_after",
+    "tags",
+    "updated_before",
+    "updated_after",
+    "unique_id",
+)
 
 ReviewStatusArg = Optional[Union[List[Union[TaskReviewStatus, str]], TaskReviewStatus, str]]
 StrOrList = Optional[Union[List[str], str]]
@@ -94,52 +108,33 @@ def query_params(query: Mapping[str, Any], method: str = "ScaleClient.tasks()") 
     return {key: query_value(value) for key, value in query.items()}
 
 
-def task_query(  # pylint: disable=too-many-arguments,too-many-positional-arguments
-    project_name: Optional[str] = None,
-    batch_name: Optional[str] = None,
-    task_type: Optional[Union[TaskType, str]] = None,
-    status: Optional[Union[TaskStatus, str]] = None,
-    review_status: ReviewStatusArg = None,
-    unique_id: StrOrList = None,
-    completed_after: Optional[str] = None,
-    completed_before: Optional[str] = None,
-    updated_after: Optional[str] = None,
-    updated_before: Optional[str] = None,
-    created_after: Optional[str] = None,
-    created_before: Optional[str] = None,
-    tags: StrOrList = None,
-    include_attachment_url: bool = True,
-    limited_response: Optional[bool] = None,
-) -> Dict[str, Any]:
-    """Map the filters of ``get_tasks`` to the query of ``GET tasks``.
+def task_query(filters: Mapping[str, Any]) -> Dict[str, Any]:
+    """Map the filters of ``get_tasks`` (by name, as ``filters_in`` gives them) to ``GET tasks``'s query.
 
-    The arguments are the filters of ``ScaleClient.get_tasks`` (documented there). Their names
-    become the query's (``TASK_FILTER_TO_QUERY``), a type or status its enum value, and review
-    statuses (a list, or text already comma-joined) one comma-joined value.
+    The filters are documented at ``ScaleClient.get_tasks``. Their names become the query's
+    (``TASK_FILTER_TO_QUERY``), a type or status its enum value, and review statuses (a list, or
+    text already comma-joined) one comma-joined value; ``include_attachment_url`` is True unless
+    given.
 
     Returns:
         the query, by ``GET tasks`` name (None where a filter is not given).
 
     Raises:
+        TypeError: a name that is not a filter of ``get_tasks``.
         ValueError: neither ``project_name`` nor ``batch_name`` is given.
         ScaleInvalidChoice: a type or status is not one of its enum's values (a ``ValueError``
             too; the message names the closest).
     """
-    if not project_name and not batch_name:
+    for name in filters:
+        if name not in _FILTERS:
+            raise TypeError(f"{name!r} is not a task filter{did_you_mean(name, TASK_FILTERS)}")
+    if not filters.get("project_name") and not filters.get("batch_name"):
         raise ValueError("At least one of project_name or batch_name must be provided.")
-    args: Dict[str, Any] = {
-        "start_time": created_after,
-        "end_time": created_before,
-        "project": project_name,
-        "batch": batch_name,
-        "completed_before": completed_before,
-        "completed_after": completed_after,
-        "tags": tags,
-        "updated_before": updated_before,
-        "updated_after": updated_after,
-        "unique_id": unique_id,
-        "include_attachment_url": include_attachment_url,
-    }
+    args: Dict[str, Any] = {TASK_FILTER_TO_QUERY.get(name, name): filters.get(name) for name in _AS_GIVEN}
+    args["include_attachment_url"] = filters.get("include_attachment_url", True)
+    status, limited_response, task_type, review_status = (
+        filters.get(name) for name in ("status", "limited_response", "task_type", "review_status")
+    )
     if status:
         args["status"] = choice_value("task status", status, TaskStatus)
     if limited_response:

@@ -758,7 +758,7 @@ def export_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many
     if workers < 1:
         raise ValueError("workers must be at least 1")
     # The created-at bounds become the windows, not a filter of the query.
-    query = task_query(**{**filters_in(locals()), "created_after": None, "created_before": None})
+    query = task_query({**filters_in(locals()), "created_after": None, "created_before": None})
     query.pop("start_time", None)
     query.pop("end_time", None)
     bounds = (

@@ -6,52 +6,18 @@ from typing import Any, Callable, List
 import scaleapi
 from scaleapi import _journal, _task_query, bulk, callbacks, exceptions, export, waiting
 
-PUBLIC_NAMES = [
-    "__version__",
-    "ScaleClient",
-    "Paginator",
-    "Tasklist",
-    "Batchlist",
-    "Task",
-    "TaskType",
-    "TaskStatus",
-    "TaskReviewStatus",
-    "Batch",
-    "BatchStatus",
-    "Project",
-    "TaskTemplate",
-    "File",
-    "EvaluationTask",
-    "TrainingTask",
-    "Teammate",
-    "TeammateRole",
-    "StudioBatch",
-    "StudioLabelerAssignment",
-    "StudioProjectGroup",
-    "Api",
-    "ScaleException",
-    "ScaleInvalidRequest",
-    "ScaleInvalidChoice",
-    "InvalidCallback",
-    "ScaleUnauthorized",
-    "ScaleNotEnabled",
-    "ScaleResourceNotFound",
-    "ScaleDuplicateResource",
-    "ScaleTooManyRequests",
-    "ScaleInternalError",
-    "ScaleServiceUnavailable",
-    "ScaleTimeoutError",
-    "ScalePaginationError",
-    "ScaleWaitTimeout",
-    "WaitTimeout",
-    "BulkError",
-    "JournalMismatch",
-    "ExportError",
-    "ScaleConfigurationError",
-    "ScaleTransportError",
-    "ScaleConnectionError",
-    "ScaleClientTimeout",
-]
+# In the order of scaleapi.__all__: the version, the client and pages, the models, then the
+# exceptions (the base, the status classes, the rest).
+PUBLIC_NAMES = """
+__version__ ScaleClient Paginator Tasklist Batchlist Task TaskType TaskStatus TaskReviewStatus
+Batch BatchStatus Project TaskTemplate File EvaluationTask TrainingTask Teammate TeammateRole
+StudioBatch StudioLabelerAssignment StudioProjectGroup Api
+ScaleException ScaleInvalidRequest ScaleInvalidChoice InvalidCallback ScaleUnauthorized
+ScaleNotEnabled ScaleResourceNotFound ScaleDuplicateResource ScaleTooManyRequests
+ScaleInternalError ScaleServiceUnavailable ScaleTimeoutError ScalePaginationError
+ScaleWaitTimeout WaitTimeout BulkError JournalMismatch ExportError ScaleConfigurationError
+ScaleTransportError ScaleConnectionError ScaleClientTimeout
+""".split()
 
 
 def test_all_is_pinned() -> None:
