@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, TypeVar, cast
 
 from ._models import enum_value
 from ._ratelimit import RateLimiter
-from .api import Api
+from .api import Api, Timeout
 from .exceptions import ScaleException
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,29 +22,40 @@ class ClientBase:
         """This object as the full client that models keep for their helper methods."""
         return cast("ScaleClient", self)
 
+    def with_options(
+        self: ClientT,
+        *,
+        timeout: Optional[Timeout] = None,
+        max_retries: Optional[int] = None,
+        retry_budget: Optional[float] = None,
+        _long_work: bool = False,
+        _threads: bool = False,
+    ) -> ClientT:
+        """Return a client with other timeout/retry settings that shares this one's connections.
 
-def with_api(client: ClientT, api: Api) -> ClientT:
-    """A shallow copy of ``client`` that talks through ``api`` (which may share the same pool)."""
-    # Not copy.copy: a client's pickling hooks (which drop the key) must not run here.
-    clone = object.__new__(type(client))
-    clone.__dict__.update(client.__dict__)
-    clone.api = api
-    return clone
+        Args:
+            timeout: seconds, or a ``(connect, read)`` pair; unchanged when None.
+            max_retries: retries after the first attempt; unchanged when None.
+            retry_budget: seconds long work goes on retrying; unchanged when None.
+            _long_work: (the SDK's own long work) every call that is safe to repeat goes on
+                retrying until the retry budget runs out (see ``Api.long_work``).
+            _threads: (the SDK's own thread pools) give the copy one shared ``RateLimiter``
+                unless it has one, so that its threads slow down on a 429 and pause together in
+                an outage.
 
-
-def long_work(client: ClientT, retry_budget: Optional[float] = None, *, threads: bool = False) -> ClientT:
-    """A copy of ``client`` whose calls ride out outages (see ``Api.long_work``).
-
-    Args:
-        client: the client to copy (the copy shares its connection pool).
-        retry_budget: seconds; default the client's ``retry_budget``.
-        threads: the copy will be used by many threads: give it one shared ``RateLimiter`` (unless
-            it has one), so that they slow down on a 429 and pause together in an outage.
-    """
-    api = client.api
-    if threads and api.throttle is None:
-        api = api.with_options(throttle=RateLimiter(policy=api.policy))
-    return with_api(client, api.long_work(retry_budget))
+        Returns:
+            a new ``ScaleClient``; closing either closes the shared pool.
+        """
+        api = self.api.with_options(timeout=timeout, max_retries=max_retries, retry_budget=retry_budget)
+        if _threads and api.throttle is None:
+            api = api.with_options(throttle=RateLimiter(policy=api.policy))
+        if _long_work:
+            api = api.long_work()
+        # Not copy.copy: a client's pickling hooks (which drop the key) must not run here.
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.api = api
+        return clone
 
 
 def expect_object(answer: Any, what: str) -> JSONDict:

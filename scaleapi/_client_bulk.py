@@ -23,9 +23,9 @@ from typing import (
     Tuple,
     TypeVar,
     Union,
-    cast,
 )
 
+from ._client_base import ClientBase
 from ._models import enum_value
 from .exceptions import ScaleDuplicateResource
 from .tasks import Task, TaskType
@@ -75,14 +75,11 @@ def _task_json(task: Task) -> Any:
     return task.as_dict()
 
 
-class BulkMixin:
+class BulkMixin(ClientBase):
     """Bulk, waiting and export methods of ``ScaleClient``."""
 
-    def _bulk_self(self) -> "ScaleClient":
-        return cast("ScaleClient", self)
-
     def _decode_task(self, doc: Any) -> Task:
-        return Task(doc, self._bulk_self())
+        return Task(doc, self._self())
 
     def _mine(self, fn: Callable[[Any, ItemContext], Task]) -> Callable[[Any, ItemContext], Task]:
         """``fn`` with its task bound to this client, not to the workers' long-work copy."""
@@ -126,7 +123,7 @@ class BulkMixin:
         """
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self(), retry_budget)
+        client = shared_client(self._self(), retry_budget)
         type_value = str(enum_value(task_type))
         keyed = journal is not None
 
@@ -177,7 +174,7 @@ class BulkMixin:
         """
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self(), retry_budget)
+        client = shared_client(self._self(), retry_budget)
 
         def cancel(task_id: str, _ctx: ItemContext) -> Task:
             return client.cancel_task(task_id, clear_unique_id=clear_unique_id)
@@ -202,7 +199,7 @@ class BulkMixin:
         from ._progress import size_of
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self(), retry_budget)
+        client = shared_client(self._self(), retry_budget)
 
         def update(item: Any, _ctx: ItemContext) -> Task:
             task_id, argument = _unpack(item, name)
@@ -367,7 +364,7 @@ class BulkMixin:
         from ._progress import size_of
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self(), retry_budget)
+        client = shared_client(self._self(), retry_budget)
         source: Iterable[Any] = items
         if accepted is not _MISSING:
             source = ((task_id, accepted, comments) for task_id in items)
@@ -410,7 +407,7 @@ class BulkMixin:
             WaitTimeout: (a ``ScaleWaitTimeout``) some tasks were unfinished at the deadline;
                 ``.pending`` lists them.
         """
-        return wait_for_tasks(self._bulk_self(), task_ids, timeout, poll, retry_budget=retry_budget)
+        return wait_for_tasks(self._self(), task_ids, timeout, poll, retry_budget=retry_budget)
 
     def export_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-locals
         self,
@@ -464,6 +461,6 @@ class BulkMixin:
         from .export import export_tasks
 
         return export_tasks(
-            self._bulk_self(), path, **filters_in(locals()),
+            self._self(), path, **filters_in(locals()),
             workers=workers, progress=progress, retry_budget=retry_budget,
         )  # fmt: skip

@@ -35,7 +35,6 @@ from typing import (
     Union,
 )
 
-from ._client_base import long_work
 from ._constants import DEFAULT_CONCURRENCY, INTERRUPT_GRACE
 from ._journal import DONE, Journal, JournalEntry, item_hash
 from ._progress import ProgressArg, ProgressSink, size_of
@@ -165,7 +164,7 @@ def shared_client(client: "ScaleClient", retry_budget: Optional[float] = None) -
     """
     if client.api.throttle is not None and client.api.policy.budget is not None and retry_budget is None:
         return client
-    return long_work(client, retry_budget, threads=True)
+    return client.with_options(retry_budget=retry_budget, _long_work=True, _threads=True)
 
 
 class _Run(Generic[I, R]):  # pylint: disable=too-many-instance-attributes

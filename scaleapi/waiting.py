@@ -12,7 +12,6 @@ poll that still fails then raises its error.
 import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, TypeVar
 
-from ._client_base import long_work
 from ._constants import (
     DEFAULT_CONCURRENCY,
     DEFAULT_POLL_INTERVAL,
@@ -105,7 +104,7 @@ def _poll_client(client: "ScaleClient", poller: Poller) -> "ScaleClient":
     budget = client.api.policy.budget
     if remaining is None or (budget is not None and budget <= remaining):
         return client
-    return long_work(client, remaining)
+    return client.with_options(retry_budget=remaining, _long_work=True)
 
 
 def _yours(model: M, client: "ScaleClient") -> M:
@@ -145,7 +144,7 @@ def wait_for_task(client: "ScaleClient", task_id: str, timeout: Optional[float] 
         WaitTimeout: the task was still unfinished at the deadline.
     """
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
-    polling = long_work(client, retry_budget)
+    polling = client.with_options(retry_budget=retry_budget, _long_work=True)
     while True:
         task = _poll_client(polling, poller).get_task(task_id)
         if _finished(task.as_dict().get("status"), TASK_DONE_STATUSES):
@@ -194,7 +193,7 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
     """
     ids = [str(task_id) for task_id in task_ids]
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
-    polling = long_work(client, retry_budget, threads=True)
+    polling = client.with_options(retry_budget=retry_budget, _long_work=True, _threads=True)
     done: Dict[str, "Task"] = {}
     status: Dict[str, Any] = {}
     pending = list(dict.fromkeys(ids))
@@ -243,7 +242,7 @@ def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[flo
         WaitTimeout: the batch was still unfinished at the deadline.
     """
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
-    polling = long_work(client, retry_budget)
+    polling = client.with_options(retry_budget=retry_budget, _long_work=True)
     while True:
         status = _poll_client(polling, poller).batch_status(batch_name)
         if _finished(status.get("status"), BATCH_DONE_STATUSES):
