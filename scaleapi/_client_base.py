@@ -1,8 +1,10 @@
 """What every group of ``ScaleClient`` methods shares: the ``Api`` and checks on answer shapes."""
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, TypeVar, cast
 
 from ._models import enum_value
 from ._ratelimit import RateLimiter
+from ._reconcile import mismatch
+from ._retry import CallKind
 from .api import Api, Timeout
 from .exceptions import ScaleException
 
@@ -56,6 +58,30 @@ class ClientBase:
         clone.__dict__.update(self.__dict__)
         clone.api = api
         return clone
+
+    def _keyed_create(  # pylint: disable=too-many-arguments
+        self,
+        endpoint: str,
+        body: JSONDict,
+        lookup: str,
+        differences: Callable[[JSONDict, JSONDict], List[str]],
+        describe: Callable[[JSONDict], str],
+    ) -> Any:
+        """POST ``body`` to ``endpoint`` as a create keyed by a name (retried; a 409 reconciled).
+
+        After an ambiguous attempt a 409 counts as success only when the object at ``lookup``
+        matches ``body`` (``differences`` is empty); else it raises a ``ScaleDuplicateResource``
+        naming the object (``describe``) and the fields that differ (see docs/retries.md).
+        """
+
+        def reconcile() -> Any:
+            found = expect_object(self.api.request("GET", lookup), f"GET {lookup}")
+            diffs = differences(body, found)
+            if diffs:
+                raise mismatch(describe(found), diffs)
+            return found
+
+        return self.api.request("POST", endpoint, body=body, kind=CallKind.KEYED_CREATE, reconcile=reconcile)
 
 
 def expect_object(answer: Any, what: str) -> JSONDict:
