@@ -162,11 +162,7 @@ class BulkMixin(ClientBase):
         Args:
             task_ids: the tasks' ids.
             clear_unique_id: also remove each task's ``unique_id``.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` with the canceled tasks in ``succeeded`` (a task that is not pending
@@ -230,11 +226,7 @@ class BulkMixin(ClientBase):
         Args:
             items: pairs, a mapping, or task ids (with ``tags``).
             tags: the tags every listed task gets.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` with the updated tasks; the failed items are ``(task_id, tags)`` pairs.
@@ -259,11 +251,7 @@ class BulkMixin(ClientBase):
         Args:
             items: ``(task_id, tags)`` pairs, a ``{task_id: tags}`` mapping, or task ids (with ``tags``).
             tags: the tags every listed task gets.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` with the updated tasks.
@@ -288,11 +276,7 @@ class BulkMixin(ClientBase):
         Args:
             items: ``(task_id, tags)`` pairs, a ``{task_id: tags}`` mapping, or task ids (with ``tags``).
             tags: the tags to remove from every listed task.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` with the updated tasks.
@@ -318,11 +302,7 @@ class BulkMixin(ClientBase):
             items: ``(task_id, metadata)`` pairs, a ``{task_id: metadata}`` mapping, or task ids
                 (with ``metadata``).
             metadata: the metadata every listed task gets.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` with the updated tasks.
@@ -352,11 +332,7 @@ class BulkMixin(ClientBase):
             items: task ids (with ``accepted``) or tuples as above.
             accepted: True to accept, False to reject every listed task.
             comments: the comment sent with every audit given by id.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` whose ``succeeded`` holds the audited task ids.

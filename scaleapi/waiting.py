@@ -179,10 +179,7 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
         timeout: seconds to wait at most for all of them (None: no limit).
         poll: the first pause between rounds; pauses grow 1.5x up to 30 s.
         concurrency: worker threads fetching tasks in one round (they share one rate limiter).
-        sleep: injectable sleep (tests).
-        clock: injectable monotonic clock (tests).
-        retry_budget: seconds a poll goes on retrying through server trouble (default: the
-            client's ``retry_budget``), never past the deadline.
+        sleep, clock, retry_budget: as for ``wait_for_task``.
 
     Returns:
         the finished tasks, in the order of ``task_ids``.
@@ -228,12 +225,7 @@ def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[flo
     Args:
         client: the client to poll with.
         batch_name: the batch's name.
-        timeout: seconds to wait at most (None: no limit).
-        poll: the first pause between polls; pauses grow 1.5x up to 30 s.
-        sleep: injectable sleep (tests).
-        clock: injectable monotonic clock (tests).
-        retry_budget: seconds a poll goes on retrying through server trouble (default: the
-            client's ``retry_budget``), never past the deadline.
+        timeout, poll, sleep, clock, retry_budget: as for ``wait_for_task``.
 
     Returns:
         the finished ``Batch``, with its ``tasks_*`` counters filled from the last status poll.
