@@ -10,7 +10,7 @@ the retry budget (``retry_budget``, default the client's), but never past the wa
 poll that still fails then raises its error.
 """
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, TypeVar
 
 from ._constants import (
     DEFAULT_CONCURRENCY,
@@ -51,6 +51,7 @@ BATCH_DONE_STATUSES: FrozenSet[str] = frozenset({"completed", "canceled", "cance
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 class Poller:
@@ -71,6 +72,7 @@ class Poller:
             raise ValueError("timeout must be 0 or more seconds, or None")
         self._sleep = sleep
         self._clock = clock
+        self.timeout = timeout
         self.started = clock()
         self.deadline = None if timeout is None else self.started + timeout
         self.interval = poll
@@ -144,18 +146,13 @@ def wait_for_task(client: "ScaleClient", task_id: str, timeout: Optional[float] 
         WaitTimeout: the task was still unfinished at the deadline.
     """
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
-    polling = client.with_options(retry_budget=retry_budget, _long_work=True)
-    while True:
-        task = _poll_client(polling, poller).get_task(task_id)
-        if _finished(task.as_dict().get("status"), TASK_DONE_STATUSES):
-            return _yours(task, client)
-        if not poller.pause():
-            status = task.as_dict().get("status")
-            raise WaitTimeout(
-                f"task {task_id} is still {status} after {poller.elapsed():.1f} s (timeout {timeout} s)",
-                [task_id],
-                waited=poller.elapsed(),
-            )
+    _polling, task = _poll_until(
+        client, poller, retry_budget, task_id,
+        lambda polling: polling.get_task(task_id),
+        lambda task: _finished(task.as_dict().get("status"), TASK_DONE_STATUSES),
+        lambda task: f"task {task_id} is still {task.as_dict().get('status')}",
+    )  # fmt: skip
+    return _yours(task, client)
 
 
 def wait_for_tasks(  # pylint: disable=too-many-arguments
@@ -234,21 +231,47 @@ def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[flo
         WaitTimeout: the batch was still unfinished at the deadline.
     """
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
+    polling, status = _poll_until(
+        client, poller, retry_budget, batch_name,
+        lambda polling: polling.batch_status(batch_name),
+        lambda status: _finished(status.get("status"), BATCH_DONE_STATUSES),
+        lambda status: f"batch {batch_name} is still {status.get('status')} ({_counts(status)})",
+    )  # fmt: skip
+    batch = _yours(_poll_client(polling, poller).get_batch(batch_name), client)
+    batch.tasks_pending = status.get("pending", 0)
+    batch.tasks_completed = status.get("completed", 0)
+    batch.tasks_error = status.get("error", 0)
+    batch.tasks_canceled = status.get("canceled", 0)
+    return batch
+
+
+def _counts(status: Dict[str, Any]) -> str:
+    counts = ", ".join(f"{key} {value}" for key, value in status.items() if key != "status")
+    return counts or "no task counts"
+
+
+def _poll_until(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    client: "ScaleClient",
+    poller: Poller,
+    retry_budget: Optional[float],
+    name: str,
+    look: Callable[["ScaleClient"], T],
+    done: Callable[[T], bool],
+    still: Callable[[T], str],
+) -> Tuple["ScaleClient", T]:
+    """Poll ``look`` until ``done``; return the polling client and what it saw last.
+
+    Raises:
+        WaitTimeout: not done at the deadline; the message is ``still(last seen)`` and the time.
+    """
     polling = client.with_options(retry_budget=retry_budget, _long_work=True)
     while True:
-        status = _poll_client(polling, poller).batch_status(batch_name)
-        if _finished(status.get("status"), BATCH_DONE_STATUSES):
-            batch = _yours(_poll_client(polling, poller).get_batch(batch_name), client)
-            batch.tasks_pending = status.get("pending", 0)
-            batch.tasks_completed = status.get("completed", 0)
-            batch.tasks_error = status.get("error", 0)
-            batch.tasks_canceled = status.get("canceled", 0)
-            return batch
+        seen = look(_poll_client(polling, poller))
+        if done(seen):
+            return polling, seen
         if not poller.pause():
-            counts = ", ".join(f"{key} {value}" for key, value in status.items() if key != "status")
             raise WaitTimeout(
-                f"batch {batch_name} is still {status.get('status')} ({counts or 'no task counts'}) "
-                f"after {poller.elapsed():.1f} s (timeout {timeout} s)",
-                [batch_name],
+                f"{still(seen)} after {poller.elapsed():.1f} s (timeout {poller.timeout} s)",
+                [name],
                 waited=poller.elapsed(),
             )
