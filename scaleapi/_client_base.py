@@ -24,14 +24,9 @@ class ClientBase:
         """This object as the full client that models keep for their helper methods."""
         return cast("ScaleClient", self)
 
-    def with_options(
-        self: ClientT,
-        *,
-        timeout: Optional[Timeout] = None,
-        max_retries: Optional[int] = None,
-        retry_budget: Optional[float] = None,
-        _long_work: bool = False,
-        _threads: bool = False,
+    def with_options(  # the SDK's own long work sets the two private knobs
+        self: ClientT, *, timeout: Optional[Timeout] = None, max_retries: Optional[int] = None,
+        retry_budget: Optional[float] = None, _long_work: bool = False, _threads: bool = False,
     ) -> ClientT:
         """Return a client with other timeout/retry settings that shares this one's connections.
 
