@@ -7,12 +7,17 @@ from .batches import Batch, BatchStatus
 from .client import ScaleClient
 from .evaluation_tasks import EvaluationTask
 from .exceptions import (
+    BulkError,
+    ExportError,
+    InvalidCallback,
+    JournalMismatch,
     ScaleClientTimeout,
     ScaleConfigurationError,
     ScaleConnectionError,
     ScaleDuplicateResource,
     ScaleException,
     ScaleInternalError,
+    ScaleInvalidChoice,
     ScaleInvalidRequest,
     ScaleNotEnabled,
     ScalePaginationError,
@@ -23,6 +28,7 @@ from .exceptions import (
     ScaleTransportError,
     ScaleUnauthorized,
     ScaleWaitTimeout,
+    WaitTimeout,
 )
 from .files import File
 from .pagination import Batchlist, Paginator, Tasklist
@@ -57,6 +63,8 @@ __all__ = [
     "Api",
     "ScaleException",
     "ScaleInvalidRequest",
+    "ScaleInvalidChoice",
+    "InvalidCallback",
     "ScaleUnauthorized",
     "ScaleNotEnabled",
     "ScaleResourceNotFound",
@@ -67,6 +75,10 @@ __all__ = [
     "ScaleTimeoutError",
     "ScalePaginationError",
     "ScaleWaitTimeout",
+    "WaitTimeout",
+    "BulkError",
+    "JournalMismatch",
+    "ExportError",
     "ScaleConfigurationError",
     "ScaleTransportError",
     "ScaleConnectionError",

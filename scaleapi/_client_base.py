@@ -1,9 +1,11 @@
 """What every group of ``ScaleClient`` methods shares: the ``Api`` and checks on answer shapes."""
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, TypeVar, cast
 
 from ._models import enum_value
 from ._ratelimit import RateLimiter
-from .api import Api
+from ._reconcile import mismatch
+from ._retry import CallKind
+from .api import Api, Timeout
 from .exceptions import ScaleException
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,29 +24,59 @@ class ClientBase:
         """This object as the full client that models keep for their helper methods."""
         return cast("ScaleClient", self)
 
+    def with_options(  # the SDK's own long work sets the two private knobs
+        self: ClientT, *, timeout: Optional[Timeout] = None, max_retries: Optional[int] = None,
+        retry_budget: Optional[float] = None, _long_work: bool = False, _threads: bool = False,
+    ) -> ClientT:
+        """Return a client with other timeout/retry settings that shares this one's connections.
 
-def with_api(client: ClientT, api: Api) -> ClientT:
-    """A shallow copy of ``client`` that talks through ``api`` (which may share the same pool)."""
-    # Not copy.copy: a client's pickling hooks (which drop the key) must not run here.
-    clone = object.__new__(type(client))
-    clone.__dict__.update(client.__dict__)
-    clone.api = api
-    return clone
+        Args:
+            timeout: seconds, or a ``(connect, read)`` pair; unchanged when None.
+            max_retries: retries after the first attempt; unchanged when None.
+            retry_budget: seconds long work goes on retrying; unchanged when None.
+            _long_work: (the SDK's own long work) every call that is safe to repeat goes on
+                retrying until the retry budget runs out (see ``Api.long_work``).
+            _threads: (the SDK's own thread pools) give the copy one shared ``RateLimiter``
+                unless it has one, so that its threads slow down on a 429 and pause together in
+                an outage.
 
+        Returns:
+            a new ``ScaleClient``; closing either closes the shared pool.
+        """
+        api = self.api.with_options(timeout=timeout, max_retries=max_retries, retry_budget=retry_budget)
+        if _threads and api.throttle is None:
+            api = api.with_options(throttle=RateLimiter(policy=api.policy))
+        if _long_work:
+            api = api.long_work()
+        # Not copy.copy: a client's pickling hooks (which drop the key) must not run here.
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.api = api
+        return clone
 
-def long_work(client: ClientT, retry_budget: Optional[float] = None, *, threads: bool = False) -> ClientT:
-    """A copy of ``client`` whose calls ride out outages (see ``Api.long_work``).
+    def _keyed_create(  # pylint: disable=too-many-arguments
+        self,
+        endpoint: str,
+        body: JSONDict,
+        lookup: str,
+        differences: Callable[[JSONDict, JSONDict], List[str]],
+        describe: Callable[[JSONDict], str],
+    ) -> Any:
+        """POST ``body`` to ``endpoint`` as a create keyed by a name (retried; a 409 reconciled).
 
-    Args:
-        client: the client to copy (the copy shares its connection pool).
-        retry_budget: seconds; default the client's ``retry_budget``.
-        threads: the copy will be used by many threads: give it one shared ``RateLimiter`` (unless
-            it has one), so that they slow down on a 429 and pause together in an outage.
-    """
-    api = client.api
-    if threads and api.throttle is None:
-        api = api.with_options(throttle=RateLimiter(policy=api.policy))
-    return with_api(client, api.long_work(retry_budget))
+        After an ambiguous attempt a 409 counts as success only when the object at ``lookup``
+        matches ``body`` (``differences`` is empty); else it raises a ``ScaleDuplicateResource``
+        naming the object (``describe``) and the fields that differ (see docs/retries.md).
+        """
+
+        def reconcile() -> Any:
+            found = expect_object(self.api.request("GET", lookup), f"GET {lookup}")
+            diffs = differences(body, found)
+            if diffs:
+                raise mismatch(describe(found), diffs)
+            return found
+
+        return self.api.request("POST", endpoint, body=body, kind=CallKind.KEYED_CREATE, reconcile=reconcile)
 
 
 def expect_object(answer: Any, what: str) -> JSONDict:

@@ -3,7 +3,7 @@ from typing import Any, Dict, Generator, Optional, Union
 
 from ._client_base import ClientBase, expect_object, query_value
 from ._models import enum_value
-from ._reconcile import batch_differences, mismatch
+from ._reconcile import batch_differences
 from ._retry import CallKind
 from .api import Api
 from .batches import Batch, BatchStatus
@@ -65,19 +65,10 @@ class BatchesMixin(ClientBase):
             "metadata": {} if metadata is None else metadata,
         }
 
-        def reconcile() -> Any:
-            found = expect_object(self.api.request("GET", _batch_path(batch_name)), "GET batch")
-            diffs = batch_differences(body, found)
-            if diffs:
-                raise mismatch(
-                    f"batch {batch_name!r} (id {found.get('id')}, in project {found.get('project')!r})",
-                    diffs,
-                )
-            return found
-
-        answer = self.api.request(
-            "POST", "batches", body=body, kind=CallKind.KEYED_CREATE, reconcile=reconcile
-        )
+        answer = self._keyed_create(
+            "batches", body, _batch_path(batch_name), batch_differences,
+            lambda found: f"batch {batch_name!r} (id {found.get('id')}, in project {found.get('project')!r})",
+        )  # fmt: skip
         return self._batch(answer, "POST batches")
 
     def finalize_batch(self, batch_name: str) -> Batch:

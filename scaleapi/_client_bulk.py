@@ -23,13 +23,19 @@ from typing import (
     Tuple,
     TypeVar,
     Union,
-    cast,
 )
 
+from ._client_base import ClientBase
 from ._models import enum_value
 from .exceptions import ScaleDuplicateResource
 from .tasks import Task, TaskType
-from .waiting import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_for_tasks
+from ._constants import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_EXPORT_WORKERS,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
+from .waiting import wait_for_tasks
 
 if TYPE_CHECKING:  # pragma: no cover
     import os
@@ -69,14 +75,11 @@ def _task_json(task: Task) -> Any:
     return task.as_dict()
 
 
-class BulkMixin:
+class BulkMixin(ClientBase):
     """Bulk, waiting and export methods of ``ScaleClient``."""
 
-    def _bulk_self(self) -> "ScaleClient":
-        return cast("ScaleClient", self)
-
     def _decode_task(self, doc: Any) -> Task:
-        return Task(doc, self._bulk_self())
+        return Task(doc, self._self())
 
     def _mine(self, fn: Callable[[Any, ItemContext], Task]) -> Callable[[Any, ItemContext], Task]:
         """``fn`` with its task bound to this client, not to the workers' long-work copy."""
@@ -87,7 +90,7 @@ class BulkMixin:
         task_type: Union[TaskType, str],
         payloads: Iterable[Mapping[str, Any]],
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -120,7 +123,7 @@ class BulkMixin:
         """
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self(), retry_budget)
+        client = shared_client(self._self(), retry_budget)
         type_value = str(enum_value(task_type))
         keyed = journal is not None
 
@@ -149,7 +152,7 @@ class BulkMixin:
         task_ids: Iterable[str],
         *,
         clear_unique_id: bool = False,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -159,11 +162,7 @@ class BulkMixin:
         Args:
             task_ids: the tasks' ids.
             clear_unique_id: also remove each task's ``unique_id``.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` with the canceled tasks in ``succeeded`` (a task that is not pending
@@ -171,7 +170,7 @@ class BulkMixin:
         """
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self(), retry_budget)
+        client = shared_client(self._self(), retry_budget)
 
         def cancel(task_id: str, _ctx: ItemContext) -> Task:
             return client.cancel_task(task_id, clear_unique_id=clear_unique_id)
@@ -196,7 +195,7 @@ class BulkMixin:
         from ._progress import size_of
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self(), retry_budget)
+        client = shared_client(self._self(), retry_budget)
 
         def update(item: Any, _ctx: ItemContext) -> Task:
             task_id, argument = _unpack(item, name)
@@ -214,7 +213,7 @@ class BulkMixin:
         items: UpdateItems[List[str]],
         tags: Optional[List[str]] = _MISSING,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -227,11 +226,7 @@ class BulkMixin:
         Args:
             items: pairs, a mapping, or task ids (with ``tags``).
             tags: the tags every listed task gets.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` with the updated tasks; the failed items are ``(task_id, tags)`` pairs.
@@ -246,7 +241,7 @@ class BulkMixin:
         items: UpdateItems[List[str]],
         tags: Optional[List[str]] = _MISSING,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -256,11 +251,7 @@ class BulkMixin:
         Args:
             items: ``(task_id, tags)`` pairs, a ``{task_id: tags}`` mapping, or task ids (with ``tags``).
             tags: the tags every listed task gets.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` with the updated tasks.
@@ -275,7 +266,7 @@ class BulkMixin:
         items: UpdateItems[List[str]],
         tags: Optional[List[str]] = _MISSING,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -285,11 +276,7 @@ class BulkMixin:
         Args:
             items: ``(task_id, tags)`` pairs, a ``{task_id: tags}`` mapping, or task ids (with ``tags``).
             tags: the tags to remove from every listed task.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` with the updated tasks.
@@ -304,7 +291,7 @@ class BulkMixin:
         items: UpdateItems[Dict[str, Any]],
         metadata: Optional[Dict[str, Any]] = _MISSING,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -315,11 +302,7 @@ class BulkMixin:
             items: ``(task_id, metadata)`` pairs, a ``{task_id: metadata}`` mapping, or task ids
                 (with ``metadata``).
             metadata: the metadata every listed task gets.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` with the updated tasks.
@@ -335,7 +318,7 @@ class BulkMixin:
         accepted: Optional[bool] = _MISSING,
         comments: Optional[str] = None,
         *,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress: ProgressArg = None,
         journal: JournalArg = None,
         retry_budget: Optional[float] = None,
@@ -349,11 +332,7 @@ class BulkMixin:
             items: task ids (with ``accepted``) or tuples as above.
             accepted: True to accept, False to reject every listed task.
             comments: the comment sent with every audit given by id.
-            concurrency: how many calls run at once.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            journal: a file recording progress; rerun with the same file to skip what is done.
-            retry_budget: seconds each call goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
+            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
 
         Returns:
             a ``BulkResult`` whose ``succeeded`` holds the audited task ids.
@@ -361,7 +340,7 @@ class BulkMixin:
         from ._progress import size_of
         from .bulk import run_bulk, shared_client
 
-        client = shared_client(self._bulk_self(), retry_budget)
+        client = shared_client(self._self(), retry_budget)
         source: Iterable[Any] = items
         if accepted is not _MISSING:
             source = ((task_id, accepted, comments) for task_id in items)
@@ -404,9 +383,9 @@ class BulkMixin:
             WaitTimeout: (a ``ScaleWaitTimeout``) some tasks were unfinished at the deadline;
                 ``.pending`` lists them.
         """
-        return wait_for_tasks(self._bulk_self(), task_ids, timeout, poll, retry_budget=retry_budget)
+        return wait_for_tasks(self._self(), task_ids, timeout, poll, retry_budget=retry_budget)
 
-    def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
+    def export_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-locals
         self,
         path: Union[str, "os.PathLike[str]"],
         *,
@@ -425,7 +404,7 @@ class BulkMixin:
         tags: Optional[Union[List[str], str]] = None,
         include_attachment_url: bool = False,
         limited_response: Optional[bool] = None,
-        workers: int = 4,
+        workers: int = DEFAULT_EXPORT_WORKERS,
         progress: ProgressArg = None,
         retry_budget: Optional[float] = None,
     ) -> int:
@@ -437,19 +416,10 @@ class BulkMixin:
 
         Args:
             path: the output file.
-            project_name: the project's name.
-            batch_name: the batch's name (at least one of the two is required).
-            task_type: see ``get_tasks``; so are the other filters.
-            status: see ``get_tasks``.
-            review_status: see ``get_tasks``.
-            unique_id: see ``get_tasks``.
-            completed_after: see ``get_tasks``.
-            completed_before: see ``get_tasks``.
-            updated_after: see ``get_tasks``.
-            updated_before: see ``get_tasks``.
+            project_name, batch_name, task_type, status, review_status, unique_id, completed_after,
+            completed_before, updated_after, updated_before, tags: the filters, as in ``get_tasks``.
             created_after: inclusive lower bound on ``created_at``.
             created_before: exclusive upper bound on ``created_at``.
-            tags: see ``get_tasks``.
             include_attachment_url: ask for pre-signed attachment URLs (off by default).
             limited_response: export only ``task_id``, ``status``, ``metadata``, ``project``.
             workers: threads paging in parallel.
@@ -463,14 +433,10 @@ class BulkMixin:
         Raises:
             ValueError: neither ``project_name`` nor ``batch_name`` is given.
         """
+        from ._task_query import filters_in
         from .export import export_tasks
 
         return export_tasks(
-            self._bulk_self(), path, project_name=project_name, batch_name=batch_name,
-            task_type=task_type, status=status, review_status=review_status, unique_id=unique_id,
-            completed_after=completed_after, completed_before=completed_before,
-            updated_after=updated_after, updated_before=updated_before,
-            created_after=created_after, created_before=created_before, tags=tags,
-            include_attachment_url=include_attachment_url, limited_response=limited_response,
+            self._self(), path, **filters_in(locals()),
             workers=workers, progress=progress, retry_budget=retry_budget,
         )  # fmt: skip

@@ -4,7 +4,7 @@ from typing import IO, Any, Dict, List, Optional, Union
 
 from ._client_base import ClientBase, expect_list, expect_object
 from ._hints import choice_value
-from ._reconcile import mismatch, project_differences
+from ._reconcile import project_differences
 from ._retry import CallKind
 from .api import Api
 from .files import File
@@ -64,19 +64,10 @@ class ProjectsMixin(ClientBase):
             "datasetId": dataset_id,
         }
 
-        def reconcile() -> Any:
-            found = expect_object(self.api.request("GET", _project_path(project_name)), "GET project")
-            diffs = project_differences(body, found)
-            if diffs:
-                raise mismatch(
-                    f"project {project_name!r} (a {found.get('type')} project, id {found.get('id')})",
-                    diffs,
-                )
-            return found
-
-        answer = self.api.request(
-            "POST", "projects", body=body, kind=CallKind.KEYED_CREATE, reconcile=reconcile
-        )
+        answer = self._keyed_create(
+            "projects", body, _project_path(project_name), project_differences,
+            lambda found: f"project {project_name!r} (a {found.get('type')} project, id {found.get('id')})",
+        )  # fmt: skip
         return self._project(answer, "POST projects")
 
     def get_project(self, project_name: str) -> Project:

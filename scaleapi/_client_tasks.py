@@ -1,54 +1,20 @@
 """``ScaleClient`` methods for tasks: create, fetch, change, list."""
 from typing import Any, Dict, Generator, List, Optional, Union
 
-from ._client_base import ClientBase, JSONDict, expect_object, query_value
-from ._constants import MAX_PAGE_LIMIT
-from ._hints import TASK_FILTER_TO_QUERY, choice_value, did_you_mean
+from ._client_base import ClientBase, JSONDict, expect_object
+from ._hints import choice_value
 from ._reconcile import mismatch, task_differences
 from ._retry import CallKind
 from .api import Api
 from .evaluation_tasks import EvaluationTask
-from .exceptions import ScaleDuplicateResource, ScaleInvalidRequest
+from ._task_query import ReviewStatusArg, StrOrList, check_limit, filters_in, query_params, task_query
+from .exceptions import ScaleDuplicateResource
 from .pagination import Tasklist, walk_cursor_pages
-from .tasks import Task, TaskReviewStatus, TaskStatus, TaskType
+from .tasks import Task, TaskStatus, TaskType
 from .training_tasks import TrainingTask
-
-TASKS_ALLOWED_KWARGS = frozenset(
-    {
-        "start_time",
-        "end_time",
-        "status",
-        "type",
-        "project",
-        "batch",
-        "limit",
-        "completed_before",
-        "completed_after",
-        "next_token",
-        "customer_review_status",
-        "tags",
-        "updated_before",
-        "updated_after",
-        "unique_id",
-        "include_attachment_url",
-        "limited_response",
-    }
-)
-
-ReviewStatusArg = Optional[Union[List[Union[TaskReviewStatus, str]], TaskReviewStatus, str]]
-StrOrList = Optional[Union[List[str], str]]
-
 
 def _task_path(task_id: str, *rest: str) -> str:
     return "/".join(("task", Api.quote_string(str(task_id))) + rest)
-
-
-def check_limit(limit: Optional[int]) -> None:
-    """Raise ``ValueError`` unless ``limit`` is None or a page size the API accepts (1..100)."""
-    if limit is None:
-        return
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_LIMIT:
-        raise ValueError(f"limit must be an integer from 1 to {MAX_PAGE_LIMIT}, got {limit!r}")
 
 
 class TasksMixin(ClientBase):
@@ -274,10 +240,9 @@ class TasksMixin(ClientBase):
         A read, retried freely.
 
         Args:
-            **kwargs: query filters; allowed: ``start_time``, ``end_time``, ``status``, ``type``,
-                ``project``, ``batch``, ``limit``, ``completed_before``, ``completed_after``,
-                ``next_token``, ``customer_review_status``, ``tags``, ``updated_before``,
-                ``updated_after``, ``unique_id``, ``include_attachment_url``, ``limited_response``.
+            **kwargs: the ``GET tasks`` query, by its own names (``project``, ``batch``, ``type``,
+                ``start_time``, ``limit``, ``next_token``, ...; the full list is
+                ``scaleapi._task_query.TASK_QUERY_NAMES``).
 
         Returns:
             a ``Tasklist`` (a list of ``Task`` with ``total``, ``has_more``, ``next_token``, ...).
@@ -289,69 +254,15 @@ class TasksMixin(ClientBase):
 
     def _tasks_page(self, api: Api, query: Dict[str, Any]) -> Tasklist:
         """One page of ``GET tasks`` sent through ``api`` (the generator's long-work copy, or our own)."""
-        for key in query:
-            if key not in TASKS_ALLOWED_KWARGS:
-                hint = did_you_mean(key, sorted(TASKS_ALLOWED_KWARGS), TASK_FILTER_TO_QUERY)
-                raise ScaleInvalidRequest(f"Illegal parameter {key} for ScaleClient.tasks(){hint}")
-        params = {key: query_value(value) for key, value in query.items()}
+        params = query_params(query)
         return Tasklist.from_json(api.request("GET", "tasks", params=params), self._self())
 
     @staticmethod
-    def _process_tasks_endpoint_args(  # pylint: disable=too-many-arguments,too-many-positional-arguments
-        project_name: Optional[str] = None,
-        batch_name: Optional[str] = None,
-        task_type: Optional[Union[TaskType, str]] = None,
-        status: Optional[Union[TaskStatus, str]] = None,
-        review_status: ReviewStatusArg = None,
-        unique_id: StrOrList = None,
-        completed_after: Optional[str] = None,
-        completed_before: Optional[str] = None,
-        updated_after: Optional[str] = None,
-        updated_before: Optional[str] = None,
-        created_after: Optional[str] = None,
-        created_before: Optional[str] = None,
-        tags: StrOrList = None,
-        include_attachment_url: bool = True,
-        limited_response: Optional[bool] = None,
-    ) -> Dict[str, Any]:
-        """Map the friendly filter names of ``get_tasks`` to the query of ``GET tasks``.
+    def _process_tasks_endpoint_args(**filters: Any) -> Dict[str, Any]:
+        """The query for ``get_tasks`` filters given by name (see ``_task_query.task_query``)."""
+        return task_query(filters)
 
-        Raises:
-            ValueError: neither ``project_name`` nor ``batch_name`` is given.
-            ScaleInvalidChoice: a type or status is not one of its enum's values (a ``ValueError``
-                too; the message names the closest).
-        """
-        if not project_name and not batch_name:
-            raise ValueError("At least one of project_name or batch_name must be provided.")
-        args: Dict[str, Any] = {
-            "start_time": created_after,
-            "end_time": created_before,
-            "project": project_name,
-            "batch": batch_name,
-            "completed_before": completed_before,
-            "completed_after": completed_after,
-            "tags": tags,
-            "updated_before": updated_before,
-            "updated_after": updated_after,
-            "unique_id": unique_id,
-            "include_attachment_url": include_attachment_url,
-        }
-        if status:
-            args["status"] = choice_value("task status", status, TaskStatus)
-        if limited_response:
-            args["limited_response"] = limited_response
-        if task_type:
-            args["type"] = choice_value("task type", task_type, TaskType)
-        if review_status:
-            statuses = review_status if isinstance(review_status, (list, tuple)) else [review_status]
-            # A string may come comma-joined already ("accepted,fixed"), as the query carries it.
-            parts = [part for one in statuses for part in (one.split(",") if isinstance(one, str) else [one])]
-            args["customer_review_status"] = ",".join(
-                str(choice_value("review status", part, TaskReviewStatus)) for part in parts
-            )
-        return args
-
-    def get_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments,too-many-locals
+    def get_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments,too-many-locals
         self,
         project_name: Optional[str] = None,
         batch_name: Optional[str] = None,
@@ -406,17 +317,13 @@ class TasksMixin(ClientBase):
             ScalePaginationError: the server's pages would make the walk loop forever.
         """
         check_limit(limit)
-        args = self._process_tasks_endpoint_args(
-            project_name, batch_name, task_type, status, review_status, unique_id,
-            completed_after, completed_before, updated_after, updated_before,
-            created_after, created_before, tags, include_attachment_url, limited_response,
-        )  # fmt: skip
+        args = task_query(filters_in(locals()))  # the filters, by name
         if limit is not None:
             args["limit"] = limit
         api = self.api.long_work(retry_budget)
         return walk_cursor_pages(lambda token: self._tasks_page(api, {**args, "next_token": token}))
 
-    def get_tasks_count(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def get_tasks_count(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
         self,
         project_name: Optional[str] = None,
         batch_name: Optional[str] = None,
@@ -438,20 +345,9 @@ class TasksMixin(ClientBase):
         A read, retried freely.
 
         Args:
-            project_name: the project's name.
-            batch_name: the batch's name (at least one of the two is required).
-            task_type: see ``get_tasks``; every other filter is as there.
-            status: see ``get_tasks``.
-            review_status: see ``get_tasks``.
-            unique_id: see ``get_tasks``.
-            completed_after: see ``get_tasks``.
-            completed_before: see ``get_tasks``.
-            updated_after: see ``get_tasks``.
-            updated_before: see ``get_tasks``.
-            created_after: see ``get_tasks``.
-            created_before: see ``get_tasks``.
-            tags: see ``get_tasks``.
-            include_attachment_url: see ``get_tasks``.
+            project_name, batch_name, task_type, status, review_status, unique_id, completed_after,
+            completed_before, updated_after, updated_before, created_after, created_before, tags,
+            include_attachment_url: the filters, as in ``get_tasks``.
 
         Returns:
             the number of matching tasks.
@@ -459,11 +355,7 @@ class TasksMixin(ClientBase):
         Raises:
             ValueError: neither ``project_name`` nor ``batch_name`` is given.
         """
-        args = self._process_tasks_endpoint_args(
-            project_name, batch_name, task_type, status, review_status, unique_id,
-            completed_after, completed_before, updated_after, updated_before,
-            created_after, created_before, tags, include_attachment_url,
-        )  # fmt: skip
+        args = task_query(filters_in(locals()))  # the filters, by name
         args["limit"] = 1
         return self.tasks(**args).total
 

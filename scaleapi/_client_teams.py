@@ -115,27 +115,24 @@ class TeamsMixin(ClientBase):
         Returns:
             every labeler's assignments, after the change.
         """
-        body = {"emails": list(emails), "projects": list(projects)}
-        answer = self.api.request("POST", "studio/assignments/add", body=body, kind=CallKind.IDEMPOTENT)
-        return self._assignments(answer, "POST studio/assignments/add")
+        return self._change_assignments("add", emails, projects)
 
     def remove_studio_assignments(
         self, emails: List[str], projects: List[str]
     ) -> Dict[str, StudioLabelerAssignment]:
         """Unassign projects from labelers (Studio; retried freely).
 
-        Args:
-            emails: the labelers' email addresses.
-            projects: the project names.
-
-        Returns:
-            every labeler's assignments, after the change.
+        Args and return value as for ``add_studio_assignments``.
         """
+        return self._change_assignments("remove", emails, projects)
+
+    def _change_assignments(
+        self, change: str, emails: List[str], projects: List[str]
+    ) -> Dict[str, StudioLabelerAssignment]:
+        endpoint = f"studio/assignments/{change}"
         body = {"emails": list(emails), "projects": list(projects)}
-        answer = self.api.request(
-            "POST", "studio/assignments/remove", body=body, kind=CallKind.IDEMPOTENT
-        )
-        return self._assignments(answer, "POST studio/assignments/remove")
+        answer = self.api.request("POST", endpoint, body=body, kind=CallKind.IDEMPOTENT)
+        return self._assignments(answer, f"POST {endpoint}")
 
     # -- studio project groups --------------------------------------------------------------------
 

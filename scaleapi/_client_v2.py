@@ -2,7 +2,7 @@
 
 Nothing from ``scaleapi.api_client`` is imported until ``.v2`` is first touched, so ``import
 scaleapi`` and ``ScaleClient(...)`` load no v2 module. The generators walk ``next_token`` pages
-through the client's long-work copy (``_client_base.long_work``), so a page fetch rides out an
+through the client's long-work copy (``with_options(_long_work=True)``), so a page fetch rides out an
 outage within the retry budget, and refuse a cursor that would make them loop: an empty token, a
 token already followed, or a page that adds nothing (empty, or the same items again).
 """
@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Callable, Generator, Optional, Sequence, Set, Union
 
-from ._client_base import ClientBase, long_work
+from ._client_base import ClientBase
 from .exceptions import ScalePaginationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -92,7 +92,7 @@ class V2Mixin(ClientBase):
         self.__dict__["_v2"] = (value, None)
 
     def _v2_walk(self, endpoint: str, items: str, **filters: Any) -> Generator[Any, None, None]:
-        method = getattr(long_work(self).v2, endpoint)
+        method = getattr(self.with_options(_long_work=True).v2, endpoint)
         return walk_v2_pages(lambda token: method(**filters, next_token=token), items)
 
     def v2_get_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments

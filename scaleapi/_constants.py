@@ -46,4 +46,24 @@ DEFAULT_POOL_MAXSIZE = 32
 
 #: Page sizes. The v1 API accepts 1..100 per page for tasks and batches.
 MAX_PAGE_LIMIT = 100
-DEFAULT_TASKS_PAGE_LIMIT = 100
+
+#: A rate limiter waiting for its probe to report checks again at least this often (seconds).
+PROBE_POLL = 0.05
+
+#: Waits (``wait_for_task``, ``wait_for_tasks``, ``wait_for_batch``): seconds a wait lasts by
+#: default (``timeout=None`` waits without limit), and the first pause between polls...
+DEFAULT_WAIT_TIMEOUT = 600.0
+DEFAULT_POLL_INTERVAL = 1.0
+#: ...which grows by this factor after every poll, up to MAX_POLL_INTERVAL seconds.
+POLL_BACKOFF = 1.5
+MAX_POLL_INTERVAL = 30.0
+
+#: Calls a bulk method (and ``wait_for_tasks``) runs at once.
+DEFAULT_CONCURRENCY = 8
+#: How long an interrupted bulk run waits for the calls already in flight (seconds).
+INTERRUPT_GRACE = 10.0
+#: How many failures ``BulkError`` spells out.
+BULK_ERRORS_SHOWN = 3
+
+#: Threads ``export_tasks`` pages windows with.
+DEFAULT_EXPORT_WORKERS = 4

@@ -6,7 +6,7 @@ import difflib
 import functools
 import inspect
 from enum import Enum
-from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Sequence, Type, TypeVar, cast
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Type, TypeVar, cast
 
 from ._models import enum_value
 from .exceptions import ScaleInvalidChoice
@@ -15,19 +15,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: How to install the emulator from a checkout of this SDK (the package index has another ``scaleapi``).
 EMULATOR_INSTALL_HINT = 'python -m pip install -e ".[emulator]"'
-
-#: ``get_tasks`` filter names and the ``tasks()`` query keys they become (where the names differ).
-TASK_FILTER_TO_QUERY: Dict[str, str] = {
-    "project_name": "project",
-    "batch_name": "batch",
-    "task_type": "type",
-    "created_after": "start_time",
-    "created_before": "end_time",
-    "review_status": "customer_review_status",
-}
-#: The reverse: a ``tasks()`` query key given to ``get_tasks`` names the filter meant.
-TASK_QUERY_TO_FILTER: Dict[str, str] = {query: name for name, query in TASK_FILTER_TO_QUERY.items()}
-
 
 def closest(value: str, choices: Iterable[str], aliases: Optional[Mapping[str, str]] = None) -> Optional[str]:
     """The choice ``value`` most likely meant, or None when none is close.

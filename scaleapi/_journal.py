@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import IO, Any, Dict, Optional, Union
 
-from .exceptions import ScaleException
+from .exceptions import JournalMismatch
 
 __all__ = ["Journal", "JournalEntry", "JournalMismatch", "item_hash"]
 
@@ -29,10 +29,6 @@ _VERSION = 1
 STARTED = "started"
 DONE = "done"
 FAILED = "failed"
-
-
-class JournalMismatch(ScaleException):
-    """The journal file belongs to another operation, or records a different item at an index."""
 
 
 @dataclass

@@ -28,7 +28,7 @@ from ._retry import RetryPolicy
 logger = logging.getLogger("scaleapi")
 
 #: How often a thread held back by a probe looks again (seconds).
-PROBE_POLL = 0.05
+PROBE_POLL = C.PROBE_POLL
 
 Listener = Callable[[str], None]
 

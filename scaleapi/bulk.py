@@ -35,11 +35,11 @@ from typing import (
     Union,
 )
 
-from ._client_base import long_work
-from ._journal import DONE, Journal, JournalEntry, JournalMismatch, item_hash
+from ._constants import DEFAULT_CONCURRENCY, INTERRUPT_GRACE
+from ._journal import DONE, Journal, JournalEntry, item_hash
 from ._progress import ProgressArg, ProgressSink, size_of
 from ._ratelimit import RateLimiter
-from .exceptions import ScaleException, ScaleTransportError
+from .exceptions import BulkError, JournalMismatch, ScaleException, ScaleTransportError
 
 if TYPE_CHECKING:  # pragma: no cover
     import os
@@ -61,12 +61,6 @@ I = TypeVar("I")  # pylint: disable=invalid-name
 R = TypeVar("R")
 
 JournalArg = Union[None, str, "os.PathLike[str]"]
-
-#: How long an interrupted run waits for the calls already in flight (seconds).
-INTERRUPT_GRACE = 10.0
-#: How many failures ``BulkError`` spells out.
-ERRORS_SHOWN = 3
-
 
 @dataclass(frozen=True)
 class ItemContext:
@@ -147,28 +141,6 @@ class BulkResult(Generic[I, R]):
         )
 
 
-class BulkError(ScaleException):
-    """Some items of a bulk run failed. ``.result`` is the full ``BulkResult``.
-
-    The message gives the counts and the first few errors (server messages, never item contents,
-    which may hold data you would not want in a log).
-    """
-
-    def __init__(self, result: "BulkResult[Any, Any]") -> None:
-        self.result = result
-        shown = "; ".join(str(failure) for failure in result.failed[:ERRORS_SHOWN])
-        more = len(result.failed) - ERRORS_SHOWN
-        if more > 0:
-            shown += f"; and {more} more"
-        super().__init__(
-            f"{len(result.failed)} of {result.total} items failed "
-            f"({len(result.succeeded)} succeeded, {len(result.skipped)} skipped): {shown}"
-        )
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (BulkError, (self.result,))
-
-
 def is_ambiguous(error: BaseException) -> bool:
     """Whether a failed call may nevertheless have taken effect on the server.
 
@@ -192,7 +164,7 @@ def shared_client(client: "ScaleClient", retry_budget: Optional[float] = None) -
     """
     if client.api.throttle is not None and client.api.policy.budget is not None and retry_budget is None:
         return client
-    return long_work(client, retry_budget, threads=True)
+    return client.with_options(retry_budget=retry_budget, _long_work=True, _threads=True)
 
 
 class _Run(Generic[I, R]):  # pylint: disable=too-many-instance-attributes
@@ -276,7 +248,7 @@ def run_bulk(  # pylint: disable=too-many-arguments,too-many-locals,too-many-sta
     items: Iterable[I],
     fn: Callable[[I, ItemContext], R],
     *,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_CONCURRENCY,
     progress: ProgressArg = None,
     journal: JournalArg = None,
     operation: str = "bulk",

@@ -10,7 +10,7 @@ import hmac
 import json
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
 
-from .exceptions import ScaleInvalidRequest
+from .exceptions import InvalidCallback
 from .tasks import Task
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,10 +26,6 @@ __all__ = [
 
 #: The header that carries the callback auth key (HTTP header names are case-insensitive).
 CALLBACK_AUTH_HEADER = "scale-callback-auth"
-
-
-class InvalidCallback(ScaleInvalidRequest, ValueError):
-    """A callback body that is not a Scale task callback (also a ``ValueError``)."""
 
 
 def verify_callback_auth(received: Optional[str], expected: str) -> bool:

@@ -10,14 +10,14 @@ from types import FunctionType
 from typing import Mapping, Optional, Tuple, Union
 
 from . import _constants as C
-from ._client_base import with_api
 from ._client_batches import BatchesMixin
 from ._client_bulk import BulkMixin
 from ._client_projects import ProjectsMixin
 from ._client_tasks import TasksMixin
 from ._client_teams import TeamsMixin
 from ._client_v2 import V2Mixin
-from ._hints import TASK_QUERY_TO_FILTER, check_keywords
+from ._hints import check_keywords
+from ._task_query import TASK_QUERY_TO_FILTER
 from .api import Api, Timeout
 from .exceptions import ScaleException
 
@@ -77,26 +77,6 @@ class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin
             max_retries=max_retries,
             retry_budget=retry_budget,
         )
-
-    def with_options(
-        self,
-        *,
-        timeout: Optional[Timeout] = None,
-        max_retries: Optional[int] = None,
-        retry_budget: Optional[float] = None,
-    ) -> "ScaleClient":
-        """Return a client with other timeout/retry settings that shares this one's connections.
-
-        Args:
-            timeout: seconds, or a ``(connect, read)`` pair; unchanged when None.
-            max_retries: retries after the first attempt; unchanged when None.
-            retry_budget: seconds long work goes on retrying; unchanged when None.
-
-        Returns:
-            a new ``ScaleClient``; closing either closes the shared pool.
-        """
-        api = self.api.with_options(timeout=timeout, max_retries=max_retries, retry_budget=retry_budget)
-        return with_api(self, api)
 
     def close(self) -> None:
         """Close the pooled connections."""

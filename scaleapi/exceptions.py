@@ -6,8 +6,10 @@ The tree (the class is chosen from the HTTP status code alone, never from messag
                                         str() is "<Response [code]> message", or the message alone
                                         when there was no HTTP response (code None)
     ├── ScaleInvalidRequest             400
-    │   └── ScaleInvalidChoice          an unknown task type or status, refused before sending
-                                        (also a ValueError; .code is None)
+    │   ├── ScaleInvalidChoice          an unknown task type or status, refused before sending
+    │   │                               (also a ValueError; .code is None)
+    │   └── InvalidCallback             a callback body that is not a Scale task callback
+    │                                   (also a ValueError)
     ├── ScaleUnauthorized               401
     ├── ScaleNotEnabled                 402
     ├── ScaleResourceNotFound           404
@@ -18,13 +20,30 @@ The tree (the class is chosen from the HTTP status code alone, never from messag
     ├── ScaleTimeoutError               504 (the server timed out)
     ├── ScalePaginationError            a page broke the paging rules (repeated cursor, ...)
     ├── ScaleWaitTimeout                a wait for tasks or batches ran out of time
+    │   └── WaitTimeout                 the waiters' error: .pending, .finished, .waited
+    ├── BulkError                       some items of a bulk run failed; .result is the BulkResult
+    ├── JournalMismatch                 a bulk journal file belongs to another run or operation
+    ├── ExportError                     an export cannot go on (a plan made with other filters, ...)
     ├── ScaleConfigurationError         a client setting is unusable (also a ValueError): the key,
     │                                   timeout or max_retries given to ScaleClient / Api
     └── ScaleTransportError             no usable HTTP response at all
         ├── ScaleConnectionError        could not connect, or the connection broke
         └── ScaleClientTimeout          the client's own timeout expired
+
+The classes that used to live beside the code raising them (``scaleapi.waiting.WaitTimeout``,
+``scaleapi.bulk.BulkError``, ``scaleapi._journal.JournalMismatch``, ``scaleapi.export.ExportError``,
+``scaleapi.callbacks.InvalidCallback``) are still importable from there.
 """
-from typing import Dict, Optional, Type
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Type
+
+from ._constants import BULK_ERRORS_SHOWN
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .bulk import BulkResult
+
+#: The class for each HTTP status that has its own (filled as the classes below are defined).
+#: The name is the existing client's, kept for code that imports it.
+ExceptionMap: Dict[int, Type["ScaleException"]] = {}  # pylint: disable=invalid-name
 
 
 class ScaleException(Exception):
@@ -36,6 +55,13 @@ class ScaleException(Exception):
     """
 
     code: Optional[int] = None
+
+    def __init_subclass__(cls, status: Optional[int] = None, **kwargs: Any) -> None:
+        # ``class ScaleNotEnabled(ScaleException, status=402)`` sets ``code`` and maps 402 to it.
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.code = status
+            ExceptionMap[status] = cls
 
     def __init__(self, message: object, errcode: Optional[int] = None) -> None:
         text = str(message) if message is not None else ""
@@ -59,10 +85,8 @@ class ScaleException(Exception):
         return (type(self), (self.message, self.code))
 
 
-class ScaleInvalidRequest(ScaleException):
+class ScaleInvalidRequest(ScaleException, status=400):
     """400: the request was unacceptable, often a missing or invalid parameter."""
-
-    code: Optional[int] = 400  # Optional: ScaleInvalidChoice below has no status
 
 
 class ScaleInvalidChoice(ScaleInvalidRequest, ValueError):
@@ -75,52 +99,27 @@ class ScaleInvalidChoice(ScaleInvalidRequest, ValueError):
     code = None
 
 
-class ScaleUnauthorized(ScaleException):
+class InvalidCallback(ScaleInvalidRequest, ValueError):
+    """A callback body that is not a Scale task callback (also a ``ValueError``)."""
+
+
+# The status classes: one line each, ``status=`` sets ``code`` and their entry in ``ExceptionMap``.
+class ScaleUnauthorized(ScaleException, status=401):
     """401: no valid API key was provided."""
-
-    code = 401
-
-
-class ScaleNotEnabled(ScaleException):
+class ScaleNotEnabled(ScaleException, status=402):
     """402: the feature or task type is not enabled for this account."""
-
-    code = 402
-
-
-class ScaleResourceNotFound(ScaleException):
+class ScaleResourceNotFound(ScaleException, status=404):
     """404: the requested resource does not exist."""
-
-    code = 404
-
-
-class ScaleDuplicateResource(ScaleException):
+class ScaleDuplicateResource(ScaleException, status=409):
     """409: an object with the same name, idempotency key or unique_id exists."""
-
-    code = 409
-
-
-class ScaleTooManyRequests(ScaleException):
+class ScaleTooManyRequests(ScaleException, status=429):
     """429: rate limited."""
-
-    code = 429
-
-
-class ScaleInternalError(ScaleException):
+class ScaleInternalError(ScaleException, status=500):
     """500: the server had a problem."""
-
-    code = 500
-
-
-class ScaleServiceUnavailable(ScaleException):
+class ScaleServiceUnavailable(ScaleException, status=503):
     """503: the server timed out while the request was queued."""
-
-    code = 503
-
-
-class ScaleTimeoutError(ScaleException):
+class ScaleTimeoutError(ScaleException, status=504):
     """504: the server (or a gateway in front of it) timed out."""
-
-    code = 504
 
 
 class ScalePaginationError(ScaleException):
@@ -129,6 +128,56 @@ class ScalePaginationError(ScaleException):
 
 class ScaleWaitTimeout(ScaleException):
     """Waiting for tasks or batches to finish took longer than the given timeout."""
+
+
+class WaitTimeout(ScaleWaitTimeout):
+    """A wait ran out of time.
+
+    Attributes:
+        pending: ids (or batch names) still unfinished, in input order.
+        finished: the tasks that did finish before the deadline (``wait_for_tasks`` only).
+        waited: seconds spent waiting.
+    """
+
+    def __init__(self, message: str, pending: List[str], finished: Optional[List[Any]] = None,
+                 waited: float = 0.0) -> None:
+        super().__init__(message)
+        self.pending = pending
+        self.finished = finished or []
+        self.waited = waited
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (WaitTimeout, (self.message, self.pending, self.finished, self.waited))
+
+
+class BulkError(ScaleException):
+    """Some items of a bulk run failed. ``.result`` is the full ``BulkResult``.
+
+    The message gives the counts and the first few errors (server messages, never item contents,
+    which may hold data you would not want in a log).
+    """
+
+    def __init__(self, result: "BulkResult[Any, Any]") -> None:
+        self.result = result
+        shown = "; ".join(str(failure) for failure in result.failed[:BULK_ERRORS_SHOWN])
+        more = len(result.failed) - BULK_ERRORS_SHOWN
+        if more > 0:
+            shown += f"; and {more} more"
+        super().__init__(
+            f"{len(result.failed)} of {result.total} items failed "
+            f"({len(result.succeeded)} succeeded, {len(result.skipped)} skipped): {shown}"
+        )
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (BulkError, (self.result,))
+
+
+class JournalMismatch(ScaleException):
+    """The journal file belongs to another operation, or records a different item at an index."""
+
+
+class ExportError(ScaleException):
+    """An export cannot go on (e.g. ``<path>.parts/`` holds a plan made with other filters)."""
 
 
 class ScaleConfigurationError(ScaleException, ValueError):
@@ -148,20 +197,6 @@ class ScaleConnectionError(ScaleTransportError):
 
 class ScaleClientTimeout(ScaleTransportError):
     """The client's own connect or read timeout expired."""
-
-
-# The name is the existing client's, kept for code that imports it.
-ExceptionMap: Dict[int, Type[ScaleException]] = {  # pylint: disable=invalid-name
-    400: ScaleInvalidRequest,
-    401: ScaleUnauthorized,
-    402: ScaleNotEnabled,
-    404: ScaleResourceNotFound,
-    409: ScaleDuplicateResource,
-    429: ScaleTooManyRequests,
-    500: ScaleInternalError,
-    503: ScaleServiceUnavailable,
-    504: ScaleTimeoutError,
-}
 
 
 def exception_for_status(status: int, message: str) -> ScaleException:

@@ -41,8 +41,9 @@ from ._export_files import PathLock, join_parts, remove_stale_parts, write_atomi
 from ._export_plan import PLAN_VERSION, Plan, PlanJob, Planner, Window, window_target
 from ._iso8601 import format_ms, parse_time_ms, shown
 from ._progress import ProgressArg, ProgressSink
+from ._task_query import filters_in, task_query
 from .bulk import shared_client
-from .exceptions import ScaleException
+from .exceptions import ExportError
 from .pagination import Tasklist, walk_cursor_pages
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,8 +64,6 @@ _FIXED_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 TimeArg = Optional[Union[str, datetime]]
 
 
-class ExportError(ScaleException):
-    """An export cannot go on (e.g. ``<path>.parts/`` holds a plan made with other filters)."""
 
 
 class _Exporter:  # pylint: disable=too-many-instance-attributes
@@ -405,7 +404,7 @@ def _created_in(window: Window) -> Callable[[Any], bool]:
     return inside
 
 
-def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
+def export_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-locals
     client: "ScaleClient",
     path: Union[str, "os.PathLike[str]"],
     *,
@@ -473,12 +472,8 @@ def export_tasks(  # pylint: disable=too-many-arguments,too-many-locals
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    # pylint: disable-next=protected-access
-    query = client._process_tasks_endpoint_args(
-        project_name, batch_name, task_type, status, review_status, unique_id,
-        completed_after, completed_before, updated_after, updated_before,
-        None, None, tags, include_attachment_url, limited_response,
-    )  # fmt: skip
+    # The created-at bounds become the windows, not a filter of the query.
+    query = task_query({**filters_in(locals()), "created_after": None, "created_before": None})
     query.pop("start_time", None)
     query.pop("end_time", None)
     bounds = (

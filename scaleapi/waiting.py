@@ -10,11 +10,17 @@ the retry budget (``retry_budget``, default the client's), but never past the wa
 poll that still fails then raises its error.
 """
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, TypeVar
 
-from ._client_base import long_work
+from ._constants import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    MAX_POLL_INTERVAL,
+    POLL_BACKOFF,
+)
 from ._models import Model
-from .exceptions import ScaleWaitTimeout
+from .exceptions import WaitTimeout
 
 if TYPE_CHECKING:  # pragma: no cover
     from .batches import Batch
@@ -34,16 +40,8 @@ __all__ = [
     "wait_for_batch",
 ]
 
-#: Seconds a wait lasts by default; pass ``timeout=None`` to wait without limit.
-DEFAULT_WAIT_TIMEOUT = 600.0
-#: The first pause between polls, in seconds.
-DEFAULT_POLL_INTERVAL = 1.0
-#: Pauses grow by this factor after every poll...
-POLL_BACKOFF = 1.5
-#: ...up to this many seconds.
-MAX_POLL_INTERVAL = 30.0
 #: Worker threads ``wait_for_tasks`` uses to poll many tasks.
-DEFAULT_WAIT_CONCURRENCY = 8
+DEFAULT_WAIT_CONCURRENCY = DEFAULT_CONCURRENCY
 
 #: A task in one of these statuses will not change by itself any more.
 TASK_DONE_STATUSES: FrozenSet[str] = frozenset({"completed", "canceled", "error"})
@@ -53,26 +51,7 @@ BATCH_DONE_STATUSES: FrozenSet[str] = frozenset({"completed", "canceled", "cance
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
 M = TypeVar("M", bound=Model)
-
-
-class WaitTimeout(ScaleWaitTimeout):
-    """A wait ran out of time.
-
-    Attributes:
-        pending: ids (or batch names) still unfinished, in input order.
-        finished: the tasks that did finish before the deadline (``wait_for_tasks`` only).
-        waited: seconds spent waiting.
-    """
-
-    def __init__(self, message: str, pending: List[str], finished: Optional[List[Any]] = None,
-                 waited: float = 0.0) -> None:
-        super().__init__(message)
-        self.pending = pending
-        self.finished = finished or []
-        self.waited = waited
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (WaitTimeout, (self.message, self.pending, self.finished, self.waited))
+T = TypeVar("T")
 
 
 class Poller:
@@ -93,6 +72,7 @@ class Poller:
             raise ValueError("timeout must be 0 or more seconds, or None")
         self._sleep = sleep
         self._clock = clock
+        self.timeout = timeout
         self.started = clock()
         self.deadline = None if timeout is None else self.started + timeout
         self.interval = poll
@@ -126,7 +106,7 @@ def _poll_client(client: "ScaleClient", poller: Poller) -> "ScaleClient":
     budget = client.api.policy.budget
     if remaining is None or (budget is not None and budget <= remaining):
         return client
-    return long_work(client, remaining)
+    return client.with_options(retry_budget=remaining, _long_work=True)
 
 
 def _yours(model: M, client: "ScaleClient") -> M:
@@ -166,18 +146,13 @@ def wait_for_task(client: "ScaleClient", task_id: str, timeout: Optional[float] 
         WaitTimeout: the task was still unfinished at the deadline.
     """
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
-    polling = long_work(client, retry_budget)
-    while True:
-        task = _poll_client(polling, poller).get_task(task_id)
-        if _finished(task.as_dict().get("status"), TASK_DONE_STATUSES):
-            return _yours(task, client)
-        if not poller.pause():
-            status = task.as_dict().get("status")
-            raise WaitTimeout(
-                f"task {task_id} is still {status} after {poller.elapsed():.1f} s (timeout {timeout} s)",
-                [task_id],
-                waited=poller.elapsed(),
-            )
+    _polling, task = _poll_until(
+        client, poller, retry_budget, task_id,
+        lambda polling: polling.get_task(task_id),
+        lambda task: _finished(task.as_dict().get("status"), TASK_DONE_STATUSES),
+        lambda task: f"task {task_id} is still {task.as_dict().get('status')}",
+    )  # fmt: skip
+    return _yours(task, client)
 
 
 def wait_for_tasks(  # pylint: disable=too-many-arguments
@@ -201,10 +176,7 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
         timeout: seconds to wait at most for all of them (None: no limit).
         poll: the first pause between rounds; pauses grow 1.5x up to 30 s.
         concurrency: worker threads fetching tasks in one round (they share one rate limiter).
-        sleep: injectable sleep (tests).
-        clock: injectable monotonic clock (tests).
-        retry_budget: seconds a poll goes on retrying through server trouble (default: the
-            client's ``retry_budget``), never past the deadline.
+        sleep, clock, retry_budget: as for ``wait_for_task``.
 
     Returns:
         the finished tasks, in the order of ``task_ids``.
@@ -215,7 +187,7 @@ def wait_for_tasks(  # pylint: disable=too-many-arguments
     """
     ids = [str(task_id) for task_id in task_ids]
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
-    polling = long_work(client, retry_budget, threads=True)
+    polling = client.with_options(retry_budget=retry_budget, _long_work=True, _threads=True)
     done: Dict[str, "Task"] = {}
     status: Dict[str, Any] = {}
     pending = list(dict.fromkeys(ids))
@@ -250,12 +222,7 @@ def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[flo
     Args:
         client: the client to poll with.
         batch_name: the batch's name.
-        timeout: seconds to wait at most (None: no limit).
-        poll: the first pause between polls; pauses grow 1.5x up to 30 s.
-        sleep: injectable sleep (tests).
-        clock: injectable monotonic clock (tests).
-        retry_budget: seconds a poll goes on retrying through server trouble (default: the
-            client's ``retry_budget``), never past the deadline.
+        timeout, poll, sleep, clock, retry_budget: as for ``wait_for_task``.
 
     Returns:
         the finished ``Batch``, with its ``tasks_*`` counters filled from the last status poll.
@@ -264,21 +231,47 @@ def wait_for_batch(client: "ScaleClient", batch_name: str, timeout: Optional[flo
         WaitTimeout: the batch was still unfinished at the deadline.
     """
     poller = Poller(timeout, poll, sleep=sleep, clock=clock)
-    polling = long_work(client, retry_budget)
+    polling, status = _poll_until(
+        client, poller, retry_budget, batch_name,
+        lambda polling: polling.batch_status(batch_name),
+        lambda status: _finished(status.get("status"), BATCH_DONE_STATUSES),
+        lambda status: f"batch {batch_name} is still {status.get('status')} ({_counts(status)})",
+    )  # fmt: skip
+    batch = _yours(_poll_client(polling, poller).get_batch(batch_name), client)
+    batch.tasks_pending = status.get("pending", 0)
+    batch.tasks_completed = status.get("completed", 0)
+    batch.tasks_error = status.get("error", 0)
+    batch.tasks_canceled = status.get("canceled", 0)
+    return batch
+
+
+def _counts(status: Dict[str, Any]) -> str:
+    counts = ", ".join(f"{key} {value}" for key, value in status.items() if key != "status")
+    return counts or "no task counts"
+
+
+def _poll_until(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    client: "ScaleClient",
+    poller: Poller,
+    retry_budget: Optional[float],
+    name: str,
+    look: Callable[["ScaleClient"], T],
+    done: Callable[[T], bool],
+    still: Callable[[T], str],
+) -> Tuple["ScaleClient", T]:
+    """Poll ``look`` until ``done``; return the polling client and what it saw last.
+
+    Raises:
+        WaitTimeout: not done at the deadline; the message is ``still(last seen)`` and the time.
+    """
+    polling = client.with_options(retry_budget=retry_budget, _long_work=True)
     while True:
-        status = _poll_client(polling, poller).batch_status(batch_name)
-        if _finished(status.get("status"), BATCH_DONE_STATUSES):
-            batch = _yours(_poll_client(polling, poller).get_batch(batch_name), client)
-            batch.tasks_pending = status.get("pending", 0)
-            batch.tasks_completed = status.get("completed", 0)
-            batch.tasks_error = status.get("error", 0)
-            batch.tasks_canceled = status.get("canceled", 0)
-            return batch
+        seen = look(_poll_client(polling, poller))
+        if done(seen):
+            return polling, seen
         if not poller.pause():
-            counts = ", ".join(f"{key} {value}" for key, value in status.items() if key != "status")
             raise WaitTimeout(
-                f"batch {batch_name} is still {status.get('status')} ({counts or 'no task counts'}) "
-                f"after {poller.elapsed():.1f} s (timeout {timeout} s)",
-                [batch_name],
+                f"{still(seen)} after {poller.elapsed():.1f} s (timeout {poller.timeout} s)",
+                [name],
                 waited=poller.elapsed(),
             )

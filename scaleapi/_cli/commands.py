@@ -7,6 +7,8 @@ import argparse
 import os
 from typing import Any, Callable, Dict, List, TextIO
 
+from .. import _constants as C
+from .._task_query import TASK_FILTERS
 from ..client import ScaleClient
 from ..exceptions import ScaleResourceNotFound
 from . import common
@@ -26,21 +28,18 @@ def _examples(*lines: str) -> str:
 # -- tasks -------------------------------------------------------------------------------------
 
 
+#: The flag (argparse dest) of each ``get_tasks`` filter whose name differs (``--project``).
+_FILTER_FLAGS = {"project_name": "project", "batch_name": "batch", "task_type": "type", "tags": "tag"}
+#: Filters the commands set themselves rather than from a filter flag.
+_NOT_FLAGS = ("include_attachment_url", "limited_response")
+
+
 def _task_filters(args: argparse.Namespace) -> Dict[str, Any]:
+    """The ``get_tasks`` filters from the filter flags (a flag not given, or given empty, is None)."""
     return {
-        "project_name": args.project,
-        "batch_name": args.batch,
-        "task_type": args.type,
-        "status": args.status,
-        "review_status": args.review_status,
-        "unique_id": args.unique_id or None,
-        "tags": args.tag or None,
-        "created_after": args.created_after,
-        "created_before": args.created_before,
-        "completed_after": args.completed_after,
-        "completed_before": args.completed_before,
-        "updated_after": args.updated_after,
-        "updated_before": args.updated_before,
+        name: getattr(args, _FILTER_FLAGS.get(name, name)) or None
+        for name in TASK_FILTERS
+        if name not in _NOT_FLAGS
     }
 
 
@@ -166,8 +165,8 @@ def add_bulk(
     parser: argparse.ArgumentParser, journal_help: str = "record progress there; rerun to resume"
 ) -> None:
     """``--concurrency``, ``--journal`` and the progress flags of a bulk command."""
-    parser.add_argument("--concurrency", type=common.at_least_one, default=8, metavar="N",
-                        help="calls in parallel (default 8)")
+    parser.add_argument("--concurrency", type=common.at_least_one, default=C.DEFAULT_CONCURRENCY,
+                        metavar="N", help=f"calls in parallel (default {C.DEFAULT_CONCURRENCY})")
     parser.add_argument("--journal", metavar="PATH", help=journal_help)
     _add_progress(parser)
 
@@ -220,8 +219,8 @@ def _tasks_parser(groups: Any) -> None:
                         help="the output file; an interrupted export resumes when rerun")
     _add_filters(export)
     export.add_argument("--force", action="store_true", help="replace PATH when it is a finished export")
-    export.add_argument("--workers", type=common.at_least_one, default=4, metavar="N",
-                        help="parallel workers (default 4)")
+    export.add_argument("--workers", type=common.at_least_one, default=C.DEFAULT_EXPORT_WORKERS,
+                        metavar="N", help=f"parallel workers (default {C.DEFAULT_EXPORT_WORKERS})")
     export.add_argument("--limited-response", action="store_true",
                         help="only task_id, status, metadata and project of each task")
     _add_progress(export)
@@ -242,10 +241,10 @@ def _tasks_parser(groups: Any) -> None:
     wait = _command(sub, "wait", "wait until tasks are completed, canceled or in error",
                     "scaleapi tasks wait 5f127f6f26831d0010e985e5 --timeout 60")
     wait.add_argument("task_ids", nargs="+", metavar="TASK_ID", help="a task id")
-    wait.add_argument("--timeout", type=common.seconds, default=600.0, metavar="SECONDS",
-                      help="give up after this long (default 600)")
-    wait.add_argument("--poll", type=common.seconds, default=1.0, metavar="SECONDS",
-                      help="first pause between polls; it grows (default 1)")
+    wait.add_argument("--timeout", type=common.seconds, default=C.DEFAULT_WAIT_TIMEOUT,
+                      metavar="SECONDS", help=f"give up after this long (default {C.DEFAULT_WAIT_TIMEOUT:g})")
+    wait.add_argument("--poll", type=common.seconds, default=C.DEFAULT_POLL_INTERVAL, metavar="SECONDS",
+                      help=f"first pause between polls; it grows (default {C.DEFAULT_POLL_INTERVAL:g})")
     wait.set_defaults(handler=_tasks_wait)
 
 

@@ -5,6 +5,7 @@ Built from one table of operations so it stays short and in step with the routes
 """
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..._task_query import TASK_QUERY_NAMES
 from ..._version import __version__
 from ..rules.validation import MAX_KEY_LENGTH, MAX_SQL_INT
 
@@ -30,13 +31,13 @@ _TASK_BODY = _object(
     project=_STR, batch=_STR, instruction=_STR, callback_url=_STR, metadata=_OBJ, unique_id=_KEY,
     attachment=_STR, attachment_type=_STR, geometries=_OBJ, objects_to_annotate=_STRS,
 )
-_TASK_LIST_QUERY: List[Tuple[str, JsonDict]] = [
-    ("start_time", _STR), ("end_time", _STR), ("status", _STR), ("type", _STR), ("project", _STR),
-    ("batch", _STR), ("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
-    ("completed_before", _STR), ("completed_after", _STR), ("next_token", _STR),
-    ("customer_review_status", _STR), ("tags", _STR), ("updated_before", _STR), ("updated_after", _STR),
-    ("unique_id", _STR), ("include_attachment_url", _BOOL), ("limited_response", _BOOL),
-]
+_TASK_QUERY_SCHEMAS: Dict[str, JsonDict] = {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+    "include_attachment_url": _BOOL,
+    "limited_response": _BOOL,
+}
+# The names come from the SDK's one list of them; every value not listed above is text.
+_TASK_LIST_QUERY = [(name, _TASK_QUERY_SCHEMAS.get(name, _STR)) for name in TASK_QUERY_NAMES]
 _BATCH_LIST_QUERY: List[Tuple[str, JsonDict]] = [
     ("start_time", _STR), ("end_time", _STR), ("exclude_archived", _BOOL), ("status", _STR),
     ("project", _STR), ("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
