@@ -19,7 +19,7 @@ from .procs import BENCH_DIR, PLOT_DRIVER, ChildFailed, child_env, run_json
 from .machine import CpuMark, load_average
 from .report import machine_info, render, write_json
 from .results import ScenarioResult
-from .scenarios import creating, emulator_rps, exporting, importing, listing
+from .scenarios import creating, emulator_rps, exporting, importing, latency, listing
 from .venvs import existing_client, plot_python
 
 SCENARIOS: Dict[str, Callable[[BenchContext], ScenarioResult]] = {
@@ -28,6 +28,7 @@ SCENARIOS: Dict[str, Callable[[BenchContext], ScenarioResult]] = {
     "export": exporting.run,
     "import": importing.run,
     "emulator": emulator_rps.run,
+    "latency": latency.run,
 }
 
 
