@@ -196,7 +196,8 @@ def op_v2_list(job: Job) -> Dict[str, Any]:
     """Time complete v2 listings, ``repeats`` per client, alternating like ``list`` (A B, B A, ...)."""
     names: List[str] = list(job.get("clients") or [job["client"]])
     clients: Dict[str, Any] = {
-        name: requests.Session() if name == "raw" else make_sdk_client(dict(job, client=name)) for name in names
+        name: requests.Session() if name == "raw" else make_sdk_client(dict(job, client=name))
+        for name in names
     }
     times: Dict[str, List[float]] = {name: [] for name in names}
     for round_no in range(int(job.get("repeats", 1))):

@@ -23,7 +23,8 @@ def sample_v2_task(index: int = 0) -> Dict[str, Any]:
         for turn in range(2)
     ]
     return {
-        "task_id": f"{index:024x}", "project": "5f0000000000000000000001", "batch": "5f0000000000000000000002",
+        "task_id": f"{index:024x}", "project": "5f0000000000000000000001",
+        "batch": "5f0000000000000000000002",
         "status": "completed", "created_at": "2026-11-01T10:00:00.000Z",
         "completed_at": "2026-11-01T11:00:00.000Z", "metadata": {"index": index},
         "threads": [{"id": f"t{index}-thread", "turns": turns, "annotations": []}],

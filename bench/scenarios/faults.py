@@ -99,7 +99,8 @@ def _measure(ctx: BenchContext) -> Dict[str, Dict[str, Dict[str, Any]]]:
     """``{work: {condition: {"runs": [answers], "emulator_cpu": [...], "error": ...}}}``."""
     profile = ctx.profile
     found: Dict[str, Dict[str, Dict[str, Any]]] = {
-        work: {condition: {"runs": [], "emulator_cpu": []} for condition in LABELS} for work in ("create", "export")
+        work: {condition: {"runs": [], "emulator_cpu": []} for condition in LABELS}
+        for work in ("create", "export")
     }
     seeds = {CREATE_PROJECT: 0, EXPORT_PROJECT: profile.faults_export_tasks}
     with EmulatorProcess(latency_ms=profile.faults_latency_ms, seeds=seeds) as emu:
@@ -111,8 +112,8 @@ def _measure(ctx: BenchContext) -> Dict[str, Dict[str, Dict[str, Any]]]:
                         continue
                     before = cpu_seconds(emu.pid)
                     try:
-                        answer = run_extra(ctx.python_for("ours") or "", _job(ctx, emu.url, work, condition, rep),
-                                           True, RUN_TIMEOUT)
+                        job = _job(ctx, emu.url, work, condition, rep)
+                        answer = run_extra(ctx.python_for("ours") or "", job, True, RUN_TIMEOUT)
                     except ChildFailed as err:
                         entry["error"] = str(err)
                         ctx.log(f"faults {work} {condition}: FAILED {err}")
@@ -127,23 +128,23 @@ def _measure(ctx: BenchContext) -> Dict[str, Dict[str, Dict[str, Any]]]:
 
 
 def _seconds(entry: Dict[str, Any]) -> Optional[float]:
-    return median([run["times"][0] for run in entry["runs"]])
+    return median([answer["times"][0] for answer in entry["runs"]])
 
 
-def _burst_end(run: Dict[str, Any]) -> Optional[float]:
-    cleared = [step["at"] for step in run.get("applied", []) if step["clear"]]
+def _burst_end(answer: Dict[str, Any]) -> Optional[float]:
+    cleared = [step["at"] for step in answer.get("applied", []) if step["clear"]]
     return cleared[0] if cleared else None
 
 
 def _recoveries(entry: Dict[str, Any], clean_rate: Optional[float]) -> List[Optional[float]]:
     found: List[Optional[float]] = []
-    for run in entry["runs"]:
-        end = _burst_end(run)
+    for answer in entry["runs"]:
+        end = _burst_end(answer)
         if end is None or not clean_rate:
             found.append(None)
             continue
-        marks = [(float(at), int(done)) for at, done in run["marks"]]
-        found.append(recovery_seconds(marks, end, clean_rate, run["times"][0]))
+        marks = [(float(at), int(done)) for at, done in answer["marks"]]
+        found.append(recovery_seconds(marks, end, clean_rate, answer["times"][0]))
     return found
 
 
@@ -161,7 +162,7 @@ def _create_section(ctx: BenchContext, result: ScenarioResult, create: Dict[str,
          "emulator CPU s"],
     )
     for condition, entry in create.items():
-        fired = median([float(run["fired"]) for run in entry["runs"]])
+        fired = median([float(answer["fired"]) for answer in entry["runs"]])
         table.rows.append([
             LABELS[condition], fmt(_seconds(entry), 2), fmt(rates[condition], 0),
             fmt_ratio(ratio(rates[condition], rates["clean"])), fmt(fired, 0),
@@ -178,7 +179,9 @@ def _create_section(ctx: BenchContext, result: ScenarioResult, create: Dict[str,
         f"Bulk create: seconds from the end of a {profile.faults_burst_s:g}-second 503 burst to "
         f"{RECOVERY_SHARE:.0%} of clean throughput", recovery, f"≤ {TARGET_RECOVERY_S:g} s",
         at_most(recovery, TARGET_RECOVERY_S),
-        "per run: " + ", ".join(fmt(value, 1, " s") if value is not None else "not recovered" for value in recoveries),
+        "per run: " + ", ".join(
+            fmt(value, 1, " s") if value is not None else "not recovered" for value in recoveries
+        ),
         unit=" s",
     ))
     if create["burst"]["runs"] and recovery is None:
@@ -188,7 +191,9 @@ def _create_section(ctx: BenchContext, result: ScenarioResult, create: Dict[str,
         "bin_s": BIN_S,
         "clean_rate": rates["clean"],
         "burst": [profile.faults_burst_at_s, profile.faults_burst_at_s + profile.faults_burst_s],
-        "rates": {LABELS[key]: binned_rates(run["marks"], run["times"][0]) for key, run in first.items()},
+        "rates": {
+            LABELS[key]: binned_rates(answer["marks"], answer["times"][0]) for key, answer in first.items()
+        },
     }
     result.data["create"] = {"rates": rates, "recoveries": recoveries}
 
@@ -200,7 +205,8 @@ def _export_section(ctx: BenchContext, result: ScenarioResult, export: Dict[str,
     table = Table(
         f"export_tasks(workers={EXPORT_WORKERS}), {count:,} tasks, {profile.faults_latency_ms} ms latency; "
         f"median of {profile.faults_repeats} runs",
-        ["condition", "seconds", "tasks/s", "throughput / clean", "faults answered", "seconds lost beyond the burst",
+        ["condition", "seconds", "tasks/s", "throughput / clean", "faults answered",
+         "seconds lost beyond the burst",
          "peak RSS growth"],
     )
     for condition, entry in export.items():
@@ -210,9 +216,9 @@ def _export_section(ctx: BenchContext, result: ScenarioResult, export: Dict[str,
         table.rows.append([
             LABELS[condition], fmt(seconds[condition], 2), fmt(ratio(count, seconds[condition]), 0),
             fmt_ratio(ratio(seconds["clean"], seconds[condition])),
-            fmt(median([float(run["fired"]) for run in entry["runs"]]), 0),
+            fmt(median([float(answer["fired"]) for answer in entry["runs"]]), 0),
             fmt(lost, 1, " s") if condition == "burst" else "",
-            fmt(max((run["rss_growth_mb"] for run in entry["runs"]), default=None), 1, " MB"),
+            fmt(max((answer["rss_growth_mb"] for answer in entry["runs"]), default=None), 1, " MB"),
         ])
     result.tables.append(table)
     result.data["export"] = {"seconds": seconds}
@@ -254,7 +260,8 @@ def draw_plot(ctx: BenchContext, results: List[ScenarioResult], out: Any) -> Non
         return
     data_file = ctx.workdir / "faults-plot.json"
     data_file.write_text(json.dumps(dict(found.data["timeline"], title=(
-        f"create_tasks(concurrency={ctx.profile.faults_concurrency}) under faults ({ctx.profile.name} profile)"
+        f"create_tasks(concurrency={ctx.profile.faults_concurrency}) under faults "
+        f"({ctx.profile.name} profile)"
     ))), encoding="utf-8")
     try:
         run_json([python, str(FAULTS_PLOT_DRIVER), str(data_file), str(out / "faults.png")],

@@ -117,8 +117,9 @@ def run(ctx: BenchContext) -> ScenarioResult:
             creating = _measure(ctx, url, cafile, "create")
     transport = "HTTPS" if cafile else "HTTP"
     table = Table(
-        f"Median seconds over {transport} through the delay proxy ({profile.latency_delay_ms:g} ms each way); "
-        f"ours and raw list {2 * profile.latency_repeats} times, the rest run {profile.latency_repeats} times",
+        f"Median seconds over {transport} through the delay proxy ({profile.latency_delay_ms:g} ms each "
+        f"way); ours and raw list {2 * profile.latency_repeats} times, the rest run "
+        f"{profile.latency_repeats} times",
         ["work", "tasks", "ours", "raw session", "existing 2.15.1", "existing / ours", "ours / raw",
          "ours per task"],
     )

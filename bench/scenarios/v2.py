@@ -134,7 +134,7 @@ def _v2_missing(url: str) -> Optional[str]:
         return "our ScaleClient has no v2_get_tasks yet"
     root = url[: -len("/v1")] if url.endswith("/v1") else url
     try:
-        status = requests.get(root + "/v2/tasks", params={"project_name": PROJECT, "limit": 1},
+        status = requests.get(root + "/v2/tasks", params={"project_name": PROJECT, "limit": "1"},
                               auth=(BENCH_KEY, ""), timeout=30).status_code
     except requests.RequestException as err:
         return f"GET /v2/tasks failed: {err}"
@@ -173,7 +173,8 @@ def _listing(ctx: BenchContext, sides: Dict[str, str], result: ScenarioResult) -
         ["ours", "raw session", EXISTING_LABEL, "existing / ours", "ours / raw"],
     )
     table.rows.append([fmt(med["ours"], 3), fmt(med["raw"], 3), fmt(med["existing"], 3),
-                       fmt_ratio(ratio(med["existing"], med["ours"])), fmt_ratio(ratio(med["ours"], med["raw"]))])
+                       fmt_ratio(ratio(med["existing"], med["ours"])),
+                       fmt_ratio(ratio(med["ours"], med["raw"]))])
     result.tables.append(table)
     result.data["listing"] = times
     return med
