@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from typing import Any, Callable, Dict, List, Tuple
+from urllib.parse import urlsplit
 
 import requests
 
@@ -192,12 +193,27 @@ def v2_raw_tasks(job: Job, session: requests.Session) -> int:
         params["next_token"] = page["next_token"]
 
 
+def v2_client(job: Job) -> Any:
+    """An SDK client whose v2 calls go to the emulator, never anywhere else.
+
+    The existing client's v2 API ignores ``api_instance_url`` (its generated configuration has a
+    fixed public host), so its host is set to the emulator's root here; any client whose v2 host is
+    not on loopback afterwards stops the job before a request is sent.
+    """
+    client = make_sdk_client(job)
+    configuration = getattr(getattr(getattr(client, "v2", None), "api_client", None), "configuration", None)
+    if configuration is not None:
+        configuration.host = _root(job)
+        if urlsplit(str(configuration.host)).hostname not in ("127.0.0.1", "localhost"):
+            raise SystemExit("the v2 API of this client is not pointed at the emulator")
+    return client
+
+
 def op_v2_list(job: Job) -> Dict[str, Any]:
     """Time complete v2 listings, ``repeats`` per client, alternating like ``list`` (A B, B A, ...)."""
     names: List[str] = list(job.get("clients") or [job["client"]])
     clients: Dict[str, Any] = {
-        name: requests.Session() if name == "raw" else make_sdk_client(dict(job, client=name))
-        for name in names
+        name: requests.Session() if name == "raw" else v2_client(dict(job, client=name)) for name in names
     }
     times: Dict[str, List[float]] = {name: [] for name in names}
     for round_no in range(int(job.get("repeats", 1))):

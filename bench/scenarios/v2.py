@@ -130,15 +130,19 @@ def _v2_missing(url: str) -> Optional[str]:
     """Why the v2 listing cannot run against this emulator and SDK (None: it can)."""
     from scaleapi import ScaleClient  # pylint: disable=import-outside-toplevel
 
-    if not hasattr(ScaleClient, "v2_get_tasks"):
-        return "our ScaleClient has no v2_get_tasks yet"
+    reasons = []
     root = url[: -len("/v1")] if url.endswith("/v1") else url
     try:
         status = requests.get(root + "/v2/tasks", params={"project_name": PROJECT, "limit": "1"},
                               auth=(BENCH_KEY, ""), timeout=30).status_code
     except requests.RequestException as err:
-        return f"GET /v2/tasks failed: {err}"
-    return "the emulator does not serve /v2 yet (GET /v2/tasks answered 404)" if status == 404 else None
+        reasons.append(f"GET /v2/tasks failed: {err}")
+    else:
+        if status == 404:
+            reasons.append("the emulator does not serve /v2 yet (GET /v2/tasks answered 404)")
+    if not hasattr(ScaleClient, "v2_get_tasks"):
+        reasons.append("our ScaleClient has no v2_get_tasks yet")
+    return "; ".join(reasons) or None
 
 
 def _listing(ctx: BenchContext, sides: Dict[str, str], result: ScenarioResult) -> Dict[str, Optional[float]]:
