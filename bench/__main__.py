@@ -19,7 +19,7 @@ from .procs import BENCH_DIR, PLOT_DRIVER, ChildFailed, child_env, run_json
 from .machine import CpuMark, load_average
 from .report import machine_info, render, write_json
 from .results import ScenarioResult
-from .scenarios import creating, emulator_rps, exporting, importing, listing
+from .scenarios import creating, emulator_rps, exporting, faults, importing, latency, listing, v2
 from .venvs import existing_client, plot_python
 
 SCENARIOS: Dict[str, Callable[[BenchContext], ScenarioResult]] = {
@@ -28,6 +28,9 @@ SCENARIOS: Dict[str, Callable[[BenchContext], ScenarioResult]] = {
     "export": exporting.run,
     "import": importing.run,
     "emulator": emulator_rps.run,
+    "latency": latency.run,
+    "faults": faults.run,
+    "v2": v2.run,
 }
 
 
@@ -116,6 +119,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             results.append(SCENARIOS[name](ctx))
             loads.append(load_average())
         plot = _plot(ctx, results, out)
+        faults.draw_plot(ctx, results, out)
         machine = machine_info(ctx, [value for value in loads if value is not None], mark.other_cores())
         command = "python -m bench" + (" --quick" if args.quick else "")
         report = render(ctx, results, machine, time.monotonic() - started, plot, command)

@@ -29,6 +29,24 @@ class Profile:  # pylint: disable=too-many-instance-attributes  # one knob per s
     rps_threads: int
     rps_seconds: float
     rps_repeats: int
+    # Scenario 6, latency: a delay proxy (one-way ms) in front of the HTTPS emulator.
+    latency_delay_ms: float = 10.0
+    latency_list_tasks: int = 2_000
+    latency_create_tasks: int = 500
+    latency_repeats: int = 3
+    # Scenario 7, faults: bulk create and export with 429s and a burst of 503s.
+    faults_create_tasks: int = 2_000
+    faults_concurrency: int = 16
+    faults_latency_ms: int = 50
+    faults_burst_s: float = 10.0
+    faults_burst_at_s: float = 1.5
+    faults_export_tasks: int = 100_000
+    faults_repeats: int = 2
+    # Scenario 8, v2: listing and the model-parse micro-benchmark.
+    v2_tasks: int = 20_000
+    v2_repeats: int = 3
+    v2_parse_number: int = 300
+    v2_parse_repeats: int = 7
 
 
 FULL = Profile(
@@ -69,4 +87,16 @@ QUICK = Profile(
     rps_threads=8,
     rps_seconds=1.5,
     rps_repeats=1,
+    latency_list_tasks=300,
+    latency_create_tasks=40,
+    latency_repeats=1,
+    faults_create_tasks=800,
+    faults_burst_s=3.0,
+    faults_burst_at_s=0.5,
+    faults_export_tasks=5_000,
+    faults_repeats=1,
+    v2_tasks=500,
+    v2_repeats=1,
+    v2_parse_number=50,
+    v2_parse_repeats=3,
 )

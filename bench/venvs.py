@@ -23,6 +23,9 @@ from .procs import BENCH_DIR, child_env
 
 EXISTING_VERSION = "2.15.1"
 EXISTING_VENV = BENCH_DIR / ".venv-existing"
+#: The existing client with the v2 API (its models validate with pydantic), for the v2 scenario.
+EXISTING_V2_VERSION = "2.18.4"
+EXISTING_V2_VENV = BENCH_DIR / ".venv-existing-v2"
 PLOT_VENV = BENCH_DIR / ".venv-plot"
 INSTALL_TIMEOUT = 600.0
 
@@ -71,7 +74,7 @@ def _pip_install(root: Path, requirements: List[str]) -> Tuple[bool, str]:
                  "--disable-pip-version-check", *requirements])
 
 
-def _probe_existing(python: Path) -> Optional[ExistingClient]:
+def _probe_existing(python: Path, wanted: str = EXISTING_VERSION) -> Optional[ExistingClient]:
     # Run from a neutral directory so that '' on sys.path cannot be this repository.
     code = (
         "import json, scaleapi, requests, urllib3;"
@@ -87,32 +90,37 @@ def _probe_existing(python: Path) -> Optional[ExistingClient]:
     if done.returncode != 0:
         return None
     version, requests_version, urllib3_version = json.loads(done.stdout.strip().splitlines()[-1])
-    if version != EXISTING_VERSION:
+    if version != wanted:
         return None
     return ExistingClient(str(python), version, requests_version, urllib3_version)
 
 
-def existing_client() -> Tuple[Optional[ExistingClient], str]:
-    """The existing client's venv, made on first use. Returns (client or None, a note for the report)."""
-    python = _venv_python(EXISTING_VENV)
-    found = _probe_existing(python) if python.exists() else None
+def existing_client(
+    version: str = EXISTING_VERSION, root: Path = EXISTING_VENV
+) -> Tuple[Optional[ExistingClient], str]:
+    """The existing client's venv, made on first use. Returns (client or None, a note for the report).
+
+    ``version`` and ``root``: which release and where (2.18.4 in ``.venv-existing-v2`` for v2).
+    """
+    python = _venv_python(root)
+    found = _probe_existing(python, version) if python.exists() else None
     if found is not None:
-        return found, f"reused {EXISTING_VENV.name}"
-    error = _make_venv(EXISTING_VENV, system_site_packages=False)
+        return found, f"reused {root.name}"
+    error = _make_venv(root, system_site_packages=False)
     if error:
         return None, error
-    pinned = [f"scaleapi=={EXISTING_VERSION}", f"requests=={metadata.version('requests')}",
+    pinned = [f"scaleapi=={version}", f"requests=={metadata.version('requests')}",
               f"urllib3=={metadata.version('urllib3')}"]
-    ok, message = _pip_install(EXISTING_VENV, pinned)
+    ok, message = _pip_install(root, pinned)
     note = "installed with the same requests and urllib3 as ours"
     if not ok:
-        ok, message = _pip_install(EXISTING_VENV, [f"scaleapi=={EXISTING_VERSION}"])
+        ok, message = _pip_install(root, [f"scaleapi=={version}"])
         note = "installed (pip could not match our requests/urllib3 versions)"
     if not ok:
-        return None, f"pip install scaleapi=={EXISTING_VERSION} failed: {message}"
-    found = _probe_existing(python)
+        return None, f"pip install scaleapi=={version} failed: {message}"
+    found = _probe_existing(python, version)
     if found is None:
-        return None, f"scaleapi=={EXISTING_VERSION} installed but cannot be imported"
+        return None, f"scaleapi=={version} installed but cannot be imported"
     return found, note
 
 
