@@ -22,6 +22,7 @@ from ._cli.common import (
     NotFound, Refused, UsageError, describe,
 )  # fmt: skip
 from ._cli.create import EXIT_BAD_INPUT
+from ._hints import EMULATOR_INSTALL_HINT
 from ._net import is_loopback_host
 from ._retry import check_budget
 from ._version import __compatible_official_version__, __version__
@@ -101,8 +102,8 @@ def _run_emulator(argv: List[str]) -> int:
     try:
         from .emulator.__main__ import main as emulator_main  # pylint: disable=import-outside-toplevel
     except ImportError as err:
-        print(f"{PROG}: error: the emulator needs the 'emulator' extra: pip install "
-              f"'scaleapi[emulator]' ({err})", file=sys.stderr)
+        print(f"{PROG}: error: the emulator needs the 'emulator' extra; from a checkout of this SDK run: "
+              f"{EMULATOR_INSTALL_HINT} ({err})", file=sys.stderr)
         return 1
     return int(emulator_main(argv, prog=f"{PROG} emulator") or 0)
 

@@ -16,6 +16,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any, Dict, List, NoReturn, Optional, Sequence
 
+from .._hints import EMULATOR_INSTALL_HINT
 from .rules.identity import is_test_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -273,7 +274,8 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = PROG) -> int:
     try:
         from .facade import Emulator  # pylint: disable=import-outside-toplevel
     except ImportError as err:  # pragma: no cover - depends on the installed extras
-        return _fail(prog, f"the emulator needs werkzeug: pip install 'scaleapi[emulator]' ({err})")
+        return _fail(prog, f"the emulator needs werkzeug; from a checkout of this SDK run: "
+                           f"{EMULATOR_INSTALL_HINT} ({err})")
     extra = {} if args.max_body_bytes is None else {"max_body_bytes": args.max_body_bytes}
     emulator = Emulator(
         host=args.host, port=args.port, db=args.db, api_keys=args.api_keys, certfile=args.certfile,

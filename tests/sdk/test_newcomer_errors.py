@@ -257,6 +257,26 @@ def test_the_pytest_plugin_without_werkzeug_gives_the_install_hint(tmp_path: Pat
     assert "ModuleNotFoundError" not in output and "Traceback" not in output
 
 
+@pytest.mark.parametrize("command", [["scaleapi", "emulator"], ["scaleapi.emulator"]])
+def test_the_emulator_commands_without_werkzeug_give_this_projects_install_command(
+    command: List[str],
+) -> None:
+    """``pip install "scaleapi[emulator]"`` would fetch the official client: the hint installs this one."""
+    code = (
+        "import runpy, sys\n"
+        "sys.modules['werkzeug'] = None  # not installed\n"
+        f"sys.argv = ['x', *{command[1:]!r}, '--port', '0']\n"
+        f"runpy.run_module({command[0]!r}, run_name='__main__')\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                            timeout=60, check=False)  # fmt: skip
+    assert result.returncode != 0
+    assert 'from a checkout of this SDK run: python -m pip install -e ".[emulator]"' in result.stderr
+    assert "scaleapi[emulator]" not in result.stderr and "Traceback" not in result.stderr
+
+
 # Identity: the emulator and the User-Agent ---------------------------------------------------
 
 
