@@ -27,7 +27,7 @@ setup(
     name="scaleapi",
     version=VERSION,
     description=(
-        f"Independent Python SDK for the Scale AI v1 API, compatible with the official scaleapi "
+        f"Independent Python SDK for the Scale AI v1 and v2 APIs, compatible with the official scaleapi "
         f"{VERSION} client, with a local emulator of the API"
     ),
     long_description=LONG_DESCRIPTION,

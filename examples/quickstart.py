@@ -105,7 +105,8 @@ def describe(task: scaleapi.tasks.Task) -> str:
     parts = ", ".join(f"{n} x {label}" for label, n in sorted(labels.items()))
     first = annotations[0] if annotations and isinstance(annotations[0], dict) else {}
     box = {k: first[k] for k in ("left", "top", "width", "height") if k in first}
-    return f"{len(annotations)} annotations ({parts}); first box {box}" if box else f"{parts or 'none'}"
+    noun = "annotation" if len(annotations) == 1 else "annotations"
+    return f"{len(annotations)} {noun} ({parts}); first box {box}" if box else f"{parts or 'none'}"
 
 
 def run(client: scaleapi.ScaleClient, callback_url: Optional[str]) -> Tuple[str, str, List[str]]:
