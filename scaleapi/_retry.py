@@ -58,6 +58,11 @@ class RetryPolicy(NamedTuple):
         base = min(self.max_delay, self.initial_delay * (2.0 ** max(0, retry_number - 1)))
         return base * (1.0 - self.jitter * rand())
 
+    def server_wait(self, retry_after: Optional[str], now: Optional[datetime] = None) -> Optional[float]:
+        """The wait a ``Retry-After`` header asks for, capped; None when it asks for nothing usable."""
+        asked = parse_retry_after(retry_after, now)
+        return None if asked is None else min(asked, self.max_retry_after)
+
     def delay(
         self,
         retry_number: int,
@@ -66,10 +71,8 @@ class RetryPolicy(NamedTuple):
         now: Optional[datetime] = None,
     ) -> float:
         """The wait before a retry: the server's ``Retry-After`` when usable (capped), else backoff."""
-        asked = parse_retry_after(retry_after, now)
-        if asked is not None:
-            return min(asked, self.max_retry_after)
-        return self.backoff(retry_number, rand)
+        asked = self.server_wait(retry_after, now)
+        return self.backoff(retry_number, rand) if asked is None else asked
 
 
 def check_budget(value: Optional[float]) -> float:

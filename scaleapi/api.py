@@ -443,7 +443,10 @@ class Api:  # pylint: disable=too-many-instance-attributes
         self._log(call.method, call.endpoint, str(status), attempt, started)
         retry_after = resp.headers.get("Retry-After")
         if self.throttle is not None:
-            self.throttle.record(status, self.policy.delay(attempt, retry_after) if status == 429 else 0.0)
+            # Only the wait the server asked for pauses every thread; without one, the 429 lowers the
+            # shared rate and just this call backs off (a stray 429 must not stall the whole job).
+            asked = self.policy.server_wait(retry_after) if status == 429 else None
+            self.throttle.record(status, asked or 0.0)
         if self.on_response is not None and (status < 300 or not may_retry_status(call.kind, status)):
             return _Done(self.on_response(resp))  # pylint: disable=not-callable
         if status == 200:

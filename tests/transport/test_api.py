@@ -12,6 +12,7 @@ import pytest
 from scripted_server import ScriptedServer
 
 from scaleapi import exceptions as E
+from scaleapi._ratelimit import RateLimiter
 from scaleapi._retry import CallKind
 from scaleapi.api import Api
 
@@ -273,3 +274,27 @@ def test_trailing_slash_in_base_url_gives_no_double_slash() -> None:
         make_api(srv.url + "/", []).request("GET", "tasks")
     assert srv.seen[0]["path"] == "/v1/tasks"
     assert json.loads(b"{}") == {}
+
+
+class _PauseSpy(RateLimiter):
+    """A real limiter that also remembers the shared pause each 429 asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pauses: List[float] = []
+
+    def record(self, status: Any, pause: float = 0.0) -> None:
+        if status == 429:
+            self.pauses.append(pause)
+        super().record(status, pause)
+
+
+def test_only_a_retry_after_pauses_every_thread() -> None:
+    """A 429 without Retry-After slows the shared rate; only the server's own wait pauses everyone."""
+    with ScriptedServer([err(429), err(429, headers={"Retry-After": "2"}), ok()]) as srv:
+        spy = _PauseSpy()
+        sleeps: List[float] = []
+        assert make_api(srv.url, sleeps, throttle=spy).request("GET", "tasks") == {"ok": True}
+    assert spy.pauses == [0.0, 2.0]
+    assert spy.throttled == 2
+    assert sleeps[0] == pytest.approx(0.5) and sleeps[1] == pytest.approx(2.0)
