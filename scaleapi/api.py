@@ -442,10 +442,9 @@ class Api:  # pylint: disable=too-many-instance-attributes
         status = resp.status_code
         self._log(call.method, call.endpoint, str(status), attempt, started)
         retry_after = resp.headers.get("Retry-After")
+        asked = self.policy.server_wait(retry_after) if status == 429 else None
         if self.throttle is not None:
-            # Only the wait the server asked for pauses every thread; without one, the 429 lowers the
-            # shared rate and just this call backs off (a stray 429 must not stall the whole job).
-            asked = self.policy.server_wait(retry_after) if status == 429 else None
+            # Only a wait the server asked for pauses every thread; a bare 429 just lowers the rate.
             self.throttle.record(status, asked or 0.0)
         if self.on_response is not None and (status < 300 or not may_retry_status(call.kind, status)):
             return _Done(self.on_response(resp))  # pylint: disable=not-callable
@@ -461,7 +460,9 @@ class Api:  # pylint: disable=too-many-instance-attributes
             logger.info("%s %s: 409 after an ambiguous attempt; reconciling", call.method, call.endpoint)
             return _Done(call.reconcile())
         if may_retry_status(call.kind, status):
-            wait = self.policy.delay(attempt, retry_after, self._rand)
+            # A bare 429 under a shared limiter: the limiter, just slowed down, paces the next attempt.
+            bare = status == 429 and self.throttle is not None and asked is None
+            wait = 0.0 if bare else self.policy.delay(attempt, retry_after, self._rand)
             if self._may_repeat(call, attempt, wait):
                 resp.close()
                 return _Retry(wait, status != 429)
