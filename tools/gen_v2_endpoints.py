@@ -9,14 +9,16 @@ Usage (from the repository root; no network needed)::
                                                     # re-extract tools/v2_endpoints_spec.json from a full spec
 
 The facts file ``tools/v2_endpoints_spec.json`` is the one source of the 25 endpoints: the table the
-request layer reads (``scaleapi/api_client/v2/api/_endpoints.py``) and the 75 methods of ``V2Api``
-(``scaleapi/api_client/v2/api/v2_api.py``), written out as real methods so that ``help()`` and
-``inspect.signature`` show every parameter.
+request layer reads (``scaleapi/api_client/v2/api/_endpoints.py``) and the 75 methods of ``V2Api``,
+written out as real methods so that ``help()`` and ``inspect.signature`` show every parameter: one
+mixin module a resource group (``GROUPS`` below, e.g. ``api/_tasks_api.py``), composed into ``V2Api``
+in ``scaleapi/api_client/v2/api/v2_api.py``.
 """
 import argparse
 import json
 import os
 import pprint
+import re
 import textwrap
 import sys
 from typing import Any, Dict, List
@@ -179,57 +181,109 @@ def _method(end: Dict[str, Any], suffix: str, variant: str, ret_t: str, ret_doc:
     return lines
 
 
-def _api(facts: Dict[str, Any]) -> str:
-    models = sorted({e["returns"] for e in facts["endpoints"] if e["returns"]}
-                    | {e["body"] for e in facts["endpoints"] if e["body"]})
+# The endpoints of each mixin ``V2Api`` is composed of: module below ``api``, class, summary, endpoints.
+# Grouped by resource, and small enough that each generated module stays under 500 lines.
+GROUPS = (
+    ("_tasks_api", "TasksApi", "tasks: create a chat task, read one or a page, set metadata",
+     ("create_chat_task", "get_task", "get_tasks", "set_task_metadata")),
+    ("_batches_api", "BatchesApi", "batches: create, read one or a page, set metadata",
+     ("create_batch", "get_batch", "get_batches", "set_batch_metadata")),
+    ("_batch_lifecycle_api", "BatchLifecycleApi", "a batch's lifecycle: finalize, pause, resume, cancel",
+     ("cancel_batch", "finalize_batch", "pause_batch", "resume_batch")),
+    ("_projects_api", "ProjectsApi", "projects, task schemas and annotations",
+     ("get_annotation", "get_project", "get_projects", "get_schema")),
+    ("_deliveries_api", "DeliveriesApi", "deliveries and their tasks",
+     ("get_deliveries", "get_delivery", "get_delivery_tasks")),
+    ("_datasets_api", "DatasetsApi", "datasets, their tasks and deliveries",
+     ("get_dataset_deliveries", "get_dataset_delivery", "get_dataset_task", "get_dataset_task_response_url",
+      "get_dataset_tasks", "get_datasets")),
+)
+API_DIR = os.path.dirname(API)
+
+_V2API_DOC = [
+    '    """The v2 API. ``V2Api(api_client)``; ``ScaleClient(...).v2`` is one.',
+    "",
+    "    Every endpoint ``x`` has three methods: ``x(...)`` returns the response model,",
+    "    ``x_with_http_info(...)`` an ``ApiResponse`` and ``x_without_preload_content(...)`` the raw",
+    "    ``requests.Response``. Each also takes the keyword-only call options ``_request_timeout``",
+    "    (seconds or a ``(connect, read)`` pair, for this call), ``_request_auth`` (a dict",
+    "    ``{\"in\": \"header\", \"key\": ..., \"value\": ...}`` replacing the auth of this call),",
+    "    ``_content_type`` (the body's content type), ``_headers`` (extra headers; they may override",
+    "    the User-Agent) and ``_host_index`` (0 only). Arguments are checked before anything is sent",
+    "    (``ApiValueError``, a ``ValueError``, naming the parameter).",
+    '    """',
+]
+
+
+def _methods(end: Dict[str, Any]) -> List[str]:
+    """The three methods of one endpoint."""
+    lines: List[str] = []
+    for suffix, variant, ret_t, ret_doc in _VARIANTS:
+        if end["returns"] is None:
+            ret_t = ret_t.replace("{ret}", "None")
+        else:
+            ret_t = ret_t.replace("{ret}", f"'{end['returns']}'" if variant == "data" else "{ret}")
+        if variant == "info":
+            ret_t = f"'ApiResponse[{end['returns'] or 'None'}]'"
+        lines += _method(end, suffix, variant, ret_t, ret_doc)
+    return lines
+
+
+def _mixin(ends: List[Dict[str, Any]], cls: str, summary: str) -> str:
+    """One generated mixin module: the methods of a few endpoints."""
+    body = [f"class {cls}(V2ApiBase):", f'    """The v2 methods for {summary} (see ``V2Api``)."""', ""]
+    for end in ends:
+        body += _methods(end)
+    while body[-1] == "":
+        body.pop()
+    text = "\n".join(body)
+    typing = [name for name in ("Any", "Dict", "Optional", "Sequence", "Union", "cast")
+              if re.search(rf"\b{name}\b", text)]
+    models = sorted({e["returns"] for e in ends if e["returns"]} | {e["body"] for e in ends if e["body"]})
+    modules = _model_modules()
+    base = [name for name in ("DateTimeArg", "EnumArg", "Timeout", "V2ApiBase")
+            if re.search(rf"\b{name}\b", text)]
     out = [
         HEADER.rstrip("\n"),
-        '"""``V2Api``: the 75 methods of the v2 API (three variants of each of the 25 endpoints)."""',
-        "# pylint: disable=too-many-lines,too-many-arguments,too-many-locals,too-many-public-methods",
-        "# pylint: disable=unused-argument,too-many-positional-arguments",
-        "from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union, cast",
+        f'"""``{cls}``: the ``V2Api`` methods for {summary}."""',
+        "# pylint: disable=too-many-arguments,too-many-locals,unused-argument,too-many-positional-arguments",
+        f"from typing import {', '.join(['TYPE_CHECKING'] + typing)}",
         "",
         "import requests",
         "",
         "from ..api_response import ApiResponse",
-        "from ._base import DateTimeArg, EnumArg, Timeout, V2ApiBase",
+        f"from ._base import {', '.join(base)}",
         "",
         "if TYPE_CHECKING:  # pragma: no cover",
     ]
-    modules = _model_modules()
-    for name in models:
-        out.append(f"    from ..models.{modules[name]} import {name}")
-    out += [
-        "",
-        "__all__ = [\"V2Api\"]",
-        "",
-        "",
-        "class V2Api(V2ApiBase):",
-        '    """The v2 API. ``V2Api(api_client)``; ``ScaleClient(...).v2`` is one.',
-        "",
-        "    Every endpoint ``x`` has three methods: ``x(...)`` returns the response model,",
-        "    ``x_with_http_info(...)`` an ``ApiResponse`` and ``x_without_preload_content(...)`` the raw",
-        "    ``requests.Response``. Each also takes the keyword-only call options ``_request_timeout``",
-        "    (seconds or a ``(connect, read)`` pair, for this call), ``_request_auth`` (a dict",
-        "    ``{\"in\": \"header\", \"key\": ..., \"value\": ...}`` replacing the auth of this call),",
-        "    ``_content_type`` (the body's content type), ``_headers`` (extra headers; they may override",
-        "    the User-Agent) and ``_host_index`` (0 only). Arguments are checked before anything is sent",
-        "    (``ApiValueError``, a ``ValueError``, naming the parameter).",
-        '    """',
-        "",
-    ]
-    for end in facts["endpoints"]:
-        for suffix, variant, ret_t, ret_doc in _VARIANTS:
-            if end["returns"] is None:
-                ret_t = ret_t.replace("{ret}", "None")
-            else:
-                ret_t = ret_t.replace("{ret}", f"'{end['returns']}'" if variant == "data" else "{ret}")
-            if variant == "info":
-                ret_t = f"'ApiResponse[{end['returns'] or 'None'}]'"
-            out += _method(end, suffix, variant, ret_t, ret_doc)
-    while out[-1] == "":
-        out.pop()
+    out += [f"    from ..models.{modules[name]} import {name}" for name in models]
+    out += ["", f"__all__ = [{cls!r}]".replace("'", '"'), "", ""] + body
     return "\n".join(out) + "\n"
+
+
+def _apis(facts: Dict[str, Any]) -> Dict[str, str]:
+    """``v2_api.py`` (``V2Api`` composed of the mixins) and the mixin modules: relative path -> text."""
+    by_name = {end["name"]: end for end in facts["endpoints"]}
+    grouped = [name for _, _, _, names in GROUPS for name in names]
+    if sorted(grouped) != sorted(by_name):
+        raise SystemExit("GROUPS must list every endpoint once: " + ", ".join(
+            sorted(set(grouped) ^ set(by_name)) or sorted({n for n in grouped if grouped.count(n) > 1})))
+    files = {}
+    for module, cls, summary, names in GROUPS:
+        files[f"{API_DIR}/{module}.py"] = _mixin([by_name[name] for name in names], cls, summary)
+    out = [
+        HEADER.rstrip("\n"),
+        '"""``V2Api``: the 75 methods of the v2 API (three variants of each of the 25 endpoints).',
+        "",
+        "The methods are generated into one mixin a resource group (``_tasks_api``, ``_batches_api``, ...).",
+        '"""',
+    ]
+    out += [f"from .{module} import {cls}" for module, cls, _, _ in sorted(GROUPS)]
+    out += ["", "__all__ = [\"V2Api\"]", "", ""]
+    out.append(f"class V2Api({', '.join(cls for _, cls, _, _ in GROUPS)}):")
+    out += _V2API_DOC
+    files[API] = "\n".join(out) + "\n"
+    return files
 
 
 def _model_modules() -> Dict[str, str]:
@@ -243,7 +297,7 @@ def render() -> Dict[str, str]:
     """Every generated file: relative path -> text."""
     with open(FACTS, encoding="utf-8") as handle:
         facts = json.load(handle)
-    return {TABLE: _table(facts), API: _api(facts)}
+    return {TABLE: _table(facts), **_apis(facts)}
 
 
 def main(argv: List[str]) -> int:
