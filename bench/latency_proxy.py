@@ -104,6 +104,16 @@ class LatencyProxy:
             for writer in (server_writer, client_writer):
                 writer.close()
 
+    async def _shutdown(self) -> None:
+        """Inside the loop: stop accepting, end every connection's handler, let the transports close."""
+        if self._server is not None:
+            self._server.close()
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        await asyncio.sleep(0.05)  # closed transports finish closing while the loop still runs
+
     async def _start(self, ready: threading.Event) -> None:
         self._server = await asyncio.start_server(self._handle, HOST, 0)
         self.port = int(self._server.sockets[0].getsockname()[1])
@@ -119,10 +129,6 @@ class LatencyProxy:
             asyncio.set_event_loop(loop)
             loop.run_until_complete(self._start(ready))
             loop.run_forever()
-            pending = asyncio.all_tasks(loop)
-            for task in pending:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
@@ -138,13 +144,11 @@ class LatencyProxy:
         if loop is None or thread is None:
             return
 
-        def shut() -> None:
-            if self._server is not None:
-                self._server.close()
-            loop.stop()
-
-        loop.call_soon_threadsafe(shut)
-        thread.join(10)
+        try:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(10)
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(10)
         self._loop = self._thread = None
 
     def __enter__(self) -> "LatencyProxy":
