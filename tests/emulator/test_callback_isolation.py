@@ -11,7 +11,7 @@ from typing import Any, Iterator, List, Set
 
 import pytest
 
-from emulator_support import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api, Receiver
+from support.emulator import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api, Receiver
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.rules.callback_delivery import CallbackDispatcher, CallbackJob

@@ -10,7 +10,7 @@ from typing import Any, Callable, List, Optional
 
 import pytest
 
-from emulator_support import IMAGE_TASK, Api, Receiver
+from support.emulator import IMAGE_TASK, Api, Receiver
 
 from scaleapi.emulator import Emulator
 from scaleapi._net import loopback_address

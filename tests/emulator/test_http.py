@@ -15,7 +15,7 @@ import pytest
 import requests
 import trustme
 
-from emulator_support import IMAGE_TASK, TEST_KEY, Api, error_of
+from support.emulator import IMAGE_TASK, TEST_KEY, Api, error_of
 
 from scaleapi.emulator import Emulator
 

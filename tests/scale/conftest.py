@@ -3,16 +3,11 @@
 One emulator serves the session (real HTTP on 127.0.0.1) with the emulator's fault-injection layer in
 front of it; every test starts from an empty emulator with no fault rules.
 """
-import sys
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-# pylint: disable=wrong-import-position
-from scale_support import LIVE_KEY, PROJECT, TEST_KEY, Client  # noqa: E402
+from support.longwork import LIVE_KEY, PROJECT, TEST_KEY, Client
 
 
 # pytest injects fixtures by parameter name.

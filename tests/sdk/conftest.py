@@ -9,20 +9,13 @@
 
 These fixtures do not depend on the emulator's own pytest plugin.
 """
-import sys
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from support.recording_server import RecordingServer
+from support.sdk import LIVE_KEY, TEST_KEY, image_task_payload
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-# pylint: disable=wrong-import-position
-from recording_server import RecordingServer  # noqa: E402
-from sdk_support import LIVE_KEY, TEST_KEY, image_task_payload  # noqa: E402
-
-from scaleapi import ScaleClient, TaskType  # noqa: E402
-
+from scaleapi import ScaleClient, TaskType
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,9 @@
-"""The v2 model tests: make the shared helpers (v2_facts) importable."""
-import sys
-from pathlib import Path
+"""Fixtures for the v2 endpoint tests (tests/v2/test_v2_api_*.py): a loopback server that records the
+exact wire request, and a client of it."""
+from typing import Iterator
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-# The endpoint tests (tests/v2/test_v2_api_*.py): a loopback server that records the exact wire
-# request, and a client of it. Imported here, after the sys.path change above.
-from typing import Iterator  # noqa: E402  pylint: disable=wrong-import-position,wrong-import-order
-
-import pytest  # noqa: E402  pylint: disable=wrong-import-position,wrong-import-order
-
-from v2_wire import WireServer  # noqa: E402  pylint: disable=wrong-import-position
+import pytest
+from support.v2_wire import WireServer
 
 V2_KEY = "test_v2wirekey"
 

@@ -10,7 +10,7 @@ import scaleapi
 from scaleapi.api_client.v2 import exceptions as v2exc
 from scaleapi.api_client.v2.models import GetBatch500Response, GetSchema404Response
 
-from v2_wire import WireServer
+from support.v2_wire import WireServer
 
 FAMILIES = [
     (400, v2exc.BadRequestException, scaleapi.ScaleInvalidRequest),
