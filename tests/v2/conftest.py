@@ -3,28 +3,28 @@ exact wire request, and a client of it."""
 from typing import Iterator
 
 import pytest
-from support.v2_wire import WireServer
+from support.recording_server import RecordingServer
 
 V2_KEY = "test_v2wirekey"
 
 
 @pytest.fixture(scope="session")
-def wire_server() -> Iterator[WireServer]:
+def wire_server() -> Iterator[RecordingServer]:
     """The session's recording server."""
-    server = WireServer()
+    server = RecordingServer()
     yield server
     server.close()
 
 
 @pytest.fixture
-def wire(wire_server: WireServer) -> WireServer:
+def wire(wire_server: RecordingServer) -> RecordingServer:
     """The recording server, emptied, answering 200 ``{}`` until the test sets a responder."""
     wire_server.reset()
     return wire_server
 
 
 @pytest.fixture
-def v2_client(wire: WireServer) -> Iterator[object]:
+def v2_client(wire: RecordingServer) -> Iterator[object]:
     """A ScaleClient of the recording server, without retries so every call is one request."""
     from scaleapi import ScaleClient  # pylint: disable=import-outside-toplevel
 

@@ -280,9 +280,9 @@ def test_with_options_copy_gets_its_own_v2(wire: Any, v2_client: Any) -> None:
 
 
 def test_proxies_and_verify_are_applied(wire: Any, wire_server: Any) -> None:
-    from support.v2_wire import WireServer  # pylint: disable=import-outside-toplevel
+    from support.recording_server import RecordingServer  # pylint: disable=import-outside-toplevel
 
-    proxy = WireServer()
+    proxy = RecordingServer()
     try:
         proxy.reset(lambda request: (200, {"datasets": []}))
         with pytest.warns(UserWarning, match="verify"):
