@@ -14,7 +14,8 @@ from typing import Callable, Iterator, List, Optional
 import pytest
 
 from scaleapi.emulator import Emulator
-from support.emulator import LIVE_KEY, TEST_KEY, Api, Receiver
+from support.callback_receiver import Receiver
+from support.emulator import LIVE_KEY, TEST_KEY, Api
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ from typing import Any, Iterator, List, Set
 
 import pytest
 
-from support.emulator import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api, Receiver
+from support.callback_receiver import Receiver
+from support.emulator import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.rules.callback_delivery import CallbackDispatcher, CallbackJob

@@ -10,7 +10,8 @@ from typing import Any, Callable, List, Optional
 
 import pytest
 
-from support.emulator import IMAGE_TASK, Api, Receiver
+from support.callback_receiver import Receiver
+from support.emulator import IMAGE_TASK, Api
 
 from scaleapi.emulator import Emulator
 from scaleapi._net import loopback_address
