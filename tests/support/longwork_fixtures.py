@@ -1,17 +1,15 @@
-"""Fixtures for the "working at scale" tests: bulk, journal, waiting, export, callbacks, CLI.
+"""Fixtures of the long-work and CLI tests (tests/longwork, tests/cli); their conftests import them.
 
 One emulator serves the session (real HTTP on 127.0.0.1) with the emulator's fault-injection layer in
 front of it; every test starts from an empty emulator with no fault rules.
 """
+# pytest injects fixtures by parameter name.
+# pylint: disable=redefined-outer-name
 from typing import Any, Iterator
 
 import pytest
 
 from support.longwork import LIVE_KEY, PROJECT, TEST_KEY, Client
-
-
-# pytest injects fixtures by parameter name.
-# pylint: disable=redefined-outer-name
 
 
 @pytest.fixture(scope="session")
