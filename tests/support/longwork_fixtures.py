@@ -1,6 +1,6 @@
 """Fixtures of the long-work and CLI tests (tests/longwork, tests/cli); their conftests import them.
 
-One emulator serves the session (real HTTP on 127.0.0.1) with the emulator's fault-injection layer in
+One emulator serves the session (the shipped pytest plugin's; real HTTP on 127.0.0.1) with the emulator's fault-injection layer in
 front of it; every test starts from an empty emulator with no fault rules.
 """
 # pytest injects fixtures by parameter name.
@@ -13,20 +13,16 @@ from support.longwork import LIVE_KEY, PROJECT, TEST_KEY, Client
 
 
 @pytest.fixture(scope="session")
-def emulator_session() -> Iterator[Any]:
-    """The session's emulator (fault rules are added with ``emu.add_fault``)."""
-    from scaleapi.emulator import Emulator  # pylint: disable=import-outside-toplevel
-
-    with Emulator() as emu:
-        yield emu
+def emulator_session(scale_emulator_session: Any) -> Any:
+    """The session's emulator, the shipped plugin's (fault rules are added with ``emu.add_fault``)."""
+    return scale_emulator_session
 
 
 @pytest.fixture
-def emu(emulator_session: Any) -> Any:
-    """The emulator, reset, with no fault rules."""
-    emulator_session.reset()
-    emulator_session.clear_faults()
-    return emulator_session
+def emu(scale_emulator: Any) -> Any:
+    """The emulator, reset (the plugin's ``scale_emulator``), with no fault rules."""
+    scale_emulator.clear_faults()
+    return scale_emulator
 
 
 @pytest.fixture
