@@ -24,17 +24,17 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import traceback
 import unicodedata
 import urllib.parse
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 import requests
 from support.callback_receiver import Receiver
+from support.waiting import wait_until
 
 import scaleapi
 from scaleapi import cli
@@ -115,14 +115,6 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.02)
 
 
 # (a) The SDK ------------------------------------------------------------------------------------
