@@ -9,16 +9,14 @@
 # pylint: disable=redefined-outer-name
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Callable, Iterator, List, Optional
 
 import pytest
 
 from scaleapi.emulator import Emulator
+from support.callback_receiver import Receiver
+from support.emulator import LIVE_KEY, TEST_KEY, Api
 
-sys.path.insert(0, str(Path(__file__).parent))
-from emulator_support import LIVE_KEY, TEST_KEY, Api, Receiver  # noqa: E402  pylint: disable=wrong-import-position
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:

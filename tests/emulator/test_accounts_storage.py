@@ -8,7 +8,7 @@ from typing import Callable, Optional, Tuple
 
 import pytest
 
-from emulator_support import IMAGE_TASK, LIVE_KEY, OTHER_KEY, TEST_KEY, Api, error_of
+from support.emulator import IMAGE_TASK, LIVE_KEY, OTHER_KEY, TEST_KEY, Api, error_of
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.storage.db import DatabaseInUse, StorageError

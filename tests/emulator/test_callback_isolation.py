@@ -11,7 +11,9 @@ from typing import Any, Iterator, List, Set
 
 import pytest
 
-from emulator_support import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api, Receiver
+from support.callback_receiver import Receiver
+from support.emulator import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api
+from support.waiting import wait_until
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.rules.callback_delivery import CallbackDispatcher, CallbackJob
@@ -80,10 +82,7 @@ def test_a_hung_receiver_does_not_delay_another_accounts_callback(
     task = other.ok("POST", "task/imageannotation", json={**IMAGE_TASK, "callback_url": receiver.url()})
     (got,) = receiver.wait_for(1, timeout=3.0)  # one delivery thread would hold it for 20 s
     assert got["body"]["task_id"] == task["task_id"]
-    deadline = time.monotonic() + 3.0
-    while not [r for r in emu.callbacks() if r["task_id"] == task["task_id"]]:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: bool([r for r in emu.callbacks() if r["task_id"] == task["task_id"]]), timeout=3.0)
     assert not emu.wait_for_callbacks(0.05), "the hung delivery is still in progress"
     emu.reset()  # cuts the hung delivery off
     assert emu.wait_for_callbacks(3.0)
@@ -136,10 +135,7 @@ def test_the_worker_pool_is_bounded() -> None:
     try:
         for n, server in enumerate(receivers):
             dispatcher.submit(_job(server.url(), f"t{n}"))
-        deadline = time.monotonic() + 5.0
-        while sum(len(server.accepted) for server in receivers) < 2:
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
+        wait_until(lambda: sum(len(server.accepted) for server in receivers) >= 2)
         time.sleep(0.2)
         assert len(_workers() - before) == 2
         assert sum(len(server.accepted) for server in receivers) == 2

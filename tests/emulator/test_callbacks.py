@@ -10,7 +10,9 @@ from typing import Any, Callable, List, Optional
 
 import pytest
 
-from emulator_support import IMAGE_TASK, Api, Receiver
+from support.callback_receiver import Receiver
+from support.emulator import IMAGE_TASK, Api
+from support.waiting import wait_until
 
 from scaleapi.emulator import Emulator
 from scaleapi._net import loopback_address
@@ -223,10 +225,7 @@ def test_complete_after_at_construction(api_for: Callable[[Optional[str]], Api])
         client = Api(emu.url, "live_lifecycle")
         try:
             task = client.ok("POST", "task/imageannotation", json=IMAGE_TASK)
-            deadline = time.monotonic() + 5
-            while client.ok("GET", f"task/{task['task_id']}")["status"] != "completed":
-                assert time.monotonic() < deadline
-                time.sleep(0.02)
+            wait_until(lambda: client.ok("GET", f"task/{task['task_id']}")["status"] == "completed")
         finally:
             client.close()
 

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from emulator_support import IMAGE_TASK, TEST_KEY, Api, error_of
+from support.emulator import IMAGE_TASK, TEST_KEY, Api, error_of
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.rules.control import MAX_LOGGED_BYTES, RequestLog, entry_size

@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from emulator_support import IMAGE_TASK, Api, error_of
+from support.emulator import IMAGE_TASK, Api, error_of
 
 from scaleapi.emulator import Emulator
 

@@ -7,7 +7,6 @@ import http.client
 import json
 import socket
 import threading
-import time
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
@@ -15,7 +14,8 @@ import pytest
 import requests
 import trustme
 
-from emulator_support import IMAGE_TASK, TEST_KEY, Api, error_of
+from support.emulator import IMAGE_TASK, TEST_KEY, Api, error_of
+from support.waiting import wait_until
 
 from scaleapi.emulator import Emulator
 
@@ -267,7 +267,7 @@ def test_stop_waits_for_a_request_still_being_served(capfd: pytest.CaptureFixtur
 
     thread = threading.Thread(target=slow_request)
     thread.start()
-    time.sleep(0.1)  # the request is now inside the delay
+    wait_until(lambda: emu.faults()[0]["fired"] == 1)  # the request is now inside the delay
     emu.stop()
     thread.join(5)
     assert outcome == [200]

@@ -18,7 +18,7 @@ from typing import Callable, Dict, Iterator, List, Optional
 
 import pytest
 
-from emulator_support import IMAGE_TASK, Api, error_of
+from support.emulator import IMAGE_TASK, Api, error_of
 
 from scaleapi import ScaleClient
 from scaleapi.emulator import Emulator

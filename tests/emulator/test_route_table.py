@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Set
 
-from emulator_support import Api
+from support.emulator import Api
 
 from scaleapi.emulator.http.routes_v1 import ROUTES
 

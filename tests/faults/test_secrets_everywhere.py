@@ -14,7 +14,6 @@
 # pylint: disable=redefined-outer-name
 import base64
 import hmac
-import http.server
 import inspect
 import io
 import json
@@ -25,17 +24,17 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 import traceback
 import unicodedata
 import urllib.parse
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 import requests
+from support.callback_receiver import Receiver
+from support.waiting import wait_until
 
 import scaleapi
 from scaleapi import cli
@@ -116,14 +115,6 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.02)
 
 
 # (a) The SDK ------------------------------------------------------------------------------------
@@ -370,40 +361,19 @@ def test_verify_callback_auth_compares_with_compare_digest(monkeypatch: pytest.M
     assert "compare_digest" in source and "==" not in source
 
 
-class _Receiver(http.server.BaseHTTPRequestHandler):
-    """Records each callback's headers and body."""
-
-    received: List[Tuple[Dict[str, str], bytes]] = []
-
-    def do_POST(self) -> None:  # pylint: disable=invalid-name  # http.server's naming
-        """Store the callback, answer 200."""
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.received.append((dict(self.headers.items()), body))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
-        """Silent."""
-
-
 def test_a_real_emulator_callback_verifies(emu: Emulator) -> None:
     """A callback the emulator delivers carries its auth key, which verifies; a wrong key does not."""
-    _Receiver.received = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    receiver = Receiver()
     try:
-        callback_url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        callback_url = receiver.url("/hook")
         with scaleapi.ScaleClient(SECRET, api_instance_url=emu.url) as client:
             client.create_project(PROJECT, TaskType.ImageAnnotation)
             task = client.create_task(TaskType.ImageAnnotation, **task_payload(callback_url=callback_url))
         assert emu.wait_for_callbacks(10.0)
     finally:
-        server.shutdown()
-        server.server_close()
-    assert len(_Receiver.received) == 1
-    headers, body = _Receiver.received[0]
+        receiver.close()
+    assert len(receiver.received) == 1
+    headers, body = receiver.received[0]["headers"], receiver.received[0]["raw"]
     received = callback_auth_from_headers(headers)
     assert received is not None and received == headers[CALLBACK_AUTH_HEADER]
     assert callback_auth_from_headers({k.upper(): v for k, v in headers.items()}) == received

@@ -8,14 +8,14 @@ stall the server for everyone else.
 # pytest injects fixtures by parameter name, so parameters shadowing fixtures are the norm here.
 # pylint: disable=redefined-outer-name
 import socket
-import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, List
+from typing import Iterator, List
 
 import pytest
 import trustme
+from support.waiting import wait_for
 
 import scaleapi
 from scaleapi import exceptions as E
@@ -57,16 +57,6 @@ def https(tls: Tls) -> Tls:
     """The module's HTTPS emulator, reset for this test."""
     tls.emu.reset()
     return tls
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Poll ``condition`` until it holds or ``timeout`` passes (server threads count after the client)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def test_https_emulator_reports_https(https: Tls) -> None:

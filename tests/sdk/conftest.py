@@ -7,38 +7,28 @@
 * ``recorder``/``wire_client``: a loopback server that records requests and answers from a function,
   for exact wire checks and for pages the emulator would never send.
 
-These fixtures do not depend on the emulator's own pytest plugin.
+The emulator comes from the emulator's own pytest plugin (``scale_emulator_session``/``scale_emulator``);
+the clients are this tier's own, with its keys.
 """
-import sys
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from support.recording_server import RecordingServer
+from support.sdk import LIVE_KEY, TEST_KEY, image_task_payload
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-# pylint: disable=wrong-import-position
-from recording_server import RecordingServer  # noqa: E402
-from sdk_support import LIVE_KEY, TEST_KEY, image_task_payload  # noqa: E402
-
-from scaleapi import ScaleClient, TaskType  # noqa: E402
-
+from scaleapi import ScaleClient, TaskType
 
 
 @pytest.fixture(scope="session")
-def emulator() -> Iterator[Any]:
-    """The session's emulator."""
-    from scaleapi.emulator import Emulator  # pylint: disable=import-outside-toplevel
-
-    with Emulator() as emu:
-        yield emu
+def emulator(scale_emulator_session: Any) -> Any:
+    """The session's emulator: the shipped plugin's ``scale_emulator_session``."""
+    return scale_emulator_session
 
 
 @pytest.fixture
-def emu(emulator: Any) -> Any:
-    """The emulator, reset to a clean state for this test."""
-    emulator.reset()
-    return emulator
+def emu(scale_emulator: Any) -> Any:
+    """The emulator, reset to a clean state for this test (the plugin's ``scale_emulator``)."""
+    return scale_emulator
 
 
 @pytest.fixture

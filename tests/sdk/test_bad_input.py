@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 import pytest
-from recording_server import RecordingServer, Seen
+from support.recording_server import RecordingServer, Seen
 
 from scaleapi import ScaleClient, TaskType
 from scaleapi.exceptions import ScaleException

@@ -2,7 +2,7 @@
 import io
 
 import pytest
-from sdk_support import image_task_payload
+from support.sdk import image_task_payload
 
 from scaleapi import Batch, BatchStatus, File, Project, ScaleClient, TaskTemplate, TaskType
 from scaleapi.exceptions import (

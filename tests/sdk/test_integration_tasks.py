@@ -2,7 +2,7 @@
 from typing import Any, Callable
 
 import pytest
-from sdk_support import TEST_KEY, image_task_payload
+from support.sdk import TEST_KEY, image_task_payload
 
 from scaleapi import ScaleClient, Task, TaskStatus, TaskType
 from scaleapi.exceptions import (

@@ -1,6 +1,6 @@
 """Teammates and Scale Studio over real HTTP against the emulator."""
 import pytest
-from sdk_support import image_task_payload
+from support.sdk import image_task_payload
 
 from scaleapi import (
     ScaleClient,

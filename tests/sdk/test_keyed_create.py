@@ -7,7 +7,7 @@ and nothing is created); creates without one are never repeated.
 from typing import Any, Dict, Iterator, List
 
 import pytest
-from sdk_support import TEST_KEY, image_task_payload
+from support.sdk import TEST_KEY, image_task_payload
 
 from scaleapi import ScaleClient, TaskType, TeammateRole
 from scaleapi.exceptions import ScaleDuplicateResource, ScaleInternalError

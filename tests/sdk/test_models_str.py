@@ -3,7 +3,7 @@ import contextlib
 import io
 from typing import Any, Dict, Iterator, List, Type
 
-from sdk_support import image_task_payload
+from support.sdk import image_task_payload
 
 from scaleapi import ScaleClient, TaskType  # importing scaleapi imports every model module
 from scaleapi._models import BaseModel

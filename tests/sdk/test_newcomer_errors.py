@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from sdk_support import image_task_payload
+from support.sdk import image_task_payload
 
 import scaleapi
 from scaleapi import ScaleClient, TaskReviewStatus, TaskStatus, TaskType

@@ -4,7 +4,7 @@ import weakref
 from typing import Any, Dict, List
 
 import pytest
-from recording_server import RecordingServer, Seen
+from support.recording_server import RecordingServer, Seen
 
 from scaleapi import Batchlist, Paginator, ScaleClient, Task, Tasklist
 from scaleapi.exceptions import ScalePaginationError

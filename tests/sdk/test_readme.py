@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 import pytest
-from sdk_support import image_task_payload
+from support.sdk import image_task_payload
 from readme_samples import SAMPLES
 
 from scaleapi import ScaleClient, TaskType

@@ -1,7 +1,7 @@
 """The matching rule behind every reconcile (scaleapi/_reconcile.py), pinned in tables.
 
 What a keyed create may report as its own after a 409 depends only on these functions; the end-to-end
-cases against the emulator are in test_keyed_create.py and tests/scale/test_scale_reconcile.py.
+cases against the emulator are in test_keyed_create.py and tests/longwork/test_scale_reconcile.py.
 """
 from typing import Any, Dict, List
 

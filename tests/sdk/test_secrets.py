@@ -4,7 +4,7 @@ import pickle
 from typing import Any, List
 
 import pytest
-from sdk_support import image_task_payload
+from support.sdk import image_task_payload
 
 from scaleapi import ScaleClient, TaskType
 from scaleapi.exceptions import ScaleException

@@ -6,7 +6,7 @@ import sys
 from typing import Any, Dict
 
 import pytest
-from recording_server import RecordingServer
+from support.recording_server import RecordingServer
 
 import scaleapi
 from scaleapi import (

@@ -10,7 +10,7 @@ import json
 from typing import Any, Callable, Dict, List, Optional
 
 import pytest
-from recording_server import RecordingServer, Seen
+from support.recording_server import RecordingServer, Seen
 
 import scaleapi
 from scaleapi import (

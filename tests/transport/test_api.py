@@ -9,7 +9,7 @@ import warnings
 from typing import Any, Dict, List
 
 import pytest
-from scripted_server import ScriptedServer
+from support.scripted_server import ScriptedServer
 
 from scaleapi import exceptions as E
 from scaleapi._ratelimit import RateLimiter

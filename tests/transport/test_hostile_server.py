@@ -11,7 +11,7 @@ from typing import Any, Dict, List
 import pytest
 import requests
 import urllib3.exceptions
-from scripted_server import ScriptedServer
+from support.scripted_server import ScriptedServer
 
 import scaleapi
 from scaleapi import exceptions as E

@@ -7,7 +7,7 @@ from typing import Iterator, Tuple
 
 import pytest
 import trustme
-from scripted_server import ScriptedServer
+from support.scripted_server import ScriptedServer
 
 from scaleapi import exceptions as E
 from scaleapi.api import Api

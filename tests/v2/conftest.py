@@ -1,37 +1,30 @@
-"""The v2 model tests: make the shared helpers (v2_facts) importable."""
-import sys
-from pathlib import Path
+"""Fixtures for the v2 endpoint tests (tests/v2/test_v2_api_*.py): a loopback server that records the
+exact wire request, and a client of it."""
+from typing import Iterator
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-# The endpoint tests (tests/v2/test_v2_api_*.py): a loopback server that records the exact wire
-# request, and a client of it. Imported here, after the sys.path change above.
-from typing import Iterator  # noqa: E402  pylint: disable=wrong-import-position,wrong-import-order
-
-import pytest  # noqa: E402  pylint: disable=wrong-import-position,wrong-import-order
-
-from v2_wire import WireServer  # noqa: E402  pylint: disable=wrong-import-position
+import pytest
+from support.recording_server import RecordingServer
 
 V2_KEY = "test_v2wirekey"
 
 
 @pytest.fixture(scope="session")
-def wire_server() -> Iterator[WireServer]:
+def wire_server() -> Iterator[RecordingServer]:
     """The session's recording server."""
-    server = WireServer()
+    server = RecordingServer()
     yield server
     server.close()
 
 
 @pytest.fixture
-def wire(wire_server: WireServer) -> WireServer:
+def wire(wire_server: RecordingServer) -> RecordingServer:
     """The recording server, emptied, answering 200 ``{}`` until the test sets a responder."""
     wire_server.reset()
     return wire_server
 
 
 @pytest.fixture
-def v2_client(wire: WireServer) -> Iterator[object]:
+def v2_client(wire: RecordingServer) -> Iterator[object]:
     """A ScaleClient of the recording server, without retries so every call is one request."""
     from scaleapi import ScaleClient  # pylint: disable=import-outside-toplevel
 

@@ -10,7 +10,7 @@ import scaleapi
 from scaleapi.api_client.v2 import exceptions as v2exc
 from scaleapi.api_client.v2.models import GetBatch500Response, GetSchema404Response
 
-from v2_wire import WireServer
+from support.recording_server import RecordingServer
 
 FAMILIES = [
     (400, v2exc.BadRequestException, scaleapi.ScaleInvalidRequest),
@@ -93,8 +93,8 @@ def test_connection_refused_is_our_connection_error() -> None:
 
 
 @pytest.fixture
-def stalling() -> Iterator[WireServer]:
-    server = WireServer()
+def stalling() -> Iterator[RecordingServer]:
+    server = RecordingServer()
     release = threading.Event()
 
     def stall(request: Any) -> Any:
@@ -107,7 +107,7 @@ def stalling() -> Iterator[WireServer]:
     server.close()
 
 
-def test_a_stalling_server_is_our_client_timeout(stalling: WireServer) -> None:
+def test_a_stalling_server_is_our_client_timeout(stalling: RecordingServer) -> None:
     with scaleapi.ScaleClient("test_k", api_instance_url=stalling.url, max_retries=0) as client:
         started = time.monotonic()
         with pytest.raises(scaleapi.ScaleClientTimeout):

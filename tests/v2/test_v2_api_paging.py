@@ -7,7 +7,7 @@ import pytest
 import scaleapi
 from scaleapi.api_client.v2.models import Task
 
-from v2_facts import sample_model
+from support.v2_facts import sample_model
 
 GENERATORS = {
     # generator: (endpoint, items key, one item)

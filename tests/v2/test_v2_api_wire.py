@@ -20,7 +20,7 @@ from scaleapi.api_client.v2 import ApiResponse
 from scaleapi.api_client.v2._model import model_class
 from scaleapi.api_client.v2.api._endpoints import ENDPOINTS
 
-from v2_facts import ROOT, sample_model
+from support.v2_facts import ROOT, sample_model
 
 with open(os.path.join(ROOT, "tools", "v2_endpoints_spec.json"), encoding="utf-8") as _handle:
     FACTS = {end["name"]: end for end in json.load(_handle)["endpoints"]}
@@ -280,9 +280,9 @@ def test_with_options_copy_gets_its_own_v2(wire: Any, v2_client: Any) -> None:
 
 
 def test_proxies_and_verify_are_applied(wire: Any, wire_server: Any) -> None:
-    from v2_wire import WireServer  # pylint: disable=import-outside-toplevel
+    from support.recording_server import RecordingServer  # pylint: disable=import-outside-toplevel
 
-    proxy = WireServer()
+    proxy = RecordingServer()
     try:
         proxy.reset(lambda request: (200, {"datasets": []}))
         with pytest.warns(UserWarning, match="verify"):

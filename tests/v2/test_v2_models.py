@@ -22,7 +22,7 @@ import scaleapi
 from scaleapi import exceptions as v1_exceptions
 from scaleapi.api_client.v2 import exceptions as v2_exceptions
 from scaleapi.api_client.v2._model import OneOfModel, as_request, fields_of, model_class
-from v2_facts import (
+from support.v2_facts import (
     ANNOTATION_TYPES,
     ENUMS,
     FACTS,
@@ -694,7 +694,7 @@ def test_first_use_from_many_threads_compiles_once_and_agrees() -> None:
     code = """
 import json, sys, threading
 sys.path.insert(0, {tests!r})
-from v2_facts import sample_model
+from support.v2_facts import sample_model
 from scaleapi.api_client.v2 import Annotation, Task
 data = sample_model("Task", True)
 results, errors = [], []
@@ -709,5 +709,5 @@ for thread in threads: thread.join(30)
 assert not errors, errors
 assert len(results) == 8 and len(set(results)) == 1
 print("ok")
-""".format(tests=os.path.dirname(os.path.abspath(__file__)))
+""".format(tests=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert _run(code) == "ok"

@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from scale_support import PROJECT, Client, all_tasks, payload
+from support.longwork import PROJECT, Client, all_tasks, payload
 from scaleapi._journal import Journal, item_hash
 from scaleapi.exceptions import ScaleDuplicateResource
 

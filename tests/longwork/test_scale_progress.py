@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from scale_support import PROJECT, Client, fast_retries, payload
+from support.longwork import PROJECT, Client, fast_retries, payload
 from scaleapi import _progress, cli
 from scaleapi._progress import INSTALL_HINT, ProgressSink, bar_wanted, in_kernel
 

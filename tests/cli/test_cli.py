@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 
-from scale_support import LIVE_KEY, PROJECT, TEST_KEY, Client, all_tasks, payload
+from support.longwork import LIVE_KEY, PROJECT, TEST_KEY, Client, all_tasks, payload
 from scaleapi import cli
 from scaleapi._cli import common
 

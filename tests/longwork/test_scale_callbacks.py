@@ -10,7 +10,7 @@ from typing import Any, Iterator, List
 import pytest
 import requests
 
-from scale_support import Client, payload
+from support.longwork import Client, payload
 from scaleapi.callbacks import (
     InvalidCallback,
     callback_auth_from_headers,

@@ -6,7 +6,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from scale_support import PROJECT, Client, all_tasks, fast_retries, payload
+from support.longwork import PROJECT, Client, all_tasks, fast_retries, payload
 from scaleapi._journal import Journal, item_hash
 from scaleapi._ratelimit import RateLimiter
 from scaleapi.bulk import BulkError, shared_client

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scale_support import PROJECT, TEST_KEY, Client, all_tasks, payload
+from support.longwork import PROJECT, TEST_KEY, Client, all_tasks, payload
 from scaleapi.export import ExportError, export_tasks, format_ms, parse_time_ms
 
 OTHER_PROJECT = "other-project"

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 
-from scale_support import PROJECT, TEST_KEY, Client, all_tasks, fast_retries, payload
+from support.longwork import PROJECT, TEST_KEY, Client, all_tasks, fast_retries, payload
 from scaleapi import cli
 from scaleapi._ratelimit import RateLimiter
 from scaleapi._retry import RetryPolicy

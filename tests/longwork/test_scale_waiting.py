@@ -5,7 +5,7 @@ from typing import Any, List
 
 import pytest
 
-from scale_support import PROJECT, Client, payload
+from support.longwork import PROJECT, Client, payload
 from scaleapi.exceptions import ScaleResourceNotFound, ScaleWaitTimeout
 from scaleapi.waiting import Poller, WaitTimeout, wait_for_batch, wait_for_task
 

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from scale_support import LIVE_KEY, PROJECT, TEST_KEY, Client, payload
+from support.longwork import LIVE_KEY, PROJECT, TEST_KEY, Client, payload
 from scaleapi import cli
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,7 @@
+"""Helpers shared by the test suite, imported as ``support.<module>`` (setup.cfg puts ``tests`` on the path).
+
+* ``sdk``, ``longwork``, ``emulator``: keys and payload builders of the SDK, long-work and emulator tests;
+* ``recording_server`` (records requests, answers from a function), ``scripted_server`` (answers from a
+  script, drops and drips), ``callback_receiver`` (records callback POSTs): loopback HTTP servers on 127.0.0.1;
+* ``v2_facts``: the v2 models' facts, read from the repository's OpenAPI description.
+"""
