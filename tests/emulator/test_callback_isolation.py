@@ -165,10 +165,12 @@ def test_the_queue_is_bounded(hung: HungReceiver) -> None:
         dispatcher.close(timeout=5.0)
 
 
-@pytest.mark.parametrize("name", ["localhost.", "LocalHost.", "hooks.localhost."])
+@pytest.mark.parametrize("name", ["hooks.localhost", "localhost.", "LocalHost.", "hooks.localhost."])
 def test_a_localhost_name_with_a_trailing_dot_is_connected_without_a_lookup(
     receiver: Receiver, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
+    """``localhost`` and ``*.localhost`` callbacks, trailing dot or not, go to 127.0.0.1 directly:
+    the name is never resolved (no DNS), and it still goes in the Host header."""
     port = receiver.server.server_address[1]
     looked_up: List[str] = []
     real_getaddrinfo = socket.getaddrinfo
@@ -190,6 +192,7 @@ def test_a_localhost_name_with_a_trailing_dot_is_connected_without_a_lookup(
             monkeypatch.undo()
             client.close()
     assert record["delivered"] is True
+    assert received["path"] == "/cb"
     assert received["headers"]["Host"] == f"{name.lower()}:{port}"
     assert not [host for host in looked_up if "localhost" in host.lower()], looked_up
 
