@@ -14,7 +14,7 @@ from ._client_base import ClientBase
 from .exceptions import ScalePaginationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api_client.v2 import V2Api
+    from .api_client.v2.api.v2_api import V2Api
 
 __all__ = ["V2Mixin"]
 
@@ -75,7 +75,8 @@ class V2Mixin(ClientBase):
         """
         built = self.__dict__.get("_v2")
         if built is not None and (built[1] is None or built[1] is self.api):
-            return built[0]  # set by hand (kept as is), or built for this very transport
+            kept: "V2Api" = built[0]  # set by hand (kept as is), or built for this very transport
+            return kept
         # pylint: disable=import-outside-toplevel
         from .api_client.v2.api.v2_api import V2Api
         from .api_client.v2.api_client import ApiClient

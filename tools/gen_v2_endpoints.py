@@ -9,10 +9,11 @@ Usage (from the repository root; no network needed)::
                                                     # re-extract tools/v2_endpoints_spec.json from a full spec
 
 The facts file ``tools/v2_endpoints_spec.json`` is the one source of the 25 endpoints: the table the
-request layer reads (``scaleapi/api_client/v2/api/_endpoints.py``) and the 75 methods of ``V2Api``,
-written out as real methods so that ``help()`` and ``inspect.signature`` show every parameter: one
-mixin module a resource group (``GROUPS`` below, e.g. ``api/_tasks_api.py``), composed into ``V2Api``
-in ``scaleapi/api_client/v2/api/v2_api.py``.
+request layer reads (``scaleapi/api_client/v2/api/_endpoints.py``) and ``V2Api`` in
+``scaleapi/api_client/v2/api/v2_api.py``: each endpoint written once as a typed method definition
+(``@endpoint``), its two other variants derived from it (``with_http_info``, ``without_preload_content``
+in ``api/_base.py``), so that ``help()``, ``inspect.signature`` and mypy see every parameter and each
+variant's return type. The definitions stand in sections, a resource group each (``GROUPS`` below).
 """
 import argparse
 import json
@@ -123,82 +124,56 @@ def _table(facts: Dict[str, Any]) -> str:
     )
 
 
-_VARIANTS = (
-    ("", "data", "{ret}", "the {ret} the server answered"),
-    ("_with_http_info", "info", "ApiResponse[{ret}]", "an ``ApiResponse`` (status_code, headers, data, raw_data)"),
-    ("_without_preload_content", "raw", "requests.Response",
-     "the ``requests.Response`` as received: not checked, not parsed"),
-)
+# The keyword-only call options of every method (``CALL_OPTIONS`` in ``api/_base.py``).
+_CALL_OPTIONS = [
+    "        *, _request_timeout: Optional[Timeout] = None, _request_auth: Optional[Dict[str, Any]] = None,",
+    "        _content_type: Optional[str] = None, _headers: Optional[Dict[str, Any]] = None,"
+    " _host_index: int = 0,",
+]
 
 
-def _method(end: Dict[str, Any], suffix: str, variant: str, ret_t: str, ret_doc: str) -> List[str]:
+def _definition(end: Dict[str, Any]) -> List[str]:
+    """One endpoint, written once: its typed definition, then the two variants derived from it."""
     params = {p["name"]: p for p in end["params"]}
-    ret = end["returns"] or "None"
-    ret_t = ret_t.format(ret=ret)
-    lines = [f"    def {end['name']}{suffix}(", "        self,"]
-    names = end["positional_order"]
-    for name in names:
-        if name == end["body_param"]:
-            annotation = f"Union['{end['body']}', Dict[str, Any]]"
-            lines.append(f"        {name}: {annotation},")
+    name = end["name"]
+    lines = ["    @endpoint", f"    def {name}(", "        self,"]
+    for param_name in end["positional_order"]:
+        if param_name == end["body_param"]:
+            lines.append(f"        {param_name}: Union['{end['body']}', Dict[str, Any]],")
             continue
-        param = params[name]
+        param = params[param_name]
         annotation = _ANNOTATION[param["kind"]]
         if param["required"]:
-            lines.append(f"        {name}: {annotation[len('Optional['):-1]},")
+            lines.append(f"        {param_name}: {annotation[len('Optional['):-1]},")
         else:
-            lines.append(f"        {name}: {annotation} = None,")
-    lines += [
-        "        *,",
-        "        _request_timeout: Optional[Timeout] = None,",
-        "        _request_auth: Optional[Dict[str, Any]] = None,",
-        "        _content_type: Optional[str] = None,",
-        "        _headers: Optional[Dict[str, Any]] = None,",
-        "        _host_index: int = 0,",
-        f"    ) -> {ret_t!s}:",
+            lines.append(f"        {param_name}: {annotation} = None,")
+    lines += _CALL_OPTIONS + [
+        f"    ) -> {repr(end['returns']) if end['returns'] else 'None'}:",
+        f'        """{end["method"]} {end["path"]}."""',
+        "",
     ]
-    returns = f"Returns {ret_doc.format(ret=ret)}."
-    if variant == "data" and end["returns"] is None:
-        returns = ("Returns None: the answer has no model (the 302 is followed; read the target with the "
-                   "``_with_http_info`` or ``_without_preload_content`` variant).")
-    doc = [f'        """{end["method"]} {end["path"]}.', ""]
-    doc += textwrap.wrap(returns, 100, initial_indent=" " * 8, subsequent_indent=" " * 8)
-    doc.append("")
-    doc += textwrap.wrap(f"Parameters: {', '.join(names) or 'none'}; the call options are described on "
-                         "``V2Api``.", 100, initial_indent=" " * 8, subsequent_indent=" " * 8)
-    lines += doc + ['        """']
-    args = textwrap.wrap(", ".join(f"{name}={name}" for name in names) + ")" if names else "", 96,
-                         initial_indent=" " * 12, subsequent_indent=" " * 12)
-    head = "        self._call(" if ret_t == "None" else f"        return cast({ret_t}, self._call("
-    close = ")" if ret_t == "None" else "))"
-    if args:
-        args[-1] = args[-1][:-1] + close
-    lines += [
-        head,
-        f"            {end['name']!r}, {variant!r},",
-        "            _request_timeout, _request_auth, _content_type, _headers, _host_index" + ("," if args else close),
-    ] + args + [""]
-    return lines
+    for variant in ("with_http_info", "without_preload_content"):
+        line = f"    {name}_{variant} = {variant}({name})"
+        lines += [line] if len(line) <= 110 else [f"    {name}_{variant} = {variant}(", f"        {name})"]
+    return lines + [""]
 
 
-# The endpoints of each mixin ``V2Api`` is composed of: module below ``api``, class, summary, endpoints.
-# Grouped by resource, and small enough that each generated module stays under 500 lines.
+# The endpoints in the order ``V2Api`` lists them, a section a resource group: summary, endpoints.
 GROUPS = (
-    ("_tasks_api", "TasksApi", "tasks: create a chat task, read one or a page, set metadata",
+    ("tasks: create a chat task, read one or a page, set metadata",
      ("create_chat_task", "get_task", "get_tasks", "set_task_metadata")),
-    ("_batches_api", "BatchesApi", "batches: create, read one or a page, set metadata",
+    ("batches: create, read one or a page, set metadata",
      ("create_batch", "get_batch", "get_batches", "set_batch_metadata")),
-    ("_batch_lifecycle_api", "BatchLifecycleApi", "a batch's lifecycle: finalize, pause, resume, cancel",
+    ("a batch's lifecycle: finalize, pause, resume, cancel",
      ("cancel_batch", "finalize_batch", "pause_batch", "resume_batch")),
-    ("_projects_api", "ProjectsApi", "projects, task schemas and annotations",
+    ("projects, task schemas and annotations",
      ("get_annotation", "get_project", "get_projects", "get_schema")),
-    ("_deliveries_api", "DeliveriesApi", "deliveries and their tasks",
+    ("deliveries and their tasks",
      ("get_deliveries", "get_delivery", "get_delivery_tasks")),
-    ("_datasets_api", "DatasetsApi", "datasets, their tasks and deliveries",
+    ("datasets, their tasks and deliveries",
      ("get_dataset_deliveries", "get_dataset_delivery", "get_dataset_task", "get_dataset_task_response_url",
       "get_dataset_tasks", "get_datasets")),
 )
-API_DIR = os.path.dirname(API)
 
 _V2API_DOC = [
     '    """The v2 API. ``V2Api(api_client)``; ``ScaleClient(...).v2`` is one.',
@@ -215,75 +190,46 @@ _V2API_DOC = [
 ]
 
 
-def _methods(end: Dict[str, Any]) -> List[str]:
-    """The three methods of one endpoint."""
-    lines: List[str] = []
-    for suffix, variant, ret_t, ret_doc in _VARIANTS:
-        if end["returns"] is None:
-            ret_t = ret_t.replace("{ret}", "None")
-        else:
-            ret_t = ret_t.replace("{ret}", f"'{end['returns']}'" if variant == "data" else "{ret}")
-        if variant == "info":
-            ret_t = f"'ApiResponse[{end['returns'] or 'None'}]'"
-        lines += _method(end, suffix, variant, ret_t, ret_doc)
-    return lines
-
-
-def _mixin(ends: List[Dict[str, Any]], cls: str, summary: str) -> str:
-    """One generated mixin module: the methods of a few endpoints."""
-    body = [f"class {cls}(V2ApiBase):", f'    """The v2 methods for {summary} (see ``V2Api``)."""', ""]
-    for end in ends:
-        body += _methods(end)
-    while body[-1] == "":
-        body.pop()
-    text = "\n".join(body)
-    typing = [name for name in ("Any", "Dict", "Optional", "Sequence", "Union", "cast")
-              if re.search(rf"\b{name}\b", text)]
-    models = sorted({e["returns"] for e in ends if e["returns"]} | {e["body"] for e in ends if e["body"]})
-    modules = _model_modules()
-    base = [name for name in ("DateTimeArg", "EnumArg", "Timeout", "V2ApiBase")
-            if re.search(rf"\b{name}\b", text)]
-    out = [
-        HEADER.rstrip("\n"),
-        f'"""``{cls}``: the ``V2Api`` methods for {summary}."""',
-        "# pylint: disable=too-many-arguments,too-many-locals,unused-argument,too-many-positional-arguments",
-        f"from typing import {', '.join(['TYPE_CHECKING'] + typing)}",
-        "",
-        "import requests",
-        "",
-        "from ..api_response import ApiResponse",
-        f"from ._base import {', '.join(base)}",
-        "",
-        "if TYPE_CHECKING:  # pragma: no cover",
-    ]
-    out += [f"    from ..models.{modules[name]} import {name}" for name in models]
-    out += ["", f"__all__ = [{cls!r}]".replace("'", '"'), "", ""] + body
-    return "\n".join(out) + "\n"
-
-
-def _apis(facts: Dict[str, Any]) -> Dict[str, str]:
-    """``v2_api.py`` (``V2Api`` composed of the mixins) and the mixin modules: relative path -> text."""
+def _api(facts: Dict[str, Any]) -> str:
+    """``v2_api.py``: ``V2Api``, one typed definition an endpoint and the variants derived from it."""
     by_name = {end["name"]: end for end in facts["endpoints"]}
-    grouped = [name for _, _, _, names in GROUPS for name in names]
+    grouped = [name for _, names in GROUPS for name in names]
     if sorted(grouped) != sorted(by_name):
         raise SystemExit("GROUPS must list every endpoint once: " + ", ".join(
             sorted(set(grouped) ^ set(by_name)) or sorted({n for n in grouped if grouped.count(n) > 1})))
-    files = {}
-    for module, cls, summary, names in GROUPS:
-        files[f"{API_DIR}/{module}.py"] = _mixin([by_name[name] for name in names], cls, summary)
+    body = ["class V2Api(V2ApiBase):"] + _V2API_DOC + [""]
+    for summary, names in GROUPS:
+        body.append(f"    # {summary}")
+        body.append("")
+        for name in names:
+            body += _definition(by_name[name])
+    while body[-1] == "":
+        body.pop()
+    text = "\n".join(body)
+    typing = [name for name in ("Any", "Dict", "Optional", "Sequence", "Union")
+              if re.search(rf"\b{name}\b", text)]
+    used = {e["returns"] for e in facts["endpoints"] if e["returns"]} | {
+        e["body"] for e in facts["endpoints"] if e["body"]}
+    modules = _model_modules()
+    base = [name for name in ("DateTimeArg", "EnumArg", "Timeout") if re.search(rf"\b{name}\b", text)]
     out = [
         HEADER.rstrip("\n"),
         '"""``V2Api``: the 75 methods of the v2 API (three variants of each of the 25 endpoints).',
         "",
-        "The methods are generated into one mixin a resource group (``_tasks_api``, ``_batches_api``, ...).",
+        "Each endpoint is written once, as a typed definition without a body (``endpoint``, in ``_base``);",
+        "its ``_with_http_info`` and ``_without_preload_content`` variants are derived from that definition.",
         '"""',
+        "# pylint: disable=too-many-arguments,unused-argument,too-many-positional-arguments",
+        "# mypy: disable-error-code=\"empty-body\"",
+        f"from typing import {', '.join(['TYPE_CHECKING'] + typing)}",
+        "",
+        f"from ._base import {', '.join(base)}, V2ApiBase, endpoint, with_http_info, without_preload_content",
+        "",
+        "if TYPE_CHECKING:  # pragma: no cover",
     ]
-    out += [f"from .{module} import {cls}" for module, cls, _, _ in sorted(GROUPS)]
-    out += ["", "__all__ = [\"V2Api\"]", "", ""]
-    out.append(f"class V2Api({', '.join(cls for _, cls, _, _ in GROUPS)}):")
-    out += _V2API_DOC
-    files[API] = "\n".join(out) + "\n"
-    return files
+    out += [f"    from ..models.{modules[name]} import {name}" for name in sorted(used)]
+    out += ["", "__all__ = [\"V2Api\"]", "", ""] + body
+    return "\n".join(out) + "\n"
 
 
 def _model_modules() -> Dict[str, str]:
@@ -297,7 +243,7 @@ def render() -> Dict[str, str]:
     """Every generated file: relative path -> text."""
     with open(FACTS, encoding="utf-8") as handle:
         facts = json.load(handle)
-    return {TABLE: _table(facts), **_apis(facts)}
+    return {TABLE: _table(facts), API: _api(facts)}
 
 
 def main(argv: List[str]) -> int:

@@ -1,5 +1,5 @@
-"""The v2 endpoint layer: ``V2Api`` (``v2_api`` and its mixins, generated) and the request checks
-(``_base``)."""
+"""The v2 endpoint layer: ``V2Api`` (``v2_api``, generated: one typed definition an endpoint) and
+the request checks and variant builders (``_base``)."""
 from typing import Any
 
 __all__ = ["V2Api"]  # pylint: disable=undefined-all-variable  # loaded by __getattr__
