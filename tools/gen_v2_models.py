@@ -24,6 +24,7 @@ FACTS = os.path.join(HERE, "v2_models_spec.json")
 PACKAGE = "scaleapi/api_client/v2"
 MODELS_DIR = f"{PACKAGE}/models"
 REGISTRY = f"{PACKAGE}/_registry.py"
+ENUMS = f"{PACKAGE}/_enums.py"
 MODULE_PREFIX = "scaleapi.api_client.v2.models."
 
 # Our design decisions (not facts of the spec): the wrapper alternative used when no listed one fits,
@@ -200,19 +201,30 @@ def render_object(facts: Dict[str, Any], name: str, model: Dict[str, Any]) -> st
     )
 
 
-def render_enum(name: str, model: Dict[str, Any]) -> str:
-    """The source of an enum module."""
-    lines = []
-    for member in model["members"]:
-        line = f"    {member['name']} = {member['value']!r}"
-        if len(line) > 110:
-            line = f"    {member['name']} = (\n        {member['value']!r}\n    )"
-        lines.append(line)
-    members = "\n".join(lines)
+def render_enums(facts: Dict[str, Any]) -> str:
+    """The one module that defines every enum class (each named after the module that re-exports it)."""
+    classes = []
+    for name, model in facts["models"].items():
+        if model["kind"] != "enum":
+            continue
+        lines = [f"    __module__ = {MODULE_PREFIX + module_of(facts, name)!r}", ""]
+        for member in model["members"]:
+            line = f"    {member['name']} = {member['value']!r}"
+            if len(line) > 110:
+                line = f"    {member['name']} = (\n        {member['value']!r}\n    )"
+            lines.append(line)
+        classes.append(f"class {name}(JsonEnum):\n{class_doc(name, model)}\n\n" + "\n".join(lines) + "\n")
     return (
-        f'"""The v2 ``{name}`` enum."""\n{HEADER}'
-        "from .._model import JsonEnum\n"
-        f"\n\nclass {name}(JsonEnum):\n{class_doc(name, model)}\n\n{members}\n"
+        '"""The v2 enums, all in one place; ``models.<module>`` re-exports each under its own path."""\n'
+        f"{HEADER}from ._model import JsonEnum\n\n\n" + "\n\n".join(classes)
+    )
+
+
+def render_enum(name: str) -> str:
+    """The source of an enum module: the re-export of its class from ``_enums``."""
+    return (
+        f'"""The v2 ``{name}`` enum (defined in ``scaleapi.api_client.v2._enums``)."""\n{HEADER}'
+        f"from .._enums import {name}\n\n__all__ = [{name!r}]\n"
     )
 
 
@@ -265,13 +277,13 @@ def render_registry(facts: Dict[str, Any]) -> str:
 
 def render_all(facts: Dict[str, Any]) -> Dict[str, str]:
     """Every generated file: repository-relative path -> text."""
-    files: Dict[str, str] = {REGISTRY: render_registry(facts)}
+    files: Dict[str, str] = {REGISTRY: render_registry(facts), ENUMS: render_enums(facts)}
     for name, model in facts["models"].items():
         kind = model["kind"]
         if kind == "object":
             text = render_object(facts, name, model)
         elif kind == "enum":
-            text = render_enum(name, model)
+            text = render_enum(name)
         else:
             text = render_one_of(facts, name, model)
         files[f"{MODELS_DIR}/{module_of(facts, name)}.py"] = text
