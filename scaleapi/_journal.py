@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import IO, Any, Dict, Optional, Union
 
+from ._closing import Closing
 from .exceptions import JournalMismatch
 
 __all__ = ["Journal", "JournalEntry", "JournalMismatch", "item_hash"]
@@ -52,7 +53,7 @@ def item_hash(item: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-class Journal:
+class Journal(Closing):
     """A thread-safe, append-only journal file.
 
     Opening an existing file loads its records and reuses its run id; opening a missing one writes a
@@ -194,9 +195,3 @@ class Journal:
                     pass
                 self._file.close()
                 self._file = None
-
-    def __enter__(self) -> "Journal":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple, Un
 import requests
 
 from . import _constants as C
+from ._closing import Closing
 from ._deadline import Deadline
 from ._http_errors import (
     AnswerTooSlow,
@@ -108,7 +109,7 @@ class _BadResponse(Exception):
     """A 200 whose body is not JSON (e.g. cut short): the call's outcome is unknown."""
 
 
-class Api:  # pylint: disable=too-many-instance-attributes
+class Api(Closing):  # pylint: disable=too-many-instance-attributes
     """The HTTP transport shared by a ``ScaleClient`` and everything made from it.
 
     Args:
@@ -237,12 +238,6 @@ class Api:  # pylint: disable=too-many-instance-attributes
     def close(self) -> None:
         """Close the pooled connections (shared with every ``with_options`` copy)."""
         self._session.close()
-
-    def __enter__(self) -> "Api":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"Api(base_url={self.base_url!r}, key=<{self._fingerprint}>)"

@@ -11,6 +11,7 @@ from typing import Mapping, Optional, Tuple, Union
 
 from . import _constants as C
 from ._client_batches import BatchesMixin
+from ._closing import Closing
 from ._client_bulk import BulkMixin
 from ._client_projects import ProjectsMixin
 from ._client_tasks import TasksMixin
@@ -24,7 +25,7 @@ from .exceptions import ScaleException
 __all__ = ["ScaleClient"]
 
 
-class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin, V2Mixin):
+class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin, V2Mixin, Closing):
     """A client of the Scale v1 API.
 
     Configuration comes from the arguments, then the environment, then the defaults.
@@ -81,12 +82,6 @@ class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin
     def close(self) -> None:
         """Close the pooled connections."""
         self.api.close()
-
-    def __enter__(self) -> "ScaleClient":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"ScaleClient(api={self.api!r})"

@@ -12,6 +12,7 @@ import requests
 
 from ...api import Api, Timeout
 from ...exceptions import ScaleConfigurationError, ScaleException
+from ..._closing import Closing
 from ..._retry import CallKind
 from ._model import model_class
 from .api_response import ApiResponse
@@ -24,7 +25,7 @@ __all__ = ["ApiClient"]
 VARIANTS = ("data", "info", "raw")
 
 
-class ApiClient:
+class ApiClient(Closing):
     """The connection of a ``V2Api``: its ``configuration``, default headers and transport.
 
     Args:
@@ -87,12 +88,6 @@ class ApiClient:
         """Close the transport's pooled connections (those of the ScaleClient when shared)."""
         if self._api is not None:
             self._api.close()
-
-    def __enter__(self) -> "ApiClient":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"ApiClient(host={self.configuration.host!r})"
