@@ -15,14 +15,14 @@ request layer reads (``scaleapi/api_client/v2/api/_endpoints.py``) and ``V2Api``
 in ``api/_base.py``), so that ``help()``, ``inspect.signature`` and mypy see every parameter and each
 variant's return type. The definitions stand in sections, a resource group each (``GROUPS`` below).
 """
-import argparse
 import json
 import os
 import pprint
 import re
-import textwrap
 import sys
 from typing import Any, Dict, List
+
+from gen_v2_models import run  # the command line both generators share (tools/ is the script's path)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -248,31 +248,7 @@ def render() -> Dict[str, str]:
 
 def main(argv: List[str]) -> int:
     """Command line entry point; see the module docstring."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--out", default=ROOT, help="write below this directory")
-    parser.add_argument("--check", action="store_true", help="compare instead of writing")
-    parser.add_argument("--refresh-facts", metavar="SPEC", help="re-extract the facts from a full spec")
-    args = parser.parse_args(argv)
-    if args.refresh_facts:
-        refresh_facts(args.refresh_facts)
-    stale = []
-    for rel, text in render().items():
-        path = os.path.join(args.out, rel)
-        if args.check:
-            try:
-                with open(path, encoding="utf-8") as handle:
-                    current = handle.read()
-            except FileNotFoundError:
-                current = None
-            if current != text:
-                stale.append(rel)
-            continue
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    for rel in stale:
-        print(f"stale: {rel} (run python tools/gen_v2_endpoints.py)")
-    return 1 if stale else 0
+    return run(argv, __doc__, render, refresh_facts)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Dict, Iterable, List, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Set, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -299,10 +299,10 @@ def write(files: Dict[str, str], root: str) -> None:
             handle.write(text)
 
 
-def differences(root: str) -> List[str]:
-    """The generated paths whose text below ``root`` differs from what the facts give now."""
+def differences(files: Dict[str, str], root: str) -> List[str]:
+    """The paths of ``files`` whose text below ``root`` differs (or is missing)."""
     wrong = []
-    for path, want in sorted(render_all(load_facts()).items()):
+    for path, want in sorted(files.items()):
         try:
             with open(os.path.join(root, path), encoding="utf-8") as handle:
                 have = handle.read()
@@ -313,26 +313,38 @@ def differences(root: str) -> List[str]:
     return wrong
 
 
-def main(argv: List[str]) -> int:
-    """Command-line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+def run(argv: List[str], doc: str, render: Callable[[], Dict[str, str]],
+        refresh: Callable[[str], None]) -> int:
+    """The command line both v2 generators share: write, ``--out DIR``, ``--check``, ``--refresh-facts``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
     parser.add_argument("--out", default=ROOT, help="root to write below (default: the repository)")
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     parser.add_argument("--refresh-facts", metavar="SPEC", help="re-extract the facts from a full spec")
     args = parser.parse_args(argv)
     if args.refresh_facts:
-        with open(args.refresh_facts, encoding="utf-8") as handle:
-            subset = facts_subset(json.load(handle))
-        with open(FACTS, "w", encoding="utf-8", newline="\n") as handle:
-            json.dump(subset, handle, indent=1, sort_keys=True)
-            handle.write("\n")
+        refresh(args.refresh_facts)
     if args.check:
-        wrong = differences(args.out)
+        wrong = differences(render(), args.out)
+        script = os.path.basename(sys.argv[0]) if sys.argv[0].endswith(".py") else "the generator"
         for path in wrong:
-            print(f"out of date: {path}")
+            print(f"out of date: {path} (run python tools/{script})")
         return 1 if wrong else 0
-    write(render_all(load_facts()), args.out)
+    write(render(), args.out)
     return 0
+
+
+def refresh_facts(spec_path: str) -> None:
+    """Re-extract ``v2_models_spec.json`` from a full ``v2_spec.json``."""
+    with open(spec_path, encoding="utf-8") as handle:
+        subset = facts_subset(json.load(handle))
+    with open(FACTS, "w", encoding="utf-8", newline="\n") as handle:
+        json.dump(subset, handle, indent=1, sort_keys=True)
+        handle.write("\n")
+
+
+def main(argv: List[str]) -> int:
+    """Command-line entry point."""
+    return run(argv, __doc__, lambda: render_all(load_facts()), refresh_facts)
 
 
 if __name__ == "__main__":
