@@ -89,8 +89,8 @@ def refresh_facts(spec_path: str) -> None:
             "since": end["since"],
             "example": {
                 "call": example["call"],
-                "request": {key: request.get(key) for key in
-                            ("method", "path", "raw_query", "accept", "content_type", "authorization", "body")},
+                "request": {key: request.get(key) for key in (
+                    "method", "path", "raw_query", "accept", "content_type", "authorization", "body")},
             },
         })
     with open(FACTS, "w", encoding="utf-8") as handle:
