@@ -1,7 +1,7 @@
 """What every group of ``ScaleClient`` methods shares: the ``Api`` and checks on answer shapes."""
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Type, TypeVar, cast
 
-from ._models import enum_value
+from ._models import Model, enum_value
 from ._ratelimit import RateLimiter
 from ._reconcile import mismatch
 from ._retry import CallKind
@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 JSONDict = Dict[str, Any]
 ClientT = TypeVar("ClientT", bound="ClientBase")
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 class ClientBase:
@@ -23,6 +24,14 @@ class ClientBase:
     def _self(self) -> "ScaleClient":
         """This object as the full client that models keep for their helper methods."""
         return cast("ScaleClient", self)
+
+    def _one(self, cls: Type[ModelT], answer: Any, what: str) -> ModelT:
+        """``answer`` (of the call ``what``) checked to be a JSON object, read as a ``cls``."""
+        return cls(expect_object(answer, what), self._self())
+
+    def _many(self, cls: Type[ModelT], answer: Any, what: str) -> List[ModelT]:
+        """``answer`` (of the call ``what``) checked to be a JSON list, read as ``cls`` items."""
+        return [cls(item, self._self()) for item in expect_list(answer, what)]
 
     def with_options(  # the SDK's own long work sets the two private knobs
         self: ClientT, *, timeout: Optional[Timeout] = None, max_retries: Optional[int] = None,

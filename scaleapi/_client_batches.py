@@ -22,9 +22,6 @@ def _batch_path(batch_name: str, *rest: str) -> str:
 class BatchesMixin(ClientBase):
     """Batch methods of ``ScaleClient``."""
 
-    def _batch(self, answer: Any, what: str) -> Batch:
-        return Batch(expect_object(answer, what), self._self())
-
     def create_batch(  # pylint: disable=too-many-arguments,too-many-positional-arguments
         self,
         project: str,
@@ -69,7 +66,7 @@ class BatchesMixin(ClientBase):
             "batches", body, _batch_path(batch_name), batch_differences,
             lambda found: f"batch {batch_name!r} (id {found.get('id')}, in project {found.get('project')!r})",
         )  # fmt: skip
-        return self._batch(answer, "POST batches")
+        return self._one(Batch, answer, "POST batches")
 
     def finalize_batch(self, batch_name: str) -> Batch:
         """Finalize a batch so its tasks get worked (Rapid/Studio; a no-op elsewhere).
@@ -88,7 +85,7 @@ class BatchesMixin(ClientBase):
         answer = self.api.request(
             "POST", _batch_path(batch_name, "finalize"), kind=CallKind.IDEMPOTENT
         )
-        return self._batch(answer, "POST batch finalize")
+        return self._one(Batch, answer, "POST batch finalize")
 
     def batch_status(self, batch_name: str) -> Dict[str, Any]:
         """Fetch a batch's status and its task counts.
@@ -123,7 +120,7 @@ class BatchesMixin(ClientBase):
         Raises:
             ScaleResourceNotFound: no such batch (404).
         """
-        return self._batch(self.api.request("GET", _batch_path(batch_name)), "GET batch")
+        return self._one(Batch, self.api.request("GET", _batch_path(batch_name)), "GET batch")
 
     def batches(self, **kwargs: Any) -> Batchlist:
         """Fetch one page of batches, newest first.
@@ -206,4 +203,4 @@ class BatchesMixin(ClientBase):
         answer = self.api.request(
             "POST", _batch_path(batch_name, "setMetadata"), body=metadata, kind=CallKind.IDEMPOTENT
         )
-        return self._batch(answer, "POST batch setMetadata")
+        return self._one(Batch, answer, "POST batch setMetadata")

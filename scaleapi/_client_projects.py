@@ -2,7 +2,7 @@
 import json
 from typing import IO, Any, Dict, List, Optional, Union
 
-from ._client_base import ClientBase, expect_list, expect_object
+from ._client_base import ClientBase
 from ._hints import choice_value
 from ._reconcile import project_differences
 from ._retry import CallKind
@@ -18,9 +18,6 @@ def _project_path(project_name: str, *rest: str) -> str:
 
 class ProjectsMixin(ClientBase):
     """Project and file methods of ``ScaleClient``."""
-
-    def _project(self, answer: Any, what: str) -> Project:
-        return Project(expect_object(answer, what), self._self())
 
     def create_project(  # pylint: disable=too-many-arguments,too-many-positional-arguments
         self,
@@ -68,7 +65,7 @@ class ProjectsMixin(ClientBase):
             "projects", body, _project_path(project_name), project_differences,
             lambda found: f"project {project_name!r} (a {found.get('type')} project, id {found.get('id')})",
         )  # fmt: skip
-        return self._project(answer, "POST projects")
+        return self._one(Project, answer, "POST projects")
 
     def get_project(self, project_name: str) -> Project:
         """Fetch a project by name.
@@ -84,7 +81,7 @@ class ProjectsMixin(ClientBase):
         Raises:
             ScaleResourceNotFound: no such project (404).
         """
-        return self._project(self.api.request("GET", _project_path(project_name)), "GET project")
+        return self._one(Project, self.api.request("GET", _project_path(project_name)), "GET project")
 
     def get_projects(self) -> List[Project]:
         """List every project of the account.
@@ -94,8 +91,7 @@ class ProjectsMixin(ClientBase):
         Returns:
             a list of ``Project``.
         """
-        answer = expect_list(self.api.request("GET", "projects"), "GET projects")
-        return [Project(item, self._self()) for item in answer]
+        return self._many(Project, self.api.request("GET", "projects"), "GET projects")
 
     def projects(self) -> List[Project]:
         """List every project of the account (same as ``get_projects()``).
@@ -123,7 +119,7 @@ class ProjectsMixin(ClientBase):
         answer = self.api.request(
             "POST", _project_path(project_name, "setParams"), body=kwargs, kind=CallKind.IDEMPOTENT
         )
-        return self._project(answer, "POST project setParams")
+        return self._one(Project, answer, "POST project setParams")
 
     def get_project_template(self, project_name: str) -> TaskTemplate:
         """Fetch a project's task template (TextCollection and Chat projects only).
@@ -141,7 +137,7 @@ class ProjectsMixin(ClientBase):
             ScaleException: the project's type has no templates.
         """
         answer = self.api.request("GET", _project_path(project_name, "taskTemplates"))
-        return TaskTemplate(expect_object(answer, "GET project taskTemplates"), self._self())
+        return self._one(TaskTemplate, answer, "GET project taskTemplates")
 
     def upload_file(self, file: IO[Any], **kwargs: Any) -> File:
         """Upload a local file to Scale storage (multipart ``files/upload``).
@@ -165,7 +161,7 @@ class ProjectsMixin(ClientBase):
             for key, value in kwargs.items()
         }
         answer = self.api.request("POST", "files/upload", files={"file": file}, data=data)
-        return File(expect_object(answer, "POST files/upload"), self._self())
+        return self._one(File, answer, "POST files/upload")
 
     def import_file(self, file_url: str, **kwargs: Any) -> File:
         """Import a file into Scale storage from a URL (retried only when provably never sent).
@@ -178,4 +174,4 @@ class ProjectsMixin(ClientBase):
             the imported ``File``.
         """
         answer = self.api.request("POST", "files/import", body={"file_url": file_url, **kwargs})
-        return File(expect_object(answer, "POST files/import"), self._self())
+        return self._one(File, answer, "POST files/import")

@@ -20,9 +20,6 @@ def _task_path(task_id: str, *rest: str) -> str:
 class TasksMixin(ClientBase):
     """Task methods of ``ScaleClient``."""
 
-    def _task(self, answer: Any, what: str) -> Task:
-        return Task(expect_object(answer, what), self._self())
-
     def create_task(self, task_type: Union[TaskType, str], **kwargs: Any) -> Task:
         """Create a task of any type.
 
@@ -49,7 +46,7 @@ class TasksMixin(ClientBase):
         endpoint = f"task/{Api.quote_string(type_value)}"
         unique_id = kwargs.get("unique_id")
         if not unique_id:
-            return self._task(self.api.request("POST", endpoint, body=kwargs), endpoint)
+            return self._one(Task, self.api.request("POST", endpoint, body=kwargs), endpoint)
 
         def reconcile() -> Any:
             return self._reconcile_task(type_value, kwargs)
@@ -57,7 +54,7 @@ class TasksMixin(ClientBase):
         answer = self.api.request(
             "POST", endpoint, body=kwargs, kind=CallKind.KEYED_CREATE, reconcile=reconcile
         )
-        return self._task(answer, endpoint)
+        return self._one(Task, answer, endpoint)
 
     def _reconcile_task(self, type_value: str, body: Dict[str, Any]) -> JSONDict:
         """The task holding ``body``'s ``unique_id``, if it is what ``body`` asks for (see _reconcile).
@@ -95,7 +92,7 @@ class TasksMixin(ClientBase):
         Raises:
             ScaleResourceNotFound: no such task (404).
         """
-        return self._task(self.api.request("GET", _task_path(task_id)), "GET task")
+        return self._one(Task, self.api.request("GET", _task_path(task_id)), "GET task")
 
     def cancel_task(self, task_id: str, clear_unique_id: bool = False) -> Task:
         """Cancel a pending task (retried freely: cancelling twice changes nothing).
@@ -115,7 +112,7 @@ class TasksMixin(ClientBase):
         answer = self.api.request(
             "POST", _task_path(task_id, "cancel"), params=params, kind=CallKind.IDEMPOTENT
         )
-        return self._task(answer, "POST task cancel")
+        return self._one(Task, answer, "POST task cancel")
 
     def _audit_task_json(self, task_id: str, accepted: bool, comments: Optional[str]) -> Any:
         return self.api.request(
@@ -157,7 +154,7 @@ class TasksMixin(ClientBase):
             body={"unique_id": unique_id},
             kind=CallKind.IDEMPOTENT,
         )
-        return self._task(answer, "POST task unique_id")
+        return self._one(Task, answer, "POST task unique_id")
 
     def clear_task_unique_id(self, task_id: str) -> Task:
         """Remove a task's ``unique_id``.
@@ -170,9 +167,8 @@ class TasksMixin(ClientBase):
         Returns:
             the updated ``Task`` (without a ``unique_id`` key).
         """
-        return self._task(
-            self.api.request("DELETE", _task_path(task_id, "unique_id")), "DELETE task unique_id"
-        )
+        answer = self.api.request("DELETE", _task_path(task_id, "unique_id"))
+        return self._one(Task, answer, "DELETE task unique_id")
 
     def set_task_metadata(self, task_id: str, metadata: Dict[str, Any]) -> Task:
         """Replace a task's metadata; ``{}`` is sent as such and clears it (retried freely).
@@ -187,7 +183,7 @@ class TasksMixin(ClientBase):
         answer = self.api.request(
             "POST", _task_path(task_id, "setMetadata"), body=metadata, kind=CallKind.IDEMPOTENT
         )
-        return self._task(answer, "POST task setMetadata")
+        return self._one(Task, answer, "POST task setMetadata")
 
     def set_task_tags(self, task_id: str, tags: List[str]) -> Task:
         """Replace a task's tags; ``[]`` is sent as such and removes them all (retried freely).
@@ -202,7 +198,7 @@ class TasksMixin(ClientBase):
         answer = self.api.request(
             "POST", _task_path(task_id, "tags"), body=list(tags), kind=CallKind.IDEMPOTENT
         )
-        return self._task(answer, "POST task tags")
+        return self._one(Task, answer, "POST task tags")
 
     def add_task_tags(self, task_id: str, tags: List[str]) -> Task:
         """Add tags to a task; tags it already has are ignored.
@@ -217,7 +213,7 @@ class TasksMixin(ClientBase):
             the updated ``Task``.
         """
         answer = self.api.request("PUT", _task_path(task_id, "tags"), body=list(tags))
-        return self._task(answer, "PUT task tags")
+        return self._one(Task, answer, "PUT task tags")
 
     def delete_task_tags(self, task_id: str, tags: List[str]) -> Task:
         """Remove tags from a task; tags it does not have are ignored.
@@ -232,7 +228,7 @@ class TasksMixin(ClientBase):
             the updated ``Task``.
         """
         answer = self.api.request("DELETE", _task_path(task_id, "tags"), body=list(tags))
-        return self._task(answer, "DELETE task tags")
+        return self._one(Task, answer, "DELETE task tags")
 
     def tasks(self, **kwargs: Any) -> Tasklist:
         """Fetch one page of tasks, newest first.

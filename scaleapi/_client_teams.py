@@ -20,9 +20,6 @@ class TeamsMixin(ClientBase):
 
     # -- teammates ------------------------------------------------------------------------------
 
-    def _teammates(self, answer: Any, what: str) -> List[Teammate]:
-        return [Teammate(item, self._self()) for item in expect_list(answer, what)]
-
     def list_teammates(self) -> List[Teammate]:
         """List the members of your team.
 
@@ -31,7 +28,7 @@ class TeamsMixin(ClientBase):
         Returns:
             a list of ``Teammate``.
         """
-        return self._teammates(self.api.request("GET", "teams"), "GET teams")
+        return self._many(Teammate, self.api.request("GET", "teams"), "GET teams")
 
     def invite_teammates(
         self, emails: List[str], role: Union[TeammateRole, str]
@@ -65,7 +62,7 @@ class TeamsMixin(ClientBase):
         answer = self.api.request(
             "POST", "teams/invite", body=body, kind=CallKind.KEYED_CREATE, reconcile=reconcile
         )
-        return self._teammates(answer, "POST teams/invite")
+        return self._many(Teammate, answer, "POST teams/invite")
 
     def update_teammates_role(
         self, emails: List[str], role: Union[TeammateRole, str]
@@ -81,7 +78,7 @@ class TeamsMixin(ClientBase):
         """
         body = {"emails": list(emails), "team_role": enum_value(role)}
         answer = self.api.request("POST", "teams/set_role", body=body, kind=CallKind.IDEMPOTENT)
-        return self._teammates(answer, "POST teams/set_role")
+        return self._many(Teammate, answer, "POST teams/set_role")
 
     # -- studio assignments ---------------------------------------------------------------------
 
@@ -147,8 +144,8 @@ class TeamsMixin(ClientBase):
         Returns:
             a list of ``StudioProjectGroup``.
         """
-        answer = expect_list(self.api.request("GET", _groups_path(project)), "GET project groups")
-        return [StudioProjectGroup(item, self._self()) for item in answer]
+        answer = self.api.request("GET", _groups_path(project))
+        return self._many(StudioProjectGroup, answer, "GET project groups")
 
     def create_project_group(
         self, project: str, emails: List[str], project_group: str
@@ -191,7 +188,7 @@ class TeamsMixin(ClientBase):
             kind=CallKind.KEYED_CREATE,
             reconcile=reconcile,
         )
-        return StudioProjectGroup(expect_object(answer, "POST project groups"), self._self())
+        return self._one(StudioProjectGroup, answer, "POST project groups")
 
     def update_project_group(
         self, project: str, project_group: str, add_emails: List[str], remove_emails: List[str]
@@ -213,12 +210,9 @@ class TeamsMixin(ClientBase):
         answer = self.api.request(
             "PUT", _groups_path(project, Api.quote_string(project_group)), body=body
         )
-        return StudioProjectGroup(expect_object(answer, "PUT project group"), self._self())
+        return self._one(StudioProjectGroup, answer, "PUT project group")
 
     # -- studio batches ---------------------------------------------------------------------------
-
-    def _studio_batches(self, answer: Any, what: str) -> List[StudioBatch]:
-        return [StudioBatch(item, self._self()) for item in expect_list(answer, what)]
 
     def list_studio_batches(self) -> List[StudioBatch]:
         """List the pending Studio batches in priority order.
@@ -228,7 +222,7 @@ class TeamsMixin(ClientBase):
         Returns:
             a list of ``StudioBatch``.
         """
-        return self._studio_batches(self.api.request("GET", "studio/batches"), "GET studio/batches")
+        return self._many(StudioBatch, self.api.request("GET", "studio/batches"), "GET studio/batches")
 
     def assign_studio_batches(self, batch_name: str, project_groups: List[str]) -> StudioBatch:
         """Set which labeler groups work a Studio batch (replaces the current groups).
@@ -247,7 +241,7 @@ class TeamsMixin(ClientBase):
             f"studio/batches/{Api.quote_string(batch_name)}",
             body={"groups": list(project_groups)},
         )
-        return StudioBatch(expect_object(answer, "PUT studio batch"), self._self())
+        return self._one(StudioBatch, answer, "PUT studio batch")
 
     def set_studio_batches_priorities(self, batch_names: List[str]) -> List[StudioBatch]:
         """Set the order in which pending Studio batches are worked (retried freely).
@@ -262,7 +256,7 @@ class TeamsMixin(ClientBase):
         answer = self.api.request(
             "POST", "studio/batches/set_priorities", body=body, kind=CallKind.IDEMPOTENT
         )
-        return self._studio_batches(answer, "POST studio/batches/set_priorities")
+        return self._many(StudioBatch, answer, "POST studio/batches/set_priorities")
 
     def reset_studio_batches_priorities(self) -> List[StudioBatch]:
         """Restore the default order of pending Studio batches (retried freely).
@@ -273,4 +267,4 @@ class TeamsMixin(ClientBase):
         answer = self.api.request(
             "POST", "studio/batches/reset_priorities", kind=CallKind.IDEMPOTENT
         )
-        return self._studio_batches(answer, "POST studio/batches/reset_priorities")
+        return self._many(StudioBatch, answer, "POST studio/batches/reset_priorities")

@@ -25,7 +25,9 @@ from .exceptions import ScaleException
 __all__ = ["ScaleClient"]
 
 
-class ScaleClient(TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin, V2Mixin, Closing):
+class ScaleClient(  # pylint: disable=too-many-ancestors  # six method groups, their base, Closing
+    TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin, V2Mixin, Closing
+):
     """A client of the Scale v1 API.
 
     Configuration comes from the arguments, then the environment, then the defaults.
