@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover - imported for annotations only
 
 JSONDict = Dict[str, Any]
 T = TypeVar("T")
+M = TypeVar("M", bound="Model")
 _ABSENT: Any = object()
 
 
@@ -147,6 +148,11 @@ class Model(BaseModel):
         """Take a newer copy of this object's JSON from the server."""
         self._json = json
         self._load(json)
+
+    def _take(self: M, fresh: "Model") -> M:
+        """Take ``fresh``'s JSON (the server's newer copy of this object) and return this object."""
+        self._replace(fresh.as_dict())
+        return self
 
     def as_dict(self) -> JSONDict:
         """Return the raw JSON dict of this object (the stored dict itself, not a copy)."""

@@ -17,7 +17,7 @@ class _Waitable(Model):
         raise NotImplementedError
 
     def _take_finished(self, fresh: Model) -> None:
-        self._replace(fresh.as_dict())
+        self._take(fresh)
 
     def wait(
         self: W,

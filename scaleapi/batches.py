@@ -58,8 +58,7 @@ class Batch(_Waitable):
         Returns:
             this batch, updated with the server's answer.
         """
-        self._replace(self._bound_client().finalize_batch(self.name).as_dict())
-        return self
+        return self._take(self._bound_client().finalize_batch(self.name))
 
     def _wait_finished(self, timeout: Optional[float], poll: float, retry_budget: Optional[float]) -> Model:
         return wait_for_batch(self._bound_client(), self.name, timeout, poll, retry_budget=retry_budget)

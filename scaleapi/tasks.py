@@ -150,8 +150,7 @@ class Task(_Waitable):
         Returns:
             this task, updated.
         """
-        self._replace(self._bound_client().get_task(self.id).as_dict())
-        return self
+        return self._take(self._bound_client().get_task(self.id))
 
     def _wait_finished(self, timeout: Optional[float], poll: float, retry_budget: Optional[float]) -> Model:
         return wait_for_task(self._bound_client(), self.id, timeout, poll, retry_budget=retry_budget)
@@ -168,8 +167,7 @@ class Task(_Waitable):
         Raises:
             ScaleInvalidRequest: the task is not pending any more.
         """
-        self._replace(self._bound_client().cancel_task(self.id, clear_unique_id).as_dict())
-        return self
+        return self._take(self._bound_client().cancel_task(self.id, clear_unique_id))
 
     def audit(self, accepted: bool, comments: Optional[str] = None) -> "Task":
         """Accept or reject this completed task.
@@ -199,8 +197,7 @@ class Task(_Waitable):
         Raises:
             ScaleDuplicateResource: another task already uses that ``unique_id``.
         """
-        self._replace(self._bound_client().update_task_unique_id(self.id, unique_id).as_dict())
-        return self
+        return self._take(self._bound_client().update_task_unique_id(self.id, unique_id))
 
     def clear_unique_id(self) -> "Task":
         """Remove this task's ``unique_id``.
@@ -208,8 +205,7 @@ class Task(_Waitable):
         Returns:
             this task, updated.
         """
-        self._replace(self._bound_client().clear_task_unique_id(self.id).as_dict())
-        return self
+        return self._take(self._bound_client().clear_task_unique_id(self.id))
 
     def set_metadata(self, metadata: Dict[str, Any]) -> "Task":
         """Replace this task's metadata (``{}`` clears it).
@@ -220,8 +216,7 @@ class Task(_Waitable):
         Returns:
             this task, updated.
         """
-        self._replace(self._bound_client().set_task_metadata(self.id, metadata).as_dict())
-        return self
+        return self._take(self._bound_client().set_task_metadata(self.id, metadata))
 
     def set_tags(self, tags: List[str]) -> "Task":
         """Replace this task's tags (``[]`` removes them all).
@@ -232,8 +227,7 @@ class Task(_Waitable):
         Returns:
             this task, updated.
         """
-        self._replace(self._bound_client().set_task_tags(self.id, tags).as_dict())
-        return self
+        return self._take(self._bound_client().set_task_tags(self.id, tags))
 
     def add_tags(self, tags: List[str]) -> "Task":
         """Add tags to this task (tags it already has are ignored).
@@ -244,8 +238,7 @@ class Task(_Waitable):
         Returns:
             this task, updated.
         """
-        self._replace(self._bound_client().add_task_tags(self.id, tags).as_dict())
-        return self
+        return self._take(self._bound_client().add_task_tags(self.id, tags))
 
     def delete_tags(self, tags: List[str]) -> "Task":
         """Remove tags from this task (tags it does not have are ignored).
@@ -256,5 +249,4 @@ class Task(_Waitable):
         Returns:
             this task, updated.
         """
-        self._replace(self._bound_client().delete_task_tags(self.id, tags).as_dict())
-        return self
+        return self._take(self._bound_client().delete_task_tags(self.id, tags))
