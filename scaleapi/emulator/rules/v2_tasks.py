@@ -93,8 +93,9 @@ class TaskParts:
         """The Task JSON text with the references filled in from ``refs``."""
         batch = refs.batch(self.batch, "batch" in expand)
         batch_text = "" if batch is None else ',"batch":' + encode(batch)
-        return f'{{"task_id":{self.task_id},"project":{encode(refs.project(self.project, "project" in expand))}' \
-            f"{batch_text}{self.rest}"
+        project = encode(refs.project(self.project, "project" in expand))
+        return f'{{"task_id":{self.task_id},"project":{project}{batch_text}{self.rest}'
+
 
 
 class PartsCache:
@@ -108,13 +109,13 @@ class PartsCache:
         self._items: Dict[Tuple[str, FrozenSet[str]], TaskParts] = {}
         self._lock = threading.Lock()
 
-    def parts(self, doc_text: str, opts: FrozenSet[str], doc: Optional[Mapping[str, Any]] = None) -> TaskParts:
-        """The parts of a stored task (``doc`` is its decoded text, when the caller has it)."""
+    def parts(self, doc_text: str, opts: FrozenSet[str]) -> TaskParts:
+        """The parts of a stored task, from its stored JSON text."""
         key = (doc_text, opts)
         with self._lock:
             found = self._items.get(key)
         if found is None:
-            found = TaskParts(json.loads(doc_text) if doc is None else doc, opts)
+            found = TaskParts(json.loads(doc_text), opts)
             with self._lock:
                 if len(self._items) >= self._max:
                     self._items.clear()
