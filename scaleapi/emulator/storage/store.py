@@ -10,6 +10,7 @@ from .resource_stores import (
 )
 from .task_store import TaskStore
 from .v2_data_store import V2DataStore
+from .v2_store import V2Store
 
 
 class Store:
@@ -25,6 +26,7 @@ class Store:
         self.teams = TeamStore(self.db)
         self.studio = StudioStore(self.db)
         self.quality = QualityTaskStore(self.db)
+        self.v2 = V2Store(self.db, self.accounts)
         self.v2data = V2DataStore(self.db, self.accounts)
 
     @contextmanager
