@@ -21,7 +21,7 @@ from scaleapi.emulator import Emulator
 from scaleapi.exceptions import ScaleDuplicateResource
 
 STATES = ("staging", "in_progress", "paused", "cancelled", "completed")
-# (state, operation) → the state after it, or 400. See docs/emulator.md, "Batch states".
+# (state, operation) → the state after it, or 400. See docs/emulator.md, "v2 batches and their states".
 TABLE: Dict[str, Dict[str, Any]] = {
     "finalize": {"staging": "in_progress", "in_progress": "in_progress", "paused": 400, "cancelled": 400,
                  "completed": 400},
@@ -318,3 +318,16 @@ def test_official_lifecycle_with_our_client(emu: Emulator) -> None:
         assert status == "paused"
         client.v2.resume_batch(batch_operation_request=BatchOperationRequest(batch_id=paused.id))
         assert client.v2.get_batch(batch_id=paused.id).status.value == "in_progress"
+
+
+def test_paused_batch_stays_paused_when_its_last_task_is_completed_by_hand(
+        live: Api, wire: V2Wire, emu: Emulator) -> None:
+    """Completing a held task through the control API does not end the pause; resuming then completes."""
+    v1_project(live, "p")
+    batch = wire.ok_post("batch", {"name": "b", "project_name": "p"})
+    task = live.ok("POST", "task/imageannotation", json={**IMAGE_TASK, "project": "p", "batch": "b"})
+    wire.ok_post("batch/pause", {"batch_id": batch["id"]})
+    emu.complete_task(task["task_id"])
+    assert wire.ok_get("batch", {"batch_id": batch["id"]})["status"] == "paused"
+    resumed = wire.ok_post("batch/resume", {"batch_id": batch["id"]})["batch"]
+    assert resumed["status"] == "completed" and resumed["completed_at"]
