@@ -212,7 +212,7 @@ class Flow:  # pylint: disable=too-many-instance-attributes
 
     def s_projects(self) -> None:
         project: Any = self.client.create_project(self.project, scaleapi.TaskType.ImageAnnotation)
-        self.project_id = project.id
+        self.project_id = project.as_dict()["id"]
         names = [p.name for p in self.v2.get_projects().projects]
         expect(self.project in names, f"{self.project!r} not in {names}")
         expect(self.data.get("content_project") in names, f"content project missing from {names}")
