@@ -308,20 +308,19 @@ class Flow:  # pylint: disable=too-many-instance-attributes
         """A completed task with threads -> turns -> messages, and annotations somewhere on them."""
         expect(status_of(task.status) == "completed", f"{task.task_id}: status {task.status!r}")
         expect(bool(task.threads), f"{task.task_id}: no threads")
-        annotations = 0
+        annotations: List[Any] = []
         for thread in task.threads:
             expect(bool(thread.turns), f"{task.task_id}: a thread without turns")
-            annotations += len(thread.annotations)
+            annotations += thread.annotations
             for turn in thread.turns:
                 expect(bool(turn.messages), f"{task.task_id}: a turn without messages")
-                annotations += len(turn.annotations)
+                annotations += turn.annotations
                 for message in turn.messages:
                     expect(message.content is not None, f"{task.task_id}: a message without content")
-                    annotations += len(message.annotations)
-                    for annotation in message.annotations:
-                        if not self.annotation_id:
-                            self.annotation_id = annotation.actual_instance.id
-        expect(annotations > 0, f"{task.task_id}: no annotations at all")
+                    annotations += message.annotations
+        expect(bool(annotations), f"{task.task_id}: no annotations at all")
+        if not self.annotation_id:
+            self.annotation_id = annotations[0].actual_instance.id
 
     def s_get_tasks(self) -> str:
         project = self.needs("content_project")
