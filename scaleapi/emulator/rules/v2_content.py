@@ -11,10 +11,7 @@ lists sent as ``[]``, file annotation values as arrays, and message attachments 
 from __future__ import annotations
 
 import hashlib
-import threading
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
-
-from .jsontext import encode
 
 JsonDict = Dict[str, Any]
 
@@ -23,8 +20,6 @@ MEDIA_PARAMS = ("attachment", "image")
 MODEL_NAME = "emulator-chat-1"
 _QUALITY = ("excellent", "good", "fair", "poor")
 _ANNOTATION_PREFIX = "ann_"
-#: How many encoded contents the cache keeps before it starts over.
-MAX_CACHED = 50_000
 
 
 class _Digits:
@@ -202,29 +197,3 @@ def find_annotation(doc: Mapping[str, Any], annotation: str) -> Optional[JsonDic
             if item["id"] == annotation:
                 return dict(item)
     return None
-
-
-class ContentCache:
-    """Encoded thread JSON per (task id, completion time, options), bounded, thread-safe."""
-
-    def __init__(self, max_entries: int = MAX_CACHED) -> None:
-        self._max = max_entries
-        self._items: Dict[Tuple[str, str, FrozenSet[str]], str] = {}
-        self._lock = threading.Lock()
-
-    def threads_text(self, doc: Mapping[str, Any], opts: FrozenSet[str]) -> str:
-        """The JSON text of :func:`build_threads`, built once per key."""
-        key = (str(doc["task_id"]), str(doc.get("completed_at")), opts)
-        with self._lock:
-            text = self._items.get(key)
-        if text is None:
-            text = encode(build_threads(doc, opts))
-            with self._lock:
-                if len(self._items) >= self._max:
-                    self._items.clear()
-                self._items[key] = text
-        return text
-
-
-#: Content is a pure function of the task document, so one cache serves every emulator in the process.
-CONTENT_CACHE = ContentCache()

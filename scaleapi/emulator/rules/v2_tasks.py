@@ -2,14 +2,16 @@
 
 Every stored task (whichever surface made it) has a v2 form built from its v1 document: the project
 and batch are referenced by their v2 ids (or expanded to objects), a completed task carries the
-synthetic content of :mod:`.v2_content` (encoded once and cached), an errored one its ``errors``.
+synthetic content of :mod:`.v2_content`, an errored one its ``errors``. Each task's JSON is encoded
+once per stored version and cached (:class:`PartsCache`).
 Lists page with an opaque cursor over the ``(created_ms, seq)`` index, newest first.
 """
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Collection, Dict, FrozenSet, List, Mapping, Optional, Sequence, Union
+import threading
+from typing import Any, Collection, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..storage.task_store import TaskFilter, TaskRecord
 from .context import ServiceContext
@@ -21,10 +23,10 @@ from .timeutil import iso_from_ms
 from .v2_batches import batch_v2
 from .v2_common import (
     Query, body_bool, body_object, body_object_field, body_str, decode_page_token, deep_merge,
-    encode_page_token, find_batch, find_project, fingerprint, names_in, parse_expand, parse_limit,
+    encode_page_token, find_batch, find_project, fingerprint, parse_expand, parse_limit,
     parse_opts, query_str, time_range, v2_error,
 )
-from .v2_content import CHAT_TYPES, CONTENT_CACHE, find_annotation, task_of_annotation
+from .v2_content import CHAT_TYPES, build_threads, find_annotation, task_of_annotation
 from .v2_projects import project_v2
 from .validation import check_metadata
 
@@ -36,67 +38,113 @@ V2_TASK_STATUSES = ("pending", "completed", "canceled", "error", "deleted")
 ERROR_TYPE = "PROMPT_INFEASIBLE"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 TEMPLATE_PARAM = "chat_template"
+#: How many tasks' encoded v2 parts the cache keeps before it starts over (about 1 KB each).
+MAX_CACHED = 40_000
 
 
 class TaskRefs:
     """The project and batch documents a set of tasks refers to, loaded in two queries."""
 
-    def __init__(self, ctx: ServiceContext, account: Account, docs: Sequence[Mapping[str, Any]]) -> None:
-        self.projects = ctx.store.v2.projects_named(account.id, names_in(docs, "project"))
-        self.batches = ctx.store.v2.batches_named(account.id, names_in(docs, "batch"))
+    def __init__(self, ctx: ServiceContext, account: Account, projects: Collection[str],
+                 batches: Collection[str]) -> None:
+        self.projects = ctx.store.v2.projects_named(account.id, list(projects))
+        self.batches = ctx.store.v2.batches_named(account.id, list(batches))
         self._project_ids = {name: str(doc["id"]) for name, doc in self.projects.items()}
 
-    def project(self, name: Any, expand: bool) -> Any:
-        """The task's ``project`` value: the v2 id, or the Project object."""
-        doc = self.projects.get(name) if isinstance(name, str) else None
+    def project(self, name: Optional[str], expand: bool) -> Any:
+        """A task's ``project`` value: the v2 id, or the Project object ("" for a task without one)."""
+        doc = self.projects.get(name) if name is not None else None
         if doc is None:
             return ""
         return project_v2(doc) if expand else doc["id"]
 
-    def batch(self, name: Any, expand: bool) -> Any:
-        """The task's ``batch`` value (None when it has no batch): the v2 id, or the Batch object."""
-        doc = self.batches.get(name) if isinstance(name, str) else None
+    def batch(self, name: Optional[str], expand: bool) -> Any:
+        """A task's ``batch`` value (None when it has no batch): the v2 id, or the Batch object."""
+        doc = self.batches.get(name) if name is not None else None
         if doc is None:
             return None
         return batch_v2(doc, self._project_ids.get(doc["project"], "")) if expand else doc["id"]
 
 
-def task_v2_text(doc: Mapping[str, Any], refs: TaskRefs, expand: Collection[str] = (),
-                 opts: FrozenSet[str] = frozenset()) -> str:
-    """The v2 Task JSON text of one stored task document."""
-    task: JsonDict = {
-        "task_id": doc["task_id"], "project": refs.project(doc.get("project"), "project" in expand),
-    }
-    batch = refs.batch(doc.get("batch"), "batch" in expand)
-    if batch is not None:
-        task["batch"] = batch
-    task["status"] = doc["status"]
-    task["created_at"] = doc["created_at"]
-    if doc.get("completed_at"):
-        task["completed_at"] = doc["completed_at"]
-    task["metadata"] = doc.get("metadata") or {}
-    if doc["status"] == "error":
-        task["errors"] = [{"type": ERROR_TYPE, "message": str(doc.get("error") or "Task failed.")}]
-    head = encode(task)
-    threads = CONTENT_CACHE.threads_text(doc, opts) if doc["status"] == "completed" else "[]"
-    return f'{head[:-1]},"threads":{threads}}}'
+class TaskParts:
+    """One task's v2 JSON, split where the project and batch references go.
+
+    ``rest`` is everything after them (status, times, metadata, errors, threads and the closing
+    brace), already encoded; it depends only on the stored document and the options, so it is
+    cached, and a page is assembled by joining strings.
+    """
+
+    __slots__ = ("task_id", "project", "batch", "rest")
+
+    def __init__(self, doc: Mapping[str, Any], opts: FrozenSet[str]) -> None:
+        self.task_id = encode(doc["task_id"])
+        self.project: Optional[str] = doc["project"] if isinstance(doc.get("project"), str) else None
+        self.batch: Optional[str] = doc["batch"] if isinstance(doc.get("batch"), str) else None
+        fields: JsonDict = {"status": doc["status"], "created_at": doc["created_at"]}
+        if doc.get("completed_at"):
+            fields["completed_at"] = doc["completed_at"]
+        fields["metadata"] = doc.get("metadata") or {}
+        if doc["status"] == "error":
+            fields["errors"] = [{"type": ERROR_TYPE, "message": str(doc.get("error") or "Task failed.")}]
+        threads = encode(build_threads(doc, opts)) if doc["status"] == "completed" else "[]"
+        self.rest = f',{encode(fields)[1:-1]},"threads":{threads}}}'
+
+    def text(self, refs: TaskRefs, expand: Collection[str]) -> str:
+        """The Task JSON text with the references filled in from ``refs``."""
+        batch = refs.batch(self.batch, "batch" in expand)
+        batch_text = "" if batch is None else ',"batch":' + encode(batch)
+        project = encode(refs.project(self.project, "project" in expand))
+        return f'{{"task_id":{self.task_id},"project":{project}{batch_text}{self.rest}'
+
+
+
+class PartsCache:
+    """:class:`TaskParts` per (stored document text, options), bounded, thread-safe.
+
+    Keyed by the text itself (its hash, then equality), so any change to a task is a new key.
+    """
+
+    def __init__(self, max_entries: int = MAX_CACHED) -> None:
+        self._max = max_entries
+        self._items: Dict[Tuple[str, FrozenSet[str]], TaskParts] = {}
+        self._lock = threading.Lock()
+
+    def parts(self, doc_text: str, opts: FrozenSet[str]) -> TaskParts:
+        """The parts of a stored task, from its stored JSON text."""
+        key = (doc_text, opts)
+        with self._lock:
+            found = self._items.get(key)
+        if found is None:
+            found = TaskParts(json.loads(doc_text), opts)
+            with self._lock:
+                if len(self._items) >= self._max:
+                    self._items.clear()
+                self._items[key] = found
+        return found
+
+
+#: The parts are a pure function of the stored text, so one cache serves every emulator in the process.
+PARTS_CACHE = PartsCache()
+
+
+def tasks_v2_texts(ctx: ServiceContext, account: Account, doc_texts: Sequence[str],
+                   expand: Collection[str] = (), opts: Collection[str] = ()) -> List[str]:
+    """The v2 Task JSON texts of stored tasks, given their stored JSON texts (references loaded once)."""
+    frozen = frozenset(opts)
+    parts = [PARTS_CACHE.parts(text, frozen) for text in doc_texts]
+    refs = TaskRefs(ctx, account, {p.project for p in parts if p.project is not None},
+                    {p.batch for p in parts if p.batch is not None})
+    return [part.text(refs, expand) for part in parts]
 
 
 def task_v2(ctx: ServiceContext, account: Account, task: Union[TaskRecord, Mapping[str, Any]],
             expand: Collection[str] = (), opts: Collection[str] = ()) -> JsonDict:
     """The v2 Task JSON (as a dict) of one stored task record or document."""
     doc = task.doc if isinstance(task, TaskRecord) else task
-    text = task_v2_text(doc, TaskRefs(ctx, account, [doc]), expand, frozenset(opts))
-    result: JsonDict = json.loads(text)
+    part = TaskParts(doc, frozenset(opts))
+    refs = TaskRefs(ctx, account, [part.project] if part.project else [], [part.batch] if part.batch else [])
+    result: JsonDict = json.loads(part.text(refs, expand))
     return result
-
-
-def tasks_v2_texts(ctx: ServiceContext, account: Account, docs: Sequence[Mapping[str, Any]],
-                   expand: Collection[str] = (), opts: Collection[str] = ()) -> List[str]:
-    """The v2 Task JSON texts of many stored task documents (references loaded once)."""
-    refs = TaskRefs(ctx, account, docs)
-    frozen = frozenset(opts)
-    return [task_v2_text(doc, refs, expand, frozen) for doc in docs]
 
 
 def _load_task(ctx: ServiceContext, account: Account, task_id: Optional[str]) -> TaskRecord:
@@ -114,7 +162,7 @@ def get_task(ctx: ServiceContext, account: Account, query: Query) -> EncodedJson
     opts = parse_opts(query)
     with ctx.store.transaction():
         rec = _load_task(ctx, account, query_str(query, "task_id"))
-        text = tasks_v2_texts(ctx, account, [rec.doc], expand, opts)[0]
+        text = tasks_v2_texts(ctx, account, [encode(rec.doc)], expand, opts)[0]
     return EncodedJson(text.encode("utf-8"))
 
 
@@ -152,7 +200,7 @@ def get_tasks(ctx: ServiceContext, account: Account, query: Query) -> EncodedJso
             after = (created, seq)
         rows = ctx.store.tasks.page_docs(account.id, flt, after, limit + 1)
         page = rows[:limit]
-        texts = tasks_v2_texts(ctx, account, [json.loads(row[2]) for row in page], expand, opts)
+        texts = tasks_v2_texts(ctx, account, [row[2] for row in page], expand, opts)
     tail = ""
     if len(rows) > limit:
         tail = ',"next_token":' + encode(encode_page_token("tasks", (page[-1][0], page[-1][1]), mark))
