@@ -33,8 +33,6 @@ import json
 import os
 import platform
 import sys
-import time
-import traceback
 import uuid
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional, Type
@@ -51,6 +49,7 @@ for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pro
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 
 # pylint: disable=wrong-import-position
+from flow_steps import Mismatch, Skip, expect, finish, run_step  # noqa: E402  (beside this script)
 import scaleapi  # noqa: E402  (the official client, from the interpreter's site-packages)
 from scaleapi.api_client.v2 import exceptions as v2_errors  # noqa: E402
 from scaleapi.api_client.v2.models.batch_operation_request import BatchOperationRequest  # noqa: E402
@@ -62,20 +61,6 @@ from scaleapi.api_client.v2.models.set_task_metadata_request import SetTaskMetad
 # pylint: enable=wrong-import-position
 
 DEFAULT_KEY = "test_official_v2"
-
-
-class Mismatch(AssertionError):
-    """The call went through but the result differs from the contract."""
-
-
-class Skip(Exception):
-    """The step's data was not prepared (the emulator does not have that resource)."""
-
-
-def expect(condition: bool, message: str) -> None:
-    """Raise :class:`Mismatch` with ``message`` unless ``condition`` holds."""
-    if not condition:
-        raise Mismatch(message)
 
 
 def describe(exc: BaseException) -> Dict[str, Any]:
@@ -132,23 +117,7 @@ class Flow:  # pylint: disable=too-many-instance-attributes
 
     def step(self, name: str, func: Callable[[], Any]) -> None:
         """Run one step and record its outcome."""
-        started = time.monotonic()
-        record: Dict[str, Any] = {"step": name}
-        try:
-            note = func()
-        except Skip as exc:
-            record.update(result="skip", detail=str(exc))
-        except Mismatch as exc:
-            record.update(result="fail", kind="mismatch", detail=str(exc))
-        except Exception as exc:  # pylint: disable=broad-exception-caught  # any other one fails the step
-            record.update(result="fail", kind="exception", exception=describe(exc),
-                          traceback=traceback.format_exc(limit=6))
-        else:
-            record["result"] = "ok"
-            if note:
-                record["note"] = note
-        record["ms"] = round((time.monotonic() - started) * 1000, 1)
-        self.results.append(record)
+        run_step(self.results, name, func, describe)
 
     def run_all(self) -> List[Dict[str, Any]]:
         """Run every step in order."""
@@ -460,21 +429,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     with open(args.data, encoding="utf-8") as handle:
         data = json.load(handle)
     results = Flow(args.base_url.rstrip("/"), args.key, data).run_all()
-    counts = {kind: sum(1 for r in results if r["result"] == kind) for kind in ("ok", "fail", "skip")}
     report = {
         "client": {"version": getattr(scaleapi, "__version__", "?"), "location": location},
         "python": platform.python_version(),
         "base_url": args.base_url,
-        "summary": counts,
-        "steps": results,
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.report:
-        with open(args.report, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-    return 1 if counts["fail"] else 0
-
+    return finish(report, results, args.report)
 
 if __name__ == "__main__":
     sys.exit(main())
