@@ -127,6 +127,8 @@ def test_control_routes_create_everything(control: Api, api: Api) -> None:
     ("DS", {"api_key": TEST_KEY, "name": "x",
             "tasks": [{"attachments": [{"text": "t", "content_type": "x"}]}]}, "content_type"),
     ("DS", {"api_key": TEST_KEY, "name": "x", "tasks": [{"bogus": 1}]}, "bogus"),
+    ("DS", {"api_key": TEST_KEY, "name": "x",
+            "tasks": [{"attachments": [{"text": "t", "content_type": "text/\u00e9"}]}]}, "content_type"),
 ])
 def test_control_dataset_and_schema_bad_input_is_a_400(
     control: Api, path: str, body: Dict[str, Any], field: str
@@ -157,6 +159,19 @@ def test_a_dataset_task_id_is_unique(emu: Emulator) -> None:
     assert err.value.status == 400
     emu.deliver_dataset(TEST_KEY, dataset["id"], "three", [{"task_id": "t2", "attachments": [
         {"data": b"\x00\x01", "filename": "x.bin"}]}])
+    # Task ids are unique per account: another account may use the same ones.
+    theirs = emu.create_dataset(OTHER_KEY, "theirs")
+    emu.deliver_dataset(OTHER_KEY, theirs["id"], "one", [{"task_id": "t1", "attachments": [{"id": "a", "text": "x"}]}])
+    emu.deliver_dataset(TEST_KEY, dataset["id"], "four", [{"task_id": "t3", "attachments": [{"id": "a", "text": "y"}]}])
+
+
+def test_default_delivery_names_skip_taken_ones(emu: Emulator, api: Api) -> None:
+    """Without a name a delivery is ``delivery-<n>``, stepping over a name already chosen by hand."""
+    make_project(api)
+    make_tasks(api, "p", 1)
+    emu.deliver(TEST_KEY, "p", name="delivery-2")
+    make_tasks(api, "p", 1)
+    assert emu.deliver(TEST_KEY, "p")["name"] == "delivery-3"
 
 
 def test_emulator_methods_need_a_running_emulator() -> None:

@@ -1,11 +1,12 @@
 """The /v2 routes for deliveries, datasets and schemas, and the control routes that create them.
 
-``DATA_ROUTES`` joins the /v2 route table; ``DATA_CONTROL_ROUTES`` joins the control API under
+``DATA_QUERY_OPERATIONS`` and ``DATA_HANDLER_OPERATIONS`` join the /v2 operation table (routes and
+OpenAPI entries alike, see ``routes_v2``); ``DATA_CONTROL_ROUTES`` joins the control API under
 ``/_emulator/v2/`` (no authentication: the body names the ``api_key`` whose account is meant).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 from urllib.parse import quote
 
 from werkzeug.wrappers import Response
@@ -15,24 +16,28 @@ from ..rules.context import ServiceContext
 from ..rules.control import Controller
 from ..rules.errors import invalid_param
 from ..rules.identity import Account
+from ..rules.v2_common import OPTIONS
+from ..rules.v2_tasks import V2_TASK_STATUSES
 from ..rules.validation import require_object
 from .request import ApiRequest
 from .router import Handler
 
-GET, POST = ("GET",), ("POST",)
+JsonDict = Dict[str, Any]
+Service = Callable[[ServiceContext, Account, Any], Any]
+
+_STR: JsonDict = {"type": "string"}
+_TIME: JsonDict = {"type": "string", "format": "date-time"}
+_PAGE: List[Tuple[str, JsonDict]] = [("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
+                                     ("next_token", _STR)]
+
+
+def _expand(*values: str) -> Tuple[str, JsonDict]:
+    return ("expand", {"type": "array", "items": {"type": "string", "enum": list(values)}})
 
 
 def _account(req: ApiRequest) -> Account:
     assert req.account is not None, "v2 routes run only after authentication"
     return req.account
-
-
-def with_query(service: Callable[..., Any]) -> Handler:
-    """A handler calling ``service(ctx, account, query)``."""
-    def handler(ctx: ServiceContext, req: ApiRequest) -> Any:
-        return service(ctx, _account(req), req.query)
-    handler.__doc__ = service.__doc__
-    return handler
 
 
 def _attachment_path(task_id: str, attachment_id: str) -> str:
@@ -44,9 +49,8 @@ def _attachment_path(task_id: str, attachment_id: str) -> str:
 def response_url(ctx: ServiceContext, req: ApiRequest, task_id: str, attachment_id: str) -> Response:
     """GET /v2/datasets/task/{taskId}/response_url/{attachmentId}: 302 to where the bytes are served."""
     v2_datasets.attachment(ctx, _account(req), task_id, attachment_id)
-    location = req.request.host_url.rstrip("/") + _attachment_path(task_id, attachment_id)
     response = Response(b"", status=302)
-    response.headers["Location"] = location
+    response.headers["Location"] = req.request.host_url.rstrip("/") + _attachment_path(task_id, attachment_id)
     return response
 
 
@@ -60,18 +64,42 @@ def attachment_content(ctx: ServiceContext, req: ApiRequest, task_id: str, attac
     return response
 
 
-DATA_ROUTES: List[Tuple[str, Sequence[str], Handler]] = [
-    ("/v2/deliveries", GET, with_query(v2_deliveries.get_deliveries)),
-    ("/v2/delivery", GET, with_query(v2_deliveries.get_delivery)),
-    ("/v2/delivery/tasks", GET, with_query(v2_deliveries.get_delivery_tasks)),
-    ("/v2/datasets", GET, with_query(v2_datasets.get_datasets)),
-    ("/v2/datasets/deliveries", GET, with_query(v2_datasets.get_dataset_deliveries)),
-    ("/v2/datasets/delivery", GET, with_query(v2_datasets.get_dataset_delivery)),
-    ("/v2/datasets/tasks", GET, with_query(v2_datasets.get_dataset_tasks)),
-    ("/v2/datasets/task", GET, with_query(v2_datasets.get_dataset_task)),
-    ("/v2/datasets/task/<task_id>/response_url/<attachment_id>", GET, response_url),
-    ("/v2/datasets/task/<task_id>/attachments/<attachment_id>/content", GET, attachment_content),
-    ("/v2/schema", GET, with_query(v2_schemas.get_schema)),
+#: ``(method, path under /v2, service(ctx, account, query), summary, query parameters)``: the
+#: /v2 route table wraps each service in its query handler.
+DATA_QUERY_OPERATIONS: List[Tuple[str, str, Service, str, List[Tuple[str, JsonDict]]]] = [
+    ("get", "/deliveries", v2_deliveries.get_deliveries, "List a project's deliveries (newest first)",
+     [("project_id", _STR), ("project_name", _STR), ("delivered_after", _TIME), ("delivered_before", _TIME),
+      _expand(*v2_deliveries.DELIVERIES_EXPAND)]),
+    ("get", "/delivery", v2_deliveries.get_delivery, "Get a delivery's tasks (cursor pages)",
+     [("delivery_id", _STR), ("delivery_name", _STR), ("project_id", _STR), ("project_name", _STR), *_PAGE,
+      _expand(*v2_deliveries.DELIVERY_EXPAND),
+      ("opts", {"type": "array", "items": {"type": "string", "enum": list(OPTIONS)}})]),
+    ("get", "/delivery/tasks", v2_deliveries.get_delivery_tasks, "List delivered tasks (cursor pages)",
+     [("delivery_id", _STR), ("project_id", _STR), ("project_name", _STR),
+      ("status", {"type": "string", "enum": list(V2_TASK_STATUSES)}), ("completed_after", _TIME),
+      ("completed_before", _TIME), *_PAGE]),
+    ("get", "/datasets", v2_datasets.get_datasets, "List datasets", []),
+    ("get", "/datasets/deliveries", v2_datasets.get_dataset_deliveries,
+     "List dataset deliveries (newest first)",
+     [("dataset_id", _STR), ("delivered_after", _TIME), ("delivered_before", _TIME),
+      _expand(*v2_datasets.DELIVERIES_EXPAND)]),
+    ("get", "/datasets/delivery", v2_datasets.get_dataset_delivery,
+     "Get a dataset delivery's tasks (cursor pages)",
+     [("delivery_id", _STR), *_PAGE, _expand(*v2_datasets.TASK_EXPAND)]),
+    ("get", "/datasets/tasks", v2_datasets.get_dataset_tasks, "List dataset tasks (cursor pages)",
+     [("dataset_id", _STR), ("delivery_id", _STR), ("delivered_after", _TIME), ("delivered_before", _TIME),
+      *_PAGE, _expand(*v2_datasets.TASK_EXPAND)]),
+    ("get", "/datasets/task", v2_datasets.get_dataset_task, "Get a dataset task",
+     [("task_id", _STR), _expand(*v2_datasets.TASK_EXPAND)]),
+    ("get", "/schema", v2_schemas.get_schema, "Get a response schema", [("schema_id", _STR)]),
+]
+
+#: ``(method, path under /v2, handler, summary)``: routes whose handler reads the path itself.
+DATA_HANDLER_OPERATIONS: List[Tuple[str, str, Handler, str]] = [
+    ("get", "/datasets/task/{task_id}/response_url/{attachment_id}", response_url,
+     "Redirect (302) to an attachment of a dataset task"),
+    ("get", "/datasets/task/{task_id}/attachments/{attachment_id}/content", attachment_content,
+     "The bytes of an attachment of a dataset task (where response_url points)"),
 ]
 
 
@@ -115,6 +143,8 @@ def control_create_schema(ctl: Controller, req: ApiRequest) -> Any:
     body = _control_body(req, ("json_schema",))
     return v2_schemas.create_schema(ctl.ctx, ctl.account(body.get("api_key")), body.get("json_schema"))
 
+
+POST = ("POST",)
 
 DATA_CONTROL_ROUTES: List[Tuple[str, Sequence[str], Handler]] = [
     ("/_emulator/v2/deliveries", POST, control_deliver),

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+import re
+from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..storage.v2_data_store import Attachment, DatasetTaskRow
 from .context import ServiceContext
-from .errors import bad_request, invalid_param, missing_param, not_found
+from .errors import bad_request, invalid_param, not_found
 from .identity import Account, new_object_id
 from .timeutil import iso_from_ms
-from .v2_data_query import (
-    Query, check_name, expand_of, first, page_after, page_limit, page_result, time_range,
-)
+from .v2_common import Query, parse_expand, parse_limit, query_str, time_range, v2_error
+from .v2_data_query import Pager, check_name
 
 JsonDict = Dict[str, Any]
 
@@ -29,6 +29,8 @@ ATTACHMENT_PATH = "/v2/datasets/task/{task_id}/attachments/{attachment_id}/conte
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 #: Most tasks one dataset delivery may hold.
 MAX_DELIVERY_TASKS = 10_000
+# A media type as a header carries it: printable ASCII, a type and a subtype, optional parameters.
+_MEDIA_TYPE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+(;[\x20-\x7e]*)?")
 _ATTACHMENT_KEYS = frozenset({"id", "content_type", "filename", "data", "data_base64", "text"})
 _TASK_KEYS = frozenset({"task_id", "response", "attachments", "turn_count"})
 
@@ -150,7 +152,7 @@ def _attachment(entry: Any, where: str) -> Tuple[str, Attachment]:
     ident = check_name(entry.get("id", new_object_id()), f"{where}.id")
     content_type = entry.get("content_type", DEFAULT_CONTENT_TYPE)
     filename = entry.get("filename")
-    if not isinstance(content_type, str) or "/" not in content_type or "\n" in content_type:
+    if not isinstance(content_type, str) or not _MEDIA_TYPE.fullmatch(content_type):
         raise invalid_param(f"{where}.content_type", "must be a media type such as text/plain")
     if filename is not None:
         check_name(filename, f"{where}.filename")
@@ -159,18 +161,20 @@ def _attachment(entry: Any, where: str) -> Tuple[str, Attachment]:
 
 # Answers -------------------------------------------------------------------------------------
 
-def _dataset_ref(ctx: ServiceContext, account: Account, dataset_id: str, expand: Sequence[str]) -> Any:
+def _dataset_ref(ctx: ServiceContext, account: Account, dataset_id: str, expand: Collection[str]) -> Any:
     if "dataset" not in expand:
         return dataset_id
     doc = ctx.store.v2data.dataset(account.id, dataset_id)
     return doc if doc is not None else dataset_id
 
 
-def _delivery_json(ctx: ServiceContext, account: Account, doc: JsonDict, expand: Sequence[str]) -> JsonDict:
+def _delivery_json(ctx: ServiceContext, account: Account, doc: JsonDict, expand: Collection[str]) -> JsonDict:
     return {**doc, "dataset": _dataset_ref(ctx, account, doc["dataset"], expand)}
 
 
-def _task_json(ctx: ServiceContext, account: Account, row: DatasetTaskRow, expand: Sequence[str]) -> JsonDict:
+def _task_json(
+    ctx: ServiceContext, account: Account, row: DatasetTaskRow, expand: Collection[str]
+) -> JsonDict:
     delivery: Any = row.delivery_id
     if "delivery" in expand:
         doc = ctx.store.v2data.dataset_delivery(account.id, row.delivery_id)
@@ -190,9 +194,9 @@ def get_datasets(ctx: ServiceContext, account: Account, _query: Query) -> JsonDi
 
 def get_dataset_deliveries(ctx: ServiceContext, account: Account, query: Query) -> JsonDict:
     """``GET /v2/datasets/deliveries``: dataset deliveries (of one dataset, or all), newest first."""
-    expand = expand_of(query, DELIVERIES_EXPAND)
+    expand = parse_expand(query, DELIVERIES_EXPAND)
     delivered = time_range(query, "delivered_after", "delivered_before")
-    dataset_id = first(query, "dataset_id")
+    dataset_id = query_str(query, "dataset_id")
     with ctx.store.transaction():
         if dataset_id is not None and ctx.store.v2data.dataset(account.id, dataset_id) is None:
             raise dataset_not_found()
@@ -202,51 +206,49 @@ def get_dataset_deliveries(ctx: ServiceContext, account: Account, query: Query) 
 
 def get_dataset_delivery(ctx: ServiceContext, account: Account, query: Query) -> JsonDict:
     """``GET /v2/datasets/delivery``: one dataset delivery's tasks, a page at a time."""
-    expand = expand_of(query, TASK_EXPAND)
-    limit = page_limit(query)
-    delivery_id = first(query, "delivery_id")
-    if not delivery_id:
-        raise missing_param("delivery_id")
-    kind = f"dataset-delivery:{delivery_id}"
-    after = page_after(query, kind)
+    expand = parse_expand(query, TASK_EXPAND)
+    limit = parse_limit(query)
+    delivery_id = query_str(query, "delivery_id")
+    if delivery_id is None:
+        raise v2_error(400, "delivery_id is required.")
+    pager = Pager(query, account, "dataset-delivery", delivery_id)
     with ctx.store.transaction():
         doc = ctx.store.v2data.dataset_delivery(account.id, delivery_id)
         if doc is None:
             raise not_found("Dataset delivery not found.")
         rows = ctx.store.v2data.dataset_task_page(
-            account.id, None, delivery_id, (None, None), after, limit + 1
+            account.id, None, delivery_id, (None, None), pager.after, limit + 1
         )
         body: JsonDict = {
             "delivery": _delivery_json(ctx, account, doc, expand) if "delivery" in expand else delivery_id,
             "tasks": [_task_json(ctx, account, row, expand) for row in rows[:limit]],
         }
-        return page_result(body, kind, [row.seq for row in rows], limit)
+        return pager.finish(body, [row.seq for row in rows], limit)
 
 
 def get_dataset_tasks(ctx: ServiceContext, account: Account, query: Query) -> JsonDict:
     """``GET /v2/datasets/tasks``: dataset tasks by dataset and/or delivery, in handover order."""
-    expand = expand_of(query, TASK_EXPAND)
-    limit = page_limit(query)
+    expand = parse_expand(query, TASK_EXPAND)
+    limit = parse_limit(query)
     delivered = time_range(query, "delivered_after", "delivered_before")
-    dataset_id, delivery_id = first(query, "dataset_id"), first(query, "delivery_id")
+    dataset_id, delivery_id = query_str(query, "dataset_id"), query_str(query, "delivery_id")
     if dataset_id is None and delivery_id is None:
-        raise bad_request("One of dataset_id or delivery_id is required.")
-    kind = f"dataset-tasks:{dataset_id or ''}:{delivery_id or ''}"
-    after = page_after(query, kind)
+        raise v2_error(400, "One of dataset_id or delivery_id is required.")
+    pager = Pager(query, account, "dataset-tasks", dataset_id, delivery_id, delivered)
     store = ctx.store.v2data
     with ctx.store.transaction():
         if dataset_id is not None and store.dataset(account.id, dataset_id) is None:
             raise dataset_not_found()
         if delivery_id is not None and store.dataset_delivery(account.id, delivery_id) is None:
             raise not_found("Dataset delivery not found.")
-        rows = store.dataset_task_page(account.id, dataset_id, delivery_id, delivered, after, limit + 1)
+        rows = store.dataset_task_page(account.id, dataset_id, delivery_id, delivered, pager.after, limit + 1)
         body: JsonDict = {"tasks": [_task_json(ctx, account, row, expand) for row in rows[:limit]]}
-        return page_result(body, kind, [row.seq for row in rows], limit)
+        return pager.finish(body, [row.seq for row in rows], limit)
 
 
 def _load_task(ctx: ServiceContext, account: Account, task_id: Optional[str]) -> DatasetTaskRow:
     if not task_id:
-        raise missing_param("task_id")
+        raise v2_error(400, "task_id is required.")
     row = ctx.store.v2data.dataset_task(account.id, task_id)
     if row is None:
         raise not_found("Dataset task not found.")
@@ -255,9 +257,9 @@ def _load_task(ctx: ServiceContext, account: Account, task_id: Optional[str]) ->
 
 def get_dataset_task(ctx: ServiceContext, account: Account, query: Query) -> JsonDict:
     """``GET /v2/datasets/task``: one dataset task."""
-    expand = expand_of(query, TASK_EXPAND)
+    expand = parse_expand(query, TASK_EXPAND)
     with ctx.store.transaction():
-        return _task_json(ctx, account, _load_task(ctx, account, first(query, "task_id")), expand)
+        return _task_json(ctx, account, _load_task(ctx, account, query_str(query, "task_id")), expand)
 
 
 def attachment(ctx: ServiceContext, account: Account, task_id: str, attachment_id: str) -> Attachment:

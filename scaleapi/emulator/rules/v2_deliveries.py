@@ -7,24 +7,26 @@ the three ``get_*`` functions answer ``GET /v2/deliveries``, ``/v2/delivery`` an
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
 
 from ..storage.v2_data_store import DeliveredTask, DeliveryTaskQuery
 from .context import ServiceContext
 from .errors import bad_request, conflict, invalid_param, not_found
 from .identity import Account, new_object_id
+from .jsontext import EncodedJson, splice_object
 from .timeutil import iso_from_ms
-from .v2_data_query import (
-    Query, check_name, expand_of, find_project, first, opts_of, page_after, page_limit, page_result,
-    project_of_query, project_v2, task_v2, time_range,
+from .v2_common import (
+    Query, find_project, parse_expand, parse_limit, parse_opts, query_str, time_range, v2_error,
 )
+from .v2_data_query import Pager, check_name
+from .v2_projects import project_v2
+from .v2_tasks import V2_TASK_STATUSES, tasks_v2_texts
 
 JsonDict = Dict[str, Any]
 
 DELIVERIES_EXPAND = ("project",)
 DELIVERY_EXPAND = ("project", "batch", "delivery")
 TASK_EXPAND = ("project", "batch")
-TASK_STATUSES = ("pending", "completed", "canceled", "error", "deleted")
 
 
 def delivery_not_found() -> Exception:
@@ -68,7 +70,7 @@ def create_delivery(  # pylint: disable=too-many-arguments
         if not chosen:
             raise bad_request(f'Project "{doc["name"]}" has no completed task that is not delivered yet.')
         if name is None:
-            name = f"delivery-{len(store.v2data.deliveries(account.id, doc['name'], (None, None))) + 1}"
+            name = _free_name(ctx, account, doc["name"])
         if store.v2data.delivery_by_name(account.id, doc["name"], name) is not None:
             raise conflict(f'A delivery named "{name}" already exists in project "{doc["name"]}".')
         now = ctx.now()
@@ -82,6 +84,14 @@ def create_delivery(  # pylint: disable=too-many-arguments
             [(task["task_id"], response_schema_id, task.get("response") or {}) for task in chosen],
         )
         return delivery
+
+
+def _free_name(ctx: ServiceContext, account: Account, project: str) -> str:
+    """``delivery-<n>``: n one more than the project's deliveries, or the next free one."""
+    number = len(ctx.store.v2data.deliveries(account.id, project, (None, None))) + 1
+    while ctx.store.v2data.delivery_by_name(account.id, project, f"delivery-{number}") is not None:
+        number += 1
+    return f"delivery-{number}"
 
 
 def _task_id_list(task_ids: Optional[Sequence[str]]) -> Optional[List[str]]:
@@ -114,62 +124,65 @@ def _deliverable(
     return chosen
 
 
-def _delivery_json(ctx: ServiceContext, account: Account, doc: JsonDict, expand: Sequence[str]) -> JsonDict:
+def _delivery_json(ctx: ServiceContext, account: Account, doc: JsonDict, expand: Collection[str]) -> JsonDict:
     if "project" not in expand:
         return doc
     return {**doc, "project": project_v2(find_project(ctx, account, doc["project"], None))}
 
 
+def _project(ctx: ServiceContext, account: Account, query: Query) -> Optional[JsonDict]:
+    """The project named by ``project_id``/``project_name`` (404 when unknown), or None with neither."""
+    project_id, name = query_str(query, "project_id"), query_str(query, "project_name")
+    return None if project_id is None and name is None else find_project(ctx, account, project_id, name)
+
+
 def get_deliveries(ctx: ServiceContext, account: Account, query: Query) -> JsonDict:
     """``GET /v2/deliveries``: a project's deliveries, newest first (a project filter is required)."""
-    expand = expand_of(query, DELIVERIES_EXPAND)
+    expand = parse_expand(query, DELIVERIES_EXPAND)
     delivered = time_range(query, "delivered_after", "delivered_before")
     with ctx.store.transaction():
-        project = project_of_query(ctx, account, query, required=True)
-        assert project is not None
+        project = find_project(ctx, account, query_str(query, "project_id"), query_str(query, "project_name"))
         docs = ctx.store.v2data.deliveries(account.id, project["name"], delivered)
         return {"deliveries": [_delivery_json(ctx, account, doc, expand) for doc in docs]}
 
 
-def _find_delivery(ctx: ServiceContext, account: Account, query: Query) -> Any:
+def _find_delivery(ctx: ServiceContext, account: Account, query: Query) -> Tuple[int, str, JsonDict]:
     """``(row number, project name, document)`` named by delivery_id, or delivery_name in a project."""
-    delivery_id = first(query, "delivery_id")
+    delivery_id = query_str(query, "delivery_id")
     if delivery_id is not None:
         found = ctx.store.v2data.delivery(account.id, delivery_id)
     else:
-        name = first(query, "delivery_name")
+        name = query_str(query, "delivery_name")
         if name is None:
-            raise bad_request(
-                "Either delivery_id, or delivery_name with project_id or project_name, is required."
-            )
-        project = project_of_query(ctx, account, query, required=False)
+            raise v2_error(400, "Either delivery_id, or delivery_name with project_id or project_name, "
+                                "is required.")
+        project = _project(ctx, account, query)
         if project is None:
-            raise bad_request(
-                "delivery_name needs project_id or project_name (names are unique per project)."
-            )
+            raise v2_error(400, "delivery_name needs project_id or project_name (names are unique per "
+                                "project).")
         found = ctx.store.v2data.delivery_by_name(account.id, project["name"], name)
     if found is None:
         raise delivery_not_found()
     return found
 
 
-def get_delivery(ctx: ServiceContext, account: Account, query: Query) -> Any:
+def get_delivery(ctx: ServiceContext, account: Account, query: Query) -> EncodedJson:
     """``GET /v2/delivery``: one delivery's tasks (v2 Task shape), a page at a time."""
-    expand = expand_of(query, DELIVERY_EXPAND)
-    opts = opts_of(query)
-    limit = page_limit(query)
+    expand = parse_expand(query, DELIVERY_EXPAND)
+    opts = parse_opts(query)
+    limit = parse_limit(query)
     with ctx.store.transaction():
         seq, _project, doc = _find_delivery(ctx, account, query)
-        after = page_after(query, f"delivery:{doc['id']}")
-        listing = DeliveryTaskQuery(delivery_seq=seq)
-        rows = ctx.store.v2data.delivered_tasks(account.id, listing, after, limit + 1)
+        pager = Pager(query, account, "delivery", doc["id"])
+        rows = ctx.store.v2data.delivered_tasks(account.id, DeliveryTaskQuery(delivery_seq=seq), pager.after,
+                                                limit + 1)
         task_expand = [item for item in expand if item in TASK_EXPAND]
-        tasks = [task_v2(ctx, account, row.doc_text, task_expand, opts) for row in rows[:limit]]
-        delivery: Any = doc["id"]
-        if "delivery" in expand:
-            delivery = _delivery_json(ctx, account, doc, expand)
-        cursors = [row.cursor for row in rows]
-        return page_result({"delivery": delivery, "tasks": tasks}, f"delivery:{doc['id']}", cursors, limit)
+        texts = tasks_v2_texts(ctx, account, [json.loads(row.doc_text) for row in rows[:limit]], task_expand,
+                               opts)
+        rest: JsonDict = {"delivery": _delivery_json(ctx, account, doc, expand) if "delivery" in expand
+                          else doc["id"]}
+        pager.finish(rest, [row.cursor for row in rows], limit)
+    return splice_object("tasks", texts, rest)
 
 
 def _delivered_doc(row: DeliveredTask) -> JsonDict:
@@ -181,30 +194,30 @@ def _delivered_doc(row: DeliveredTask) -> JsonDict:
     }
 
 
-def get_delivery_tasks(ctx: ServiceContext, account: Account, query: Query) -> Any:
+def get_delivery_tasks(ctx: ServiceContext, account: Account, query: Query) -> JsonDict:
     """``GET /v2/delivery/tasks``: tasks of a delivery, or of a project, with what was delivered.
 
-    A project's tasks that no delivery included carry null delivery fields.
+    A project's tasks that no delivery included carry null delivery fields. ``total`` is the number
+    of docs in this page.
     """
-    status = first(query, "status")
-    if status is not None and status not in TASK_STATUSES:
-        raise invalid_param("status", f"must be one of {', '.join(TASK_STATUSES)}")
+    status = query_str(query, "status")
+    if status is not None and status not in V2_TASK_STATUSES:
+        raise v2_error(400, f"status must be one of {', '.join(V2_TASK_STATUSES)} (got {status!r}).")
     completed = time_range(query, "completed_after", "completed_before")
-    limit = page_limit(query)
+    limit = parse_limit(query)
     with ctx.store.transaction():
-        delivery_id = first(query, "delivery_id")
+        delivery_id = query_str(query, "delivery_id")
         if delivery_id is not None:
             found = ctx.store.v2data.delivery(account.id, delivery_id)
             if found is None:
                 raise delivery_not_found()
             listing = DeliveryTaskQuery(delivery_seq=found[0], status=status, completed=completed)
-            kind = f"delivery-tasks:{delivery_id}"
         else:
-            project = project_of_query(ctx, account, query, required=False)
+            project = _project(ctx, account, query)
             if project is None:
-                raise bad_request("One of delivery_id, project_id or project_name is required.")
+                raise v2_error(400, "One of delivery_id, project_id or project_name is required.")
             listing = DeliveryTaskQuery(project=project["name"], status=status, completed=completed)
-            kind = f"project-tasks:{project['id']}"
-        rows = ctx.store.v2data.delivered_tasks(account.id, listing, page_after(query, kind), limit + 1)
+        pager = Pager(query, account, "delivery-tasks", listing)
+        rows = ctx.store.v2data.delivered_tasks(account.id, listing, pager.after, limit + 1)
         docs = [_delivered_doc(row) for row in rows[:limit]]
-        return page_result({"docs": docs, "total": len(docs)}, kind, [row.cursor for row in rows], limit)
+        return pager.finish({"docs": docs, "total": len(docs)}, [row.cursor for row in rows], limit)

@@ -6,10 +6,10 @@ import re
 from typing import Any, Dict
 
 from .context import ServiceContext
-from .errors import ApiError, invalid_param, not_found
+from .errors import invalid_param, not_found
 from .identity import Account, new_object_id
 from .jsontext import encode
-from .v2_data_query import Query, first
+from .v2_common import Query, query_str, v2_error
 
 JsonDict = Dict[str, Any]
 
@@ -44,9 +44,9 @@ def schema_exists(ctx: ServiceContext, account: Account, schema_id: str) -> bool
 
 def get_schema(ctx: ServiceContext, account: Account, query: Query) -> JsonDict:
     """``GET /v2/schema``: 400 without a well-formed ``schema_id``, 404 for an unknown one."""
-    schema_id = first(query, "schema_id")
+    schema_id = query_str(query, "schema_id")
     if schema_id is None or not SCHEMA_ID.fullmatch(schema_id):
-        raise ApiError(400, 'Parameter is invalid, reason: "schema_id" is required (letters, digits, _.:-)')
+        raise v2_error(400, "schema_id is required: an id of letters, digits and _.:- (at most 128).")
     with ctx.store.transaction():
         text = ctx.store.v2data.schema(account.id, schema_id)
     if text is None:
