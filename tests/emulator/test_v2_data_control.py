@@ -161,8 +161,9 @@ def test_a_dataset_task_id_is_unique(emu: Emulator) -> None:
         {"data": b"\x00\x01", "filename": "x.bin"}]}])
     # Task ids are unique per account: another account may use the same ones.
     theirs = emu.create_dataset(OTHER_KEY, "theirs")
-    emu.deliver_dataset(OTHER_KEY, theirs["id"], "one", [{"task_id": "t1", "attachments": [{"id": "a", "text": "x"}]}])
-    emu.deliver_dataset(TEST_KEY, dataset["id"], "four", [{"task_id": "t3", "attachments": [{"id": "a", "text": "y"}]}])
+    same = {"id": "a", "text": "x"}
+    emu.deliver_dataset(OTHER_KEY, theirs["id"], "one", [{"task_id": "t1", "attachments": [same]}])
+    emu.deliver_dataset(TEST_KEY, dataset["id"], "four", [{"task_id": "t3", "attachments": [same]}])
 
 
 def test_default_delivery_names_skip_taken_ones(emu: Emulator, api: Api) -> None:

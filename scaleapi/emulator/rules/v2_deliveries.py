@@ -177,8 +177,7 @@ def get_delivery(ctx: ServiceContext, account: Account, query: Query) -> Encoded
         rows = ctx.store.v2data.delivered_tasks(account.id, DeliveryTaskQuery(delivery_seq=seq), pager.after,
                                                 limit + 1)
         task_expand = [item for item in expand if item in TASK_EXPAND]
-        texts = tasks_v2_texts(ctx, account, [json.loads(row.doc_text) for row in rows[:limit]], task_expand,
-                               opts)
+        texts = tasks_v2_texts(ctx, account, [row.doc_text for row in rows[:limit]], task_expand, opts)
         rest: JsonDict = {"delivery": _delivery_json(ctx, account, doc, expand) if "delivery" in expand
                           else doc["id"]}
         pager.finish(rest, [row.cursor for row in rows], limit)
