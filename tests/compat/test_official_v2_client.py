@@ -20,6 +20,7 @@ from typing import Any, Dict, List
 import pytest
 from support.official_client import official_python, run_flow
 from support.sdk import image_task_payload
+from support.v2_world import make_delivered
 
 from scaleapi import ScaleClient, TaskType
 from scaleapi.emulator import Emulator
@@ -51,14 +52,8 @@ def prepare(emu: Emulator) -> Dict[str, Any]:
     data: Dict[str, Any] = {
         "content_project": content.name, "content_count": CONTENT_TASKS, "chat_project": chat.name,
     }
-    data.update(prepare_delivered(emu, content.name))
+    data.update(make_delivered(emu, KEY, content.name))
     return data
-
-
-def prepare_delivered(emu: Emulator, project: str) -> Dict[str, Any]:
-    """A delivery of the project's completed tasks, a dataset with a delivery and a schema."""
-    del emu, project
-    return {}
 
 
 def test_official_v2_client_flow(tmp_path: Path) -> None:
