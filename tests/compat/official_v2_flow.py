@@ -141,6 +141,7 @@ class Flow:  # pylint: disable=too-many-instance-attributes
             ("get_tasks(project_name, status=completed) pages with content", self.s_get_tasks),
             ("v2_get_tasks walks every completed task with content", self.s_v2_get_tasks),
             ("get_task with expand=[project, batch]", self.s_get_task_expand),
+            ("get_task with opts (annotation_details, model_parameters, submissions)", self.s_get_task_opts),
             ("get_task unknown -> NotFoundException 404", self.s_get_task_missing),
             ("get_annotation of a message annotation", self.s_get_annotation),
             ("create_chat_task", self.s_create_chat_task),
@@ -327,6 +328,16 @@ class Flow:  # pylint: disable=too-many-instance-attributes
         expect(getattr(project, "name", None) == self.data["content_project"], f"project {project!r}")
         lean = self.v2.get_task(self.task.task_id)
         expect(isinstance(lean.project.actual_instance, str), f"unexpanded project {lean.project!r}")
+
+    def s_get_task_opts(self) -> None:
+        if self.task is None:
+            raise Skip("no task was listed")
+        task = self.v2.get_task(task_id=self.task.task_id,
+                                opts=["annotation_details", "model_parameters", "submissions"])
+        self.check_content(task)
+        titled = [a.actual_instance for thread in task.threads for turn in thread.turns
+                  for a in turn.annotations if a.actual_instance.title]
+        expect(bool(titled), "annotation_details added no annotation titles")
 
     def s_get_task_missing(self) -> None:
         expect_raises(v2_errors.NotFoundException, lambda: self.v2.get_task(task_id="0" * 24), 404)
