@@ -21,7 +21,7 @@ from scaleapi.emulator import Emulator
 from scaleapi.exceptions import ScaleDuplicateResource
 
 STATES = ("staging", "in_progress", "paused", "cancelled", "completed")
-# (state, operation) → the state after it, or 400. See docs/emulator.md, "Batch states".
+# (state, operation) → the state after it, or 400. See docs/emulator.md, "v2 batches and their states".
 TABLE: Dict[str, Dict[str, Any]] = {
     "finalize": {"staging": "in_progress", "in_progress": "in_progress", "paused": 400, "cancelled": 400,
                  "completed": 400},

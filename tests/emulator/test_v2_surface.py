@@ -15,7 +15,7 @@ from support.v2_emulator import V2Wire, sdk_client, v1_project, v2_error_of
 from scaleapi.api_client.v2 import exceptions as v2x
 from scaleapi.api_client.v2.models.create_batch_request import CreateBatchRequest
 from scaleapi.emulator import Emulator
-from scaleapi.emulator.http.routes_v2 import V2_ROUTES
+from scaleapi.emulator.http.routes_v2 import V2_OPERATIONS, V2_ROUTES
 from scaleapi.exceptions import ScaleUnauthorized
 
 
@@ -155,3 +155,18 @@ def test_route_table_matches_the_openapi_document(wire: V2Wire) -> None:
     assert core <= set(routed)
     expand = [p for p in document["paths"]["/v2/tasks"]["get"]["parameters"] if p["name"] == "expand"]
     assert expand[0]["explode"] is True and expand[0]["schema"]["items"]["enum"] == ["project", "batch"]
+
+
+@pytest.mark.parametrize("limit", ["²", "٣", "9" * 5000, "+5", " 5", "5.0", "1e2"])
+def test_odd_limits_are_400(live: Api, wire: V2Wire, limit: str) -> None:
+    """Non-ASCII digits and over-long numbers are a 400, not a failure of the number parser."""
+    v1_project(live, "p")
+    for path in ("tasks", "batches"):
+        v2_error_of(wire.get(path, {"project_name": "p", "limit": limit}), 400)
+
+
+@pytest.mark.parametrize("method, path", [(op.method, op.path) for op in V2_OPERATIONS])
+def test_every_operation_needs_credentials(emu: Emulator, method: str, path: str) -> None:
+    """Every /v2 operation answers 401 in the v2 body without credentials."""
+    response = requests.request(method.upper(), f"{emu.base}/v2{path}", json={}, timeout=10)
+    v2_error_of(response, 401)
