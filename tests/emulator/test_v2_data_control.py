@@ -182,3 +182,20 @@ def test_emulator_methods_need_a_running_emulator() -> None:
         emu.create_dataset(TEST_KEY, "ds")
     with pytest.raises(RuntimeError):
         emu.create_schema(TEST_KEY, {})
+
+
+def test_reset_forgets_deliveries_datasets_and_schemas(emu: Emulator, api: Api, control: Api) -> None:
+    """After a reset the same names are free again and nothing of the old objects is left."""
+    make_project(api)
+    make_tasks(api, "p", 1)
+    emu.deliver(TEST_KEY, "p", "d")
+    dataset = emu.create_dataset(TEST_KEY, "ds")
+    emu.deliver_dataset(TEST_KEY, dataset["id"], "x", [{"task_id": "t1"}])
+    control.ok("POST", "reset")
+    body = {"api_key": TEST_KEY, "name": "again", "tasks": [{"task_id": "t1"}]}
+    error_of(control.post(f"v2/datasets/{dataset['id']}/deliveries", json=body), 404)
+    make_project(api)
+    make_tasks(api, "p", 1)
+    assert emu.deliver(TEST_KEY, "p", "d")["task_count"] == 1
+    fresh = emu.create_dataset(TEST_KEY, "ds")
+    emu.deliver_dataset(TEST_KEY, fresh["id"], "x", [{"task_id": "t1"}])

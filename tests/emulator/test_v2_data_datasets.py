@@ -232,3 +232,15 @@ def test_openapi_describes_the_data_routes(v2http: Api) -> None:
     tasks = document["paths"]["/v2/datasets/tasks"]["get"]["parameters"]
     expand = next(p for p in tasks if p["name"] == "expand")
     assert expand["schema"]["items"]["enum"] == ["dataset", "delivery"] and expand["explode"] is True
+
+
+@pytest.mark.parametrize("path", sorted(DATA_PATHS))
+@pytest.mark.parametrize("authorization", [None, "Bearer ", "Bearer not-a-scale-key", "Token abc"])
+def test_every_data_route_refuses_missing_or_bad_keys(emu: Emulator, path: str, authorization: Any) -> None:
+    """401 in the error shape before anything is looked up, whatever the route."""
+    url = emu.base + path.replace("{task_id}", "t1").replace("{attachment_id}", "a")
+    headers = {} if authorization is None else {"Authorization": authorization}
+    with requests.Session() as session:
+        session.trust_env = False
+        response = session.get(url, headers=headers, allow_redirects=False, timeout=10)
+    error_of(response, 401)

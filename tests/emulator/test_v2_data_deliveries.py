@@ -220,3 +220,18 @@ def test_get_delivery_tasks_pages_and_filters(
     token = first.next_token
     # A token of one listing does not resume another.
     error_of(v2http.get("delivery/tasks", params={"project_name": "p", "next_token": token}), 400)
+
+
+@pytest.mark.parametrize("opts", [[], ["annotation_details"], ["annotation_details", "model_parameters"]])
+def test_a_delivered_task_reads_as_get_task_does(
+    emu: Emulator, api: Api, client: ScaleClient, opts: List[str]
+) -> None:
+    """get_delivery serves each task exactly as GET /v2/task would, with the same expand and opts."""
+    make_project(api)
+    task_ids = make_tasks(api, "p", 2)
+    delivery = emu.deliver(TEST_KEY, "p")
+    page = client.v2.get_delivery(delivery_id=delivery["id"], expand=["project"], opts=opts)
+    for task in page.tasks:
+        alone = client.v2.get_task(task_id=task.task_id, expand=["project"], opts=opts)
+        assert task.to_dict() == alone.to_dict()
+    assert sorted(task.task_id for task in page.tasks) == sorted(task_ids)
