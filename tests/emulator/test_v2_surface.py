@@ -170,3 +170,10 @@ def test_every_operation_needs_credentials(emu: Emulator, method: str, path: str
     """Every /v2 operation answers 401 in the v2 body without credentials."""
     response = requests.request(method.upper(), f"{emu.base}/v2{path}", json={}, timeout=10)
     v2_error_of(response, 401)
+
+
+def test_a_host_ending_in_a_slash_still_reaches_v2(emu: Emulator) -> None:
+    """The official client builds ``host + "/v2/..."``, so a host ending in ``/`` sends ``//v2/...``."""
+    response = requests.get(f"{emu.base}//v2/projects", headers={"Authorization": f"Bearer {TEST_KEY}"},
+                            timeout=10)
+    assert response.status_code == 200 and response.json() == {"projects": []}

@@ -89,8 +89,10 @@ class EmulatorApp:
         if req.path.startswith(CONTROL_PREFIX):
             handler, args = self.control.match(req.method, req.path)
             return json_response(handler(self.controller, req, **args))
-        surface = req.path[:3]
-        if surface not in ("/v1", "/v2") or req.path[3:4] not in ("", "/"):
+        # A host ending in "/" makes the v2 clients send "//v2/..." (the router collapses the rest).
+        path = "/" + req.path.lstrip("/")
+        surface = path[:3]
+        if surface not in ("/v1", "/v2") or path[3:4] not in ("", "/"):
             raise ApiError(
                 404, f"No such endpoint: {req.method} {req.path} (the API lives under /v1 and /v2)"
             )
