@@ -5,9 +5,11 @@
   client 2.18.4 (its own venv; its models validate with pydantic). Needs no server.
 * **First use**: a fresh interpreter times ``import scaleapi`` plus the first ``Task.from_dict``
   (the v2 model modules load on first use), ours against 2.18.4, taking turns.
-* **Listing**: every task of a project walked with ``v2_get_tasks``: ours, 2.18.4 and a bare
-  ``requests.Session`` loop over ``GET /v2/tasks`` that only decodes the JSON. It is skipped, with
-  the reason in the report, while the emulator answers 404 on ``/v2/tasks`` or our client has no
+* **Listing**: every task of a project of seeded completed tasks (each with threads, turns,
+  messages and annotations in its v2 form) walked with ``v2_get_tasks``: ours, 2.18.4 and a bare
+  ``requests.Session`` loop over ``GET /v2/tasks`` that only decodes the JSON. Every walk must see
+  every task with its threads. It is skipped, with the reason in the report, while the emulator
+  answers 404 on ``/v2/tasks``, a seeded task comes without threads, or our client has no
   ``v2_get_tasks``.
 """
 import json
@@ -133,13 +135,17 @@ def _v2_missing(url: str) -> Optional[str]:
     reasons = []
     root = url[: -len("/v1")] if url.endswith("/v1") else url
     try:
-        status = requests.get(root + "/v2/tasks", params={"project_name": PROJECT, "limit": "1"},
-                              auth=(BENCH_KEY, ""), timeout=30).status_code
+        resp = requests.get(root + "/v2/tasks", params={"project_name": PROJECT, "limit": "1"},
+                            auth=(BENCH_KEY, ""), timeout=30)
     except requests.RequestException as err:
         reasons.append(f"GET /v2/tasks failed: {err}")
     else:
-        if status == 404:
+        if resp.status_code == 404:
             reasons.append("the emulator does not serve /v2 yet (GET /v2/tasks answered 404)")
+        elif resp.status_code != 200:
+            reasons.append(f"GET /v2/tasks answered {resp.status_code}")
+        elif not all(task.get("threads") for task in resp.json().get("tasks") or [{}]):
+            reasons.append("a seeded completed task has no threads in its v2 form")
     if not hasattr(ScaleClient, "v2_get_tasks"):
         reasons.append("our ScaleClient has no v2_get_tasks yet")
     return "; ".join(reasons) or None
@@ -149,7 +155,7 @@ def _listing(ctx: BenchContext, sides: Dict[str, str], result: ScenarioResult) -
     """Median seconds per client for the whole v2 listing (all None when skipped)."""
     count = ctx.profile.v2_tasks
     med: Dict[str, Optional[float]] = {"ours": None, "raw": None, "existing": None}
-    with EmulatorProcess(seeds={PROJECT: 0}) as probe:
+    with EmulatorProcess(seeds={PROJECT: 1}) as probe:
         missing = _v2_missing(probe.url)
     if missing:
         result.notes.append(f"v2 listing skipped: {missing}.")

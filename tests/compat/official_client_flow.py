@@ -31,14 +31,12 @@ from __future__ import annotations
 import argparse
 import inspect
 import io
-import json
 import os
 import platform
 import struct
 import sys
 import tempfile
 import time
-import traceback
 import uuid
 import zlib
 from datetime import datetime, timedelta, timezone
@@ -65,6 +63,8 @@ from scaleapi.batches import BatchStatus  # noqa: E402
 from scaleapi.tasks import TaskReviewStatus, TaskStatus, TaskType  # noqa: E402
 from scaleapi.teams import TeammateRole  # noqa: E402
 
+from flow_steps import Mismatch, Skip, expect, finish, run_step  # noqa: E402  (beside this script)
+
 DEFAULT_KEY = "test_official_check"
 
 # Loopback traffic must not be routed through a proxy, and Q7 (API_REFERENCE §5): CA-bundle
@@ -75,20 +75,6 @@ for _name in (
 ):
     os.environ.pop(_name, None)
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
-
-
-class Mismatch(AssertionError):
-    """The call went through but the result differs from the contract."""
-
-
-class Skip(Exception):
-    """The step does not apply to this client version."""
-
-
-def expect(condition: bool, message: str) -> None:
-    """Raise :class:`Mismatch` with ``message`` unless ``condition`` holds."""
-    if not condition:
-        raise Mismatch(message)
 
 
 def expect_raises(exc_type: type, func: Callable[[], Any], code: Optional[int] = None) -> BaseException:
@@ -172,27 +158,7 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
 
     def step(self, name: str, func: Callable[[], Any]) -> None:
         """Run one step and record its outcome."""
-        started = time.monotonic()
-        record: Dict[str, Any] = {"step": name}
-        try:
-            note = func()
-        except Skip as exc:
-            record.update(result="skip", detail=str(exc))
-        except Mismatch as exc:
-            record.update(result="fail", kind="mismatch", detail=str(exc))
-        except Exception as exc:  # noqa: BLE001  (every other exception is a failed step)
-            record.update(
-                result="fail",
-                kind="exception",
-                exception=describe_exception(exc),
-                traceback=traceback.format_exc(limit=6),
-            )
-        else:
-            record["result"] = "ok"
-            if note:
-                record["note"] = note
-        record["ms"] = round((time.monotonic() - started) * 1000, 1)
-        self.results.append(record)
+        run_step(self.results, name, func, describe_exception)
 
     def run(self) -> List[Dict[str, Any]]:
         """Run every step in order."""
@@ -895,22 +861,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     https_url = args.https_url.rstrip("/") if args.https_url else None
     flow = Flow(args.base_url.rstrip("/"), args.key, https_url, args.ca_bundle)
     results = flow.run()
-    counts = {kind: sum(1 for r in results if r["result"] == kind) for kind in ("ok", "fail", "skip")}
     report = {
         "client": {"version": getattr(scaleapi, "__version__", "?"), "location": location},
         "python": platform.python_version(),
         "base_url": args.base_url,
         "https_url": args.https_url,
-        "summary": counts,
-        "steps": results,
     }
-    text = json.dumps(report, indent=2, sort_keys=False)
-    print(text)
-    if args.report:
-        with open(args.report, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-    return 1 if counts["fail"] else 0
-
+    return finish(report, results, args.report)
 
 if __name__ == "__main__":
     sys.exit(main())

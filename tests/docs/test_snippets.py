@@ -42,7 +42,6 @@ PYTEST_SECTION = "Testing with pytest"
 #: The blocks allowed to carry a not-run marker: (document, reason).
 EXPECTED_NOT_RUN = {
     ("README.rst", "needs a real proxy, client certificate and CA file"),
-    ("README.rst", "needs a server that serves /v2"),
 }
 
 RUNNER = r"""
