@@ -131,13 +131,6 @@ def test_refused_connection_in_a_generator_is_a_scale_connection_error() -> None
             next(scale.v2_get_tasks(project_name="p"))
 
 
-#: The emulator's fault layer applies its rules to /v1 paths only, so a /v2 call cannot be delayed yet.
-FAULTS_SKIP_V2 = pytest.mark.xfail(
-    strict=True, reason="the emulator's fault rules (emu.add_fault) do not apply to /v2 paths: "
-    "FaultInjector only matches paths under /v1")
-
-
-@FAULTS_SKIP_V2
 def test_slow_answer_is_a_client_timeout(emulator: Emulator, world: V2World) -> None:
     """An answer delayed by a fault rule past the client's timeout: ScaleClientTimeout."""
     rule = emulator.add_fault(method="GET", path="/v2/projects", action="delay", delay_ms=3000, count=1)
@@ -150,7 +143,6 @@ def test_slow_answer_is_a_client_timeout(emulator: Emulator, world: V2World) -> 
         emulator.clear_faults()
 
 
-@FAULTS_SKIP_V2
 def test_per_call_timeout_on_a_v2_call(emulator: Emulator, world: V2World) -> None:
     """``_request_timeout`` applies to one call; the next call has the client's timeout."""
     emulator.add_fault(method="GET", path="/v2/project", action="delay", delay_ms=3000, count=1)

@@ -38,6 +38,8 @@ WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
 
 ACTIONS = ("status", "error_after", "delay", "drop_before", "drop_after", "truncate")
 CONTROL_PATH = "/_emulator/faults"
+#: Faults apply to the API surfaces only, never to the control API or the console.
+API_PREFIXES = ("v1", "v2")
 #: Longest delay a rule may add: one hour.
 MAX_DELAY_MS = 3_600_000
 #: Largest body ``POST /_emulator/faults`` reads (a list of rules).
@@ -181,7 +183,7 @@ class FaultInjector:
         path = environ.get("PATH_INFO") or "/"
         if path.rstrip("/") == CONTROL_PATH:
             return self._control(environ, start_response)
-        if not path.startswith("/v1"):
+        if not path.lstrip("/").startswith(API_PREFIXES):
             return self.app(environ, start_response)
         rule = self._pick(environ.get("REQUEST_METHOD", "GET").upper(), path, _account(environ))
         if rule is None:
