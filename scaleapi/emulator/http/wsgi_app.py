@@ -28,6 +28,7 @@ StartResponse = Callable[..., Any]
 DEFAULT_MAX_JSON_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 CONTROL_PREFIX = "/_emulator/"
+CONSOLE_PREFIX = "/_emulator/console"
 
 _AUTH_HEADERS = {"WWW-Authenticate": 'Basic realm="Scale API emulator"'}
 
@@ -52,12 +53,27 @@ class EmulatorApp:
         self.max_upload_bytes = max_upload_bytes
         self.v1 = Router(ROUTES)
         self.control = Router(CONTROL_ROUTES)
+        # The console is built when first asked for; the facade adds bind_host and faults here.
+        self.console: Optional[Callable[..., Iterable[bytes]]] = None
+        self.console_options: Dict[str, Any] = {}
+
+    def console_app(self) -> Callable[..., Iterable[bytes]]:
+        """The console's WSGI app (see :mod:`..console`), built on first use."""
+        if self.console is None:
+            from ..console import console_app  # pylint: disable=import-outside-toplevel  # needs jinja2
+
+            self.console = console_app(self.controller, **self.console_options)
+        return self.console
 
     def add_control_route(self, rule: str, methods: Sequence[str], handler: Handler) -> None:
         """Extend the control API, e.g. ``/_emulator/faults``; handlers get ``(controller, request)``."""
         self.control.add(rule, methods, handler)
 
     def __call__(self, environ: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if path == "/" or path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/"):
+            # The console (and the start page at /) is HTML for people; it is not in the request log.
+            return self.console_app()(environ, start_response)
         response = self.handle(environ)
         return response(environ, start_response)
 
