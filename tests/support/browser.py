@@ -53,11 +53,22 @@ class BrowserSession:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
     def wait_until(self, condition: Callable[[], bool], what: str) -> None:
-        """Poll ``condition`` until it holds (at most :data:`WAIT_SECONDS`)."""
+        """Poll ``condition`` until it holds (at most :data:`WAIT_SECONDS`).
+
+        While a page is loading its elements may be missing or stale: that counts as not yet.
+        """
+        from selenium.common.exceptions import WebDriverException  # pylint: disable=import-outside-toplevel
+
         deadline = time.monotonic() + WAIT_SECONDS
-        while not condition():
+        while True:
+            try:
+                if condition():
+                    return
+            except WebDriverException:
+                pass
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
+                page = self.driver.find_element("tag name", "body").text[:2000]
+                raise AssertionError(f"timed out waiting for {what}; the page says: {page}")
             time.sleep(0.05)
 
     def quit(self) -> None:

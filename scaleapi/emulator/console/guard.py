@@ -6,7 +6,7 @@
   127.0.0.1, is refused, so a web site cannot read the console through a rebound DNS name.
 * Every page carries its own token, ``nonce.signature``: an HMAC of a fresh random nonce under a
   secret made when the console starts. A state-changing request (POST) must send a valid token in
-  its ``token`` field, and an ``Origin`` header, when sent, must name the console's own host. A page
+  its ``token`` field, and an ``Origin`` header, when it names a site, must be the console's own. A page
   on another origin can neither read a token nor forge one.
 """
 from __future__ import annotations
@@ -76,9 +76,10 @@ class Guard:
         return name in self.names and (port is None or port == str(environ.get("SERVER_PORT")))
 
     def origin_allowed(self, environ: WSGIEnviron) -> bool:
-        """True when no ``Origin`` is sent or it is the same host and port as the request."""
+        """True when ``Origin`` is the request's own host and port, or is absent or ``null`` (sent
+        by browsers that hide it; the token alone decides then)."""
         origin = environ.get("HTTP_ORIGIN")
-        if origin is None:
+        if origin is None or origin == "null":
             return True
         try:
             netloc = urlsplit(str(origin)).netloc
