@@ -17,6 +17,7 @@ from .http.faults import FaultInjector, FaultRule
 from .http.server_loop import EmulatorServer, make_emulator_server
 from .http.wsgi_app import DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_UPLOAD_BYTES, EmulatorApp
 from .rules import tasks as task_rules
+from .rules import v2_datasets, v2_deliveries, v2_schemas
 from .rules.callback_delivery import DEFAULT_BACKOFF, CallbackDispatcher
 from .rules.context import ServiceContext
 from .rules.control import Controller, RequestLog
@@ -344,3 +345,40 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
         return task_rules.seed_tasks(
             ctx, account, count, task_type=task_type, project=project, batch=batch, status=status
         )
+
+    # v2 data resources (also at /_emulator/v2/...; see docs/emulator.md) ---------------------
+
+    def deliver(  # pylint: disable=too-many-arguments
+        self, api_key: str, project: str, name: Optional[str] = None,
+        task_ids: Optional[Sequence[str]] = None,
+        *, response_schema_id: Optional[str] = None,
+    ) -> JsonDict:
+        """Deliver completed tasks of ``project`` (name or id) for ``api_key``'s account.
+
+        Without ``task_ids``, every completed task of the project not delivered before goes; the
+        named tasks must be completed tasks of the project. Returns the v2 ``Delivery``.
+        """
+        ctl = self._ctl()
+        return v2_deliveries.create_delivery(
+            ctl.ctx, ctl.account(api_key), project, name, task_ids, response_schema_id=response_schema_id
+        )
+
+    def create_dataset(self, api_key: str, name: str) -> JsonDict:
+        """Create a dataset for ``api_key``'s account; returns ``{"id", "name"}``."""
+        ctl = self._ctl()
+        return v2_datasets.create_dataset(ctl.ctx, ctl.account(api_key), name)
+
+    def deliver_dataset(
+        self, api_key: str, dataset_id: str, name: str, tasks: Sequence[JsonDict]
+    ) -> JsonDict:
+        """Deliver ``tasks`` (``{"response", "attachments", ...}`` each) of a dataset as one delivery.
+
+        Returns ``{"delivery": <DatasetDelivery>, "tasks": [{"task_id", "attachment_ids"}]}``.
+        """
+        ctl = self._ctl()
+        return v2_datasets.deliver_dataset(ctl.ctx, ctl.account(api_key), dataset_id, name, tasks)
+
+    def create_schema(self, api_key: str, json_schema: Any) -> JsonDict:
+        """Store a JSON Schema (object or JSON text) for ``api_key``'s account; returns ``{"id", "json"}``."""
+        ctl = self._ctl()
+        return v2_schemas.create_schema(ctl.ctx, ctl.account(api_key), json_schema)

@@ -47,6 +47,8 @@ def raw_path(environ: Mapping[str, Any]) -> Tuple[str, str]:
 
 def json_response(payload: Any, status: int = 200, headers: Optional[Dict[str, str]] = None) -> Response:
     """A JSON response with an explicit Content-Length (needed for keep-alive)."""
+    if isinstance(payload, Response):
+        return payload  # a handler that answers other than JSON (a redirect, file bytes)
     if isinstance(payload, EncodedJson):
         body = payload.body
     else:

@@ -7,6 +7,7 @@ from ..rules.control import Controller
 from ..rules.validation import require_object
 from .request import ApiRequest
 from .router import Handler
+from .routes_v2_data import DATA_CONTROL_ROUTES
 
 
 def _body(req: ApiRequest) -> Any:
@@ -61,4 +62,5 @@ CONTROL_ROUTES: List[Tuple[str, Sequence[str], Handler]] = [
     ("/_emulator/lifecycle", ("GET", "POST"), lifecycle),
     ("/_emulator/callbacks", ("GET",), callbacks),
     ("/_emulator/requests", ("GET",), requests_log),
+    *DATA_CONTROL_ROUTES,
 ]

@@ -17,6 +17,7 @@ from ..rules.v2_common import OPTIONS
 from .openapi import JsonDict, Operation, openapi_v2_document
 from .request import ApiRequest, basic_username
 from .router import Handler
+from .routes_v2_data import DATA_HANDLER_OPERATIONS, DATA_QUERY_OPERATIONS
 
 
 
@@ -134,7 +135,13 @@ CORE_OPERATIONS: List[V2Operation] = [
 ]
 
 #: Every /v2 operation served; other /v2 modules extend it (``CORE_OPERATIONS + THEIRS``).
-V2_OPERATIONS: List[V2Operation] = CORE_OPERATIONS
+V2_OPERATIONS: List[V2Operation] = [
+    *CORE_OPERATIONS,
+    *(V2Operation(method, path, with_query(service), summary, query)
+      for method, path, service, summary, query in DATA_QUERY_OPERATIONS),
+    *(V2Operation(method, path, handler, summary)
+      for method, path, handler, summary in DATA_HANDLER_OPERATIONS),
+]
 
 
 def as_openapi(operations: Sequence[V2Operation]) -> List[Operation]:

@@ -9,6 +9,7 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 from .callback_delivery import CallbackDispatcher
 from .context import ServiceContext
 from .errors import invalid_param
+from .identity import Account, account_id, is_test_key
 from .task_state import complete_task, fail_task
 
 JsonDict = Dict[str, Any]
@@ -140,3 +141,11 @@ class Controller:
     def requests(self) -> List[JsonDict]:
         """The request log, oldest first."""
         return self.log.entries()
+
+    def account(self, api_key: Any) -> Account:
+        """The account of ``api_key`` (created on first use), for control calls made on its behalf."""
+        if not isinstance(api_key, str) or not api_key:
+            raise invalid_param("api_key", "is required (the key whose account the call acts for)")
+        account = Account(id=account_id(api_key), is_test=is_test_key(api_key))
+        self.ctx.ensure_account(account)
+        return account

@@ -18,6 +18,8 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, List, Optional, Sequence
 
+from .v2_data_store import V2_DATA_SCHEMA, V2_DATA_TABLES
+
 COUNTS_INSERT_TRIGGER = """
 CREATE TRIGGER IF NOT EXISTS task_counts_insert AFTER INSERT ON tasks BEGIN
     INSERT INTO task_counts (acct, project, batch, status, type, review_status, n)
@@ -177,7 +179,7 @@ CREATE TABLE IF NOT EXISTS studio_priorities (
 TABLES = (
     "accounts", "projects", "batches", "tasks", "task_counts", "task_tags", "quality_tasks", "files",
     "teammates", "studio_assignments", "studio_groups", "studio_priorities",
-)
+) + V2_DATA_TABLES
 
 
 class StorageError(OSError):
@@ -241,7 +243,7 @@ class Database:
                 self._conn.execute("BEGIN EXCLUSIVE")
                 self._conn.execute("COMMIT")
             self._conn.execute("PRAGMA temp_store=MEMORY")
-            self._conn.executescript(SCHEMA + COUNTS_INSERT_TRIGGER)
+            self._conn.executescript(SCHEMA + V2_DATA_SCHEMA + COUNTS_INSERT_TRIGGER)
         except sqlite3.Error as err:
             self._conn.close()
             name = getattr(err, "sqlite_errorname", "")  # Python 3.11+; older ones say it in words

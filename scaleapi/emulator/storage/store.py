@@ -9,6 +9,7 @@ from .resource_stores import (
     AccountStore, BatchStore, FileStore, ProjectStore, QualityTaskStore, StudioStore, TeamStore,
 )
 from .task_store import TaskStore
+from .v2_data_store import V2DataStore
 from .v2_store import V2Store
 
 
@@ -26,6 +27,7 @@ class Store:
         self.studio = StudioStore(self.db)
         self.quality = QualityTaskStore(self.db)
         self.v2 = V2Store(self.db, self.accounts)
+        self.v2data = V2DataStore(self.db, self.accounts)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
