@@ -242,3 +242,38 @@ def test_logs_and_the_start_page(page: ConsolePage, emu: Emulator) -> None:
     assert page.get("/static/console.js").headers["Content-Type"].startswith("text/javascript")
     assert page.get("/static/other.js").status_code == 404
     assert page.get("/no/such/page").status_code == 404
+
+
+def test_the_task_page_shows_the_v2_shape(page: ConsolePage, emu: Emulator) -> None:
+    task = _live_task(emu)
+    emu.complete_task(task["task_id"], {"annotations": []})
+    html = page.get(f"/tasks/{task['task_id']}").text
+    v2_json = html.split('<pre id="v2-json">', 1)[1].split("</pre>", 1)[0]
+    assert f"&#34;task_id&#34;: &#34;{task['task_id']}&#34;" in v2_json and "&#34;threads&#34;" in v2_json
+
+
+def test_completed_tasks_are_delivered_as_a_v2_delivery(page: ConsolePage, emu: Emulator) -> None:
+    api = Api(emu.url, LIVE_KEY)
+    api.ok("POST", "projects", json={"type": "imageannotation", "name": "streets"})
+    made = [api.ok("POST", "task/imageannotation", json={**IMAGE_TASK, "project": "streets"})["task_id"]
+            for _ in range(3)]
+    api.close()
+    emu.complete_task(made[0])
+    emu.complete_task(made[1])
+    fingerprint = emu.account_id(LIVE_KEY)[:12]
+    assert "Deliver completed tasks" in page.get(f"/accounts/{fingerprint}/projects").text
+    one = page.post(f"/accounts/{fingerprint}/deliver",
+                    {"project": "streets", "task_ids": made[0], "back": f"/_emulator/console/tasks/{made[0]}"})
+    assert one.status_code == 303 and one.headers["Location"].startswith(f"/_emulator/console/tasks/{made[0]}")
+    rest = page.post(f"/accounts/{fingerprint}/deliver", {"project": "streets", "name": "handover-2",
+                                                           "back": "https://evil.example/"})
+    assert rest.status_code == 303 and rest.headers["Location"].startswith("/_emulator/console/")
+    v2 = Api(f"{emu.base}/v2", LIVE_KEY)
+    deliveries = v2.ok("GET", "deliveries", params={"project_name": "streets"})["deliveries"]
+    v2.close()
+    assert sorted((item["name"], item["task_count"]) for item in deliveries) == [
+        ("delivery-1", 1), ("handover-2", 1)]
+    nothing = page.post(f"/accounts/{fingerprint}/deliver", {"project": "streets"})
+    assert nothing.status_code == 400 and "no completed task that is not delivered yet" in nothing.text
+    pending = page.post(f"/accounts/{fingerprint}/deliver", {"project": "streets", "task_ids": made[2]})
+    assert pending.status_code == 400 and "only completed tasks can be delivered" in pending.text

@@ -20,6 +20,8 @@ from ..rules.projects import list_projects
 from ..rules.task_list import list_tasks
 from ..rules.tasks import cancel_task
 from ..rules.timeutil import iso_from_ms
+from ..rules.v2_deliveries import create_delivery
+from ..rules.v2_tasks import task_v2
 from ..rules.validation import TASK_STATUSES, TASK_TYPES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -230,8 +232,12 @@ class Pages:  # pylint: disable=too-many-public-methods  # one method per page o
         form.setdefault("response_text", console_data.pretty(console_data.suggested_response(doc)))
         form.setdefault("error_text", "Task failed (emulated)")
         form.setdefault("form_error", None)
-        form.setdefault("v2_json", None)
-        form.setdefault("v2_missing", "The v2 shape is not available in this emulator yet.")
+        try:
+            form.setdefault("v2_json", console_data.pretty(task_v2(self.ctx, account, doc)))
+        except ApiError as err:
+            form.setdefault("v2_json", None)
+            form.setdefault("v2_missing", f"No v2 shape: {err.message}")
+        form.setdefault("v2_missing", "")
         return self._render(
             req, "task.html", status=status, title=f"Task {task_id}", nav="tasks",
             account=console_data.find_account(self.ctx, account.id[:console_data.FINGERPRINT_HEX]),
@@ -266,10 +272,18 @@ class Pages:  # pylint: disable=too-many-public-methods  # one method per page o
             return self.task(req, task_id, status=err.status, form_error=err.message)
         return self.app.redirect(f"{self.app_prefix}/tasks/{task_id}", "canceled")
 
-    def deliver(self, _req: "ConsoleRequest", fingerprint: str) -> Response:
-        """Deliver completed tasks as a v2 delivery (needs the v2 deliveries service)."""
-        self._account(fingerprint)
-        raise ApiError(501, "v2 deliveries are not available in this emulator yet.")
+    def deliver(self, req: "ConsoleRequest", fingerprint: str) -> Response:
+        """Deliver a project's completed tasks (all not delivered yet, or the listed ones) as a v2
+        delivery, as ``POST /_emulator/v2/deliveries`` does."""
+        summary = self._account(fingerprint)
+        project = req.form.get("project", "")
+        name = (req.form.get("name") or "").strip() or None
+        listed = [part for part in (req.form.get("task_ids") or "").replace(",", " ").split() if part]
+        create_delivery(self.ctx, summary.account, project, name, listed or None)
+        back = req.form.get("back") or f"{self.app_prefix}/accounts/{summary.fingerprint}/projects"
+        if not back.startswith(f"{self.app_prefix}/"):  # only ever back into the console
+            back = f"{self.app_prefix}/"
+        return self.app.redirect(back, "delivered")
 
     # -- logs ----------------------------------------------------------------------------------
 
