@@ -41,7 +41,7 @@ setup(
     packages=find_packages(include=["scaleapi", "scaleapi.*"]),
     package_data={
         "scaleapi": ["py.typed"],
-        "scaleapi.emulator.console": ["templates/*.html", "static/*.js", "static/*.css"],
+        "scaleapi.emulator.console": ["templates/*.html", "static/*.js", "static/*.css", "static/*.svg"],
     },
     python_requires=">=3.9",
     install_requires=["requests>=2.25.0", "urllib3>=1.26.0"],

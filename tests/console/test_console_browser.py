@@ -113,3 +113,11 @@ def test_a_script_in_metadata_is_shown_not_run(browser: BrowserSession, emu: Emu
     assert browser.driver.execute_script("return window.ran === undefined")
     assert "pwned" not in browser.driver.title
     assert not browser.find_all("#v1-json script, #v1-json img")
+
+
+def test_the_browser_loads_nothing_the_console_does_not_serve(browser: BrowserSession, emu: Emulator) -> None:
+    """No request of a page (script, style, icon) misses: the request log stays empty."""
+    browser.open("/")
+    browser.open("/faults")
+    assert browser.driver.execute_script("return document.styleSheets.length") == 1
+    assert emu.requests() == []

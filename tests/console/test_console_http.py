@@ -14,6 +14,7 @@ from scaleapi.emulator.__main__ import exposure_warning
 from scaleapi.emulator.console.guard import Guard, split_host
 from support.console import ConsolePage
 from support.emulator import IMAGE_TASK, LIVE_KEY, TEST_KEY, Api
+from support.scripted_server import ScriptedServer
 
 SCRIPT = "<script>document.title='pwned'</script>"
 
@@ -277,3 +278,18 @@ def test_completed_tasks_are_delivered_as_a_v2_delivery(page: ConsolePage, emu: 
     assert nothing.status_code == 400 and "no completed task that is not delivered yet" in nothing.text
     pending = page.post(f"/accounts/{fingerprint}/deliver", {"project": "streets", "task_ids": made[2]})
     assert pending.status_code == 400 and "only completed tasks can be delivered" in pending.text
+
+
+
+def test_the_receivers_answer_is_kept_per_attempt(page: ConsolePage, emu: Emulator) -> None:
+    answers = [{"status": 503, "body": b"<b>busy</b>, retry"}, {"status": 200, "body": b"ok " * 1000}]
+    with ScriptedServer(answers) as server:
+        task = _live_task(emu, callback_url=f"{server.url}/hook")
+        emu.complete_task(task["task_id"])
+        assert emu.wait_for_callbacks(10)
+    (record,) = emu.callbacks()
+    first, second = record["attempt_log"]
+    assert (first["status_code"], first["answer"]) == (503, "<b>busy</b>, retry")
+    assert second["status_code"] == 200 and second["answer"] == ("ok " * 1000)[:1024]
+    html = page.get(f"/tasks/{task['task_id']}").text
+    assert "&lt;b&gt;busy&lt;/b&gt;, retry" in html and "<b>busy" not in html

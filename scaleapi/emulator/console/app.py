@@ -25,7 +25,7 @@ View = Callable[..., Response]
 #: Largest form body a console action reads (a task response is the biggest field).
 MAX_FORM_BYTES = 2 * 1024 * 1024
 #: The only files under ``/_emulator/console/static/``, with their types.
-STATIC_FILES = {"console.js": "text/javascript", "console.css": "text/css"}
+STATIC_FILES = {"console.js": "text/javascript", "console.css": "text/css", "favicon.svg": "image/svg+xml"}
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
