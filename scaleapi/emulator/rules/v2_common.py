@@ -44,7 +44,8 @@ def parse_limit(query: Query) -> int:
     raw = query_str(query, "limit")
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # ASCII digits only, and few of them: "²" is a digit to str.isdigit but not to int().
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= MAX_LIMIT:
         raise v2_error(400, f"limit must be an integer from 1 to {MAX_LIMIT} (got {raw!r}).")
     return int(raw)
 

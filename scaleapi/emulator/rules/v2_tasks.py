@@ -127,11 +127,15 @@ class PartsCache:
 PARTS_CACHE = PartsCache()
 
 
-def tasks_v2_texts(ctx: ServiceContext, account: Account, doc_texts: Sequence[str],
+def tasks_v2_texts(ctx: ServiceContext, account: Account, docs: Sequence[Union[str, Mapping[str, Any]]],
                    expand: Collection[str] = (), opts: Collection[str] = ()) -> List[str]:
-    """The v2 Task JSON texts of stored tasks, given their stored JSON texts (references loaded once)."""
+    """The v2 Task JSON texts of stored tasks (references loaded once).
+
+    Each task is given as its stored JSON text (what ``TaskStore.page_docs`` returns, the fast path)
+    or as its decoded document.
+    """
     frozen = frozenset(opts)
-    parts = [PARTS_CACHE.parts(text, frozen) for text in doc_texts]
+    parts = [PARTS_CACHE.parts(doc if isinstance(doc, str) else encode(doc), frozen) for doc in docs]
     refs = TaskRefs(ctx, account, {p.project for p in parts if p.project is not None},
                     {p.batch for p in parts if p.batch is not None})
     return [part.text(refs, expand) for part in parts]
@@ -162,7 +166,7 @@ def get_task(ctx: ServiceContext, account: Account, query: Query) -> EncodedJson
     opts = parse_opts(query)
     with ctx.store.transaction():
         rec = _load_task(ctx, account, query_str(query, "task_id"))
-        text = tasks_v2_texts(ctx, account, [encode(rec.doc)], expand, opts)[0]
+        text = tasks_v2_texts(ctx, account, [rec.doc], expand, opts)[0]
     return EncodedJson(text.encode("utf-8"))
 
 
