@@ -127,6 +127,8 @@ def test_control_routes_create_everything(control: Api, api: Api) -> None:
     ("DS", {"api_key": TEST_KEY, "name": "x",
             "tasks": [{"attachments": [{"text": "t", "content_type": "x"}]}]}, "content_type"),
     ("DS", {"api_key": TEST_KEY, "name": "x", "tasks": [{"bogus": 1}]}, "bogus"),
+    ("DS", {"api_key": TEST_KEY, "name": "x",
+            "tasks": [{"attachments": [{"text": "t", "content_type": "text/\u00e9"}]}]}, "content_type"),
 ])
 def test_control_dataset_and_schema_bad_input_is_a_400(
     control: Api, path: str, body: Dict[str, Any], field: str
@@ -157,6 +159,20 @@ def test_a_dataset_task_id_is_unique(emu: Emulator) -> None:
     assert err.value.status == 400
     emu.deliver_dataset(TEST_KEY, dataset["id"], "three", [{"task_id": "t2", "attachments": [
         {"data": b"\x00\x01", "filename": "x.bin"}]}])
+    # Task ids are unique per account: another account may use the same ones.
+    theirs = emu.create_dataset(OTHER_KEY, "theirs")
+    same = {"id": "a", "text": "x"}
+    emu.deliver_dataset(OTHER_KEY, theirs["id"], "one", [{"task_id": "t1", "attachments": [same]}])
+    emu.deliver_dataset(TEST_KEY, dataset["id"], "four", [{"task_id": "t3", "attachments": [same]}])
+
+
+def test_default_delivery_names_skip_taken_ones(emu: Emulator, api: Api) -> None:
+    """Without a name a delivery is ``delivery-<n>``, stepping over a name already chosen by hand."""
+    make_project(api)
+    make_tasks(api, "p", 1)
+    emu.deliver(TEST_KEY, "p", name="delivery-2")
+    make_tasks(api, "p", 1)
+    assert emu.deliver(TEST_KEY, "p")["name"] == "delivery-3"
 
 
 def test_emulator_methods_need_a_running_emulator() -> None:
@@ -166,3 +182,20 @@ def test_emulator_methods_need_a_running_emulator() -> None:
         emu.create_dataset(TEST_KEY, "ds")
     with pytest.raises(RuntimeError):
         emu.create_schema(TEST_KEY, {})
+
+
+def test_reset_forgets_deliveries_datasets_and_schemas(emu: Emulator, api: Api, control: Api) -> None:
+    """After a reset the same names are free again and nothing of the old objects is left."""
+    make_project(api)
+    make_tasks(api, "p", 1)
+    emu.deliver(TEST_KEY, "p", "d")
+    dataset = emu.create_dataset(TEST_KEY, "ds")
+    emu.deliver_dataset(TEST_KEY, dataset["id"], "x", [{"task_id": "t1"}])
+    control.ok("POST", "reset")
+    body = {"api_key": TEST_KEY, "name": "again", "tasks": [{"task_id": "t1"}]}
+    error_of(control.post(f"v2/datasets/{dataset['id']}/deliveries", json=body), 404)
+    make_project(api)
+    make_tasks(api, "p", 1)
+    assert emu.deliver(TEST_KEY, "p", "d")["task_count"] == 1
+    fresh = emu.create_dataset(TEST_KEY, "ds")
+    emu.deliver_dataset(TEST_KEY, fresh["id"], "x", [{"task_id": "t1"}])

@@ -210,3 +210,37 @@ def emulator_key_session() -> Iterator[requests.Session]:
     session.headers["Authorization"] = f"Bearer {TEST_KEY}"
     yield session
     session.close()
+
+
+DATA_PATHS = {
+    "/v2/deliveries", "/v2/delivery", "/v2/delivery/tasks", "/v2/datasets", "/v2/datasets/deliveries",
+    "/v2/datasets/delivery", "/v2/datasets/tasks", "/v2/datasets/task", "/v2/schema",
+    "/v2/datasets/task/{task_id}/response_url/{attachment_id}",
+    "/v2/datasets/task/{task_id}/attachments/{attachment_id}/content",
+}
+
+
+def test_openapi_describes_the_data_routes(v2http: Api) -> None:
+    """Each data route is in /v2/openapi.json as a GET, with the query parameters of the endpoint."""
+    document = v2http.ok("GET", "openapi.json")
+    assert DATA_PATHS <= set(document["paths"])
+    for path in DATA_PATHS:
+        assert set(document["paths"][path]) == {"get"}, path
+    delivery = {p["name"] for p in document["paths"]["/v2/delivery"]["get"]["parameters"]}
+    assert delivery == {"delivery_id", "delivery_name", "project_id", "project_name", "limit", "next_token",
+                        "expand", "opts"}
+    tasks = document["paths"]["/v2/datasets/tasks"]["get"]["parameters"]
+    expand = next(p for p in tasks if p["name"] == "expand")
+    assert expand["schema"]["items"]["enum"] == ["dataset", "delivery"] and expand["explode"] is True
+
+
+@pytest.mark.parametrize("path", sorted(DATA_PATHS))
+@pytest.mark.parametrize("authorization", [None, "Bearer ", "Bearer not-a-scale-key", "Token abc"])
+def test_every_data_route_refuses_missing_or_bad_keys(emu: Emulator, path: str, authorization: Any) -> None:
+    """401 in the error shape before anything is looked up, whatever the route."""
+    url = emu.base + path.replace("{task_id}", "t1").replace("{attachment_id}", "a")
+    headers = {} if authorization is None else {"Authorization": authorization}
+    with requests.Session() as session:
+        session.trust_env = False
+        response = session.get(url, headers=headers, allow_redirects=False, timeout=10)
+    error_of(response, 401)

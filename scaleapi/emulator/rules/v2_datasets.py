@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..storage.v2_data_store import Attachment, DatasetTaskRow
@@ -28,6 +29,8 @@ ATTACHMENT_PATH = "/v2/datasets/task/{task_id}/attachments/{attachment_id}/conte
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 #: Most tasks one dataset delivery may hold.
 MAX_DELIVERY_TASKS = 10_000
+# A media type as a header carries it: printable ASCII, a type and a subtype, optional parameters.
+_MEDIA_TYPE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+(;[\x20-\x7e]*)?")
 _ATTACHMENT_KEYS = frozenset({"id", "content_type", "filename", "data", "data_base64", "text"})
 _TASK_KEYS = frozenset({"task_id", "response", "attachments", "turn_count"})
 
@@ -149,7 +152,7 @@ def _attachment(entry: Any, where: str) -> Tuple[str, Attachment]:
     ident = check_name(entry.get("id", new_object_id()), f"{where}.id")
     content_type = entry.get("content_type", DEFAULT_CONTENT_TYPE)
     filename = entry.get("filename")
-    if not isinstance(content_type, str) or "/" not in content_type or "\n" in content_type:
+    if not isinstance(content_type, str) or not _MEDIA_TYPE.fullmatch(content_type):
         raise invalid_param(f"{where}.content_type", "must be a media type such as text/plain")
     if filename is not None:
         check_name(filename, f"{where}.filename")

@@ -70,7 +70,7 @@ def create_delivery(  # pylint: disable=too-many-arguments
         if not chosen:
             raise bad_request(f'Project "{doc["name"]}" has no completed task that is not delivered yet.')
         if name is None:
-            name = f"delivery-{len(store.v2data.deliveries(account.id, doc['name'], (None, None))) + 1}"
+            name = _free_name(ctx, account, doc["name"])
         if store.v2data.delivery_by_name(account.id, doc["name"], name) is not None:
             raise conflict(f'A delivery named "{name}" already exists in project "{doc["name"]}".')
         now = ctx.now()
@@ -84,6 +84,14 @@ def create_delivery(  # pylint: disable=too-many-arguments
             [(task["task_id"], response_schema_id, task.get("response") or {}) for task in chosen],
         )
         return delivery
+
+
+def _free_name(ctx: ServiceContext, account: Account, project: str) -> str:
+    """``delivery-<n>``: n one more than the project's deliveries, or the next free one."""
+    number = len(ctx.store.v2data.deliveries(account.id, project, (None, None))) + 1
+    while ctx.store.v2data.delivery_by_name(account.id, project, f"delivery-{number}") is not None:
+        number += 1
+    return f"delivery-{number}"
 
 
 def _task_id_list(task_ids: Optional[Sequence[str]]) -> Optional[List[str]]:
@@ -169,8 +177,7 @@ def get_delivery(ctx: ServiceContext, account: Account, query: Query) -> Encoded
         rows = ctx.store.v2data.delivered_tasks(account.id, DeliveryTaskQuery(delivery_seq=seq), pager.after,
                                                 limit + 1)
         task_expand = [item for item in expand if item in TASK_EXPAND]
-        texts = tasks_v2_texts(ctx, account, [json.loads(row.doc_text) for row in rows[:limit]], task_expand,
-                               opts)
+        texts = tasks_v2_texts(ctx, account, [row.doc_text for row in rows[:limit]], task_expand, opts)
         rest: JsonDict = {"delivery": _delivery_json(ctx, account, doc, expand) if "delivery" in expand
                           else doc["id"]}
         pager.finish(rest, [row.cursor for row in rows], limit)

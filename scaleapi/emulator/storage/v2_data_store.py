@@ -65,11 +65,12 @@ CREATE INDEX IF NOT EXISTS dataset_deliveries_by_dataset ON dataset_deliveries (
 CREATE TABLE IF NOT EXISTS dataset_tasks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     account TEXT NOT NULL,
-    task_id TEXT NOT NULL UNIQUE,
+    task_id TEXT NOT NULL,
     dataset_id TEXT NOT NULL,
     delivery_id TEXT NOT NULL,
     delivered_ms INTEGER NOT NULL,
-    response TEXT NOT NULL
+    response TEXT NOT NULL,
+    UNIQUE (account, task_id)
 );
 CREATE INDEX IF NOT EXISTS dataset_tasks_by_dataset ON dataset_tasks (account, dataset_id, seq);
 CREATE INDEX IF NOT EXISTS dataset_tasks_by_delivery ON dataset_tasks (account, delivery_id, seq);
@@ -80,7 +81,7 @@ CREATE TABLE IF NOT EXISTS dataset_attachments (
     content_type TEXT NOT NULL,
     filename TEXT,
     data BLOB NOT NULL,
-    PRIMARY KEY (task_id, attachment_id)
+    PRIMARY KEY (account, task_id, attachment_id)
 );
 CREATE TABLE IF NOT EXISTS schemas (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
