@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import pytest
-
-from scaleapi.emulator import Emulator
 from support.browser import BrowserSession, browser_problem, start_browser
 from support.callback_receiver import Receiver
 from support.console import ConsolePage
+
+from scaleapi.emulator import Emulator
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.browser import BrowserSession
+from support.callback_receiver import Receiver
+from support.emulator import LIVE_KEY
 
 from scaleapi import ScaleClient, TaskType
 from scaleapi.emulator import Emulator
 from scaleapi.exceptions import ScaleServiceUnavailable
-from support.browser import BrowserSession
-from support.callback_receiver import Receiver
-from support.emulator import LIVE_KEY
+
 
 ATTACHMENT = "https://example.com/street.jpg"
 

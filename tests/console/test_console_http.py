@@ -8,13 +8,14 @@ from typing import Any, Dict
 
 import pytest
 import requests
+from support.console import ConsolePage
+from support.emulator import IMAGE_TASK, LIVE_KEY, TEST_KEY, Api
+from support.scripted_server import ScriptedServer
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.__main__ import exposure_warning
 from scaleapi.emulator.console.guard import Guard, split_host
-from support.console import ConsolePage
-from support.emulator import IMAGE_TASK, LIVE_KEY, TEST_KEY, Api
-from support.scripted_server import ScriptedServer
+
 
 SCRIPT = "<script>document.title='pwned'</script>"
 
@@ -263,9 +264,10 @@ def test_completed_tasks_are_delivered_as_a_v2_delivery(page: ConsolePage, emu: 
     emu.complete_task(made[1])
     fingerprint = emu.account_id(LIVE_KEY)[:12]
     assert "Deliver completed tasks" in page.get(f"/accounts/{fingerprint}/projects").text
+    back = f"/_emulator/console/tasks/{made[0]}"
     one = page.post(f"/accounts/{fingerprint}/deliver",
-                    {"project": "streets", "task_ids": made[0], "back": f"/_emulator/console/tasks/{made[0]}"})
-    assert one.status_code == 303 and one.headers["Location"].startswith(f"/_emulator/console/tasks/{made[0]}")
+                    {"project": "streets", "task_ids": made[0], "back": back})
+    assert one.status_code == 303 and one.headers["Location"].startswith(back)
     rest = page.post(f"/accounts/{fingerprint}/deliver", {"project": "streets", "name": "handover-2",
                                                            "back": "https://evil.example/"})
     assert rest.status_code == 303 and rest.headers["Location"].startswith("/_emulator/console/")

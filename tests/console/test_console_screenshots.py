@@ -10,11 +10,13 @@ import os
 from pathlib import Path
 from typing import Dict, Tuple
 
-from scaleapi import ScaleClient, TaskType
-from scaleapi.emulator import Emulator
 from support.browser import BrowserSession
 from support.callback_receiver import Receiver
 from support.emulator import LIVE_KEY, TEST_KEY
+
+from scaleapi import ScaleClient, TaskType
+from scaleapi.emulator import Emulator
+
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -23,9 +25,9 @@ def _seed(emu: Emulator, receiver: Receiver) -> Tuple[str, str]:
     """A small, plausible state: two accounts, a project, a batch, tasks in each status."""
     with ScaleClient(api_key=TEST_KEY, api_instance_url=emu.url, max_retries=0) as test_client:
         test_client.create_project("sorting", TaskType.Categorization)
-        test_client.create_task(TaskType.Categorization, project="sorting", attachment="https://example.com/a.jpg",
-                                attachment_type="image", taxonomies={"kind": {"type": "category",
-                                                                              "choices": ["cat", "dog"]}})
+        test_client.create_task(TaskType.Categorization, project="sorting",
+                                attachment="https://example.com/a.jpg", attachment_type="image",
+                                taxonomies={"kind": {"type": "category", "choices": ["cat", "dog"]}})
     with ScaleClient(api_key=LIVE_KEY, api_instance_url=emu.url, max_retries=0) as client:
         client.create_project("street-scenes", TaskType.ImageAnnotation)
         client.create_batch("street-scenes", "week-48")

@@ -1,7 +1,8 @@
 """The emulator's layers, checked by what each module imports.
 
 ``http/`` (werkzeug) calls ``rules/`` (the services), which read and write through ``storage/``
-(SQLite). ``console/`` (the browser pages) sits beside ``http/``: it calls the rules, never the store. The facade at the package top (``facade.py``, ``__main__``, the pytest plugin) wires them
+(SQLite). ``console/`` (the browser pages) sits beside ``http/``: it calls the rules, never the
+store. The facade at the package top (``facade.py``, ``__main__``, the pytest plugin) wires them
 together. Each module's imports are read with ``ast``, so a lazy import inside a function counts too.
 """
 from __future__ import annotations
