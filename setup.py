@@ -39,14 +39,19 @@ setup(
     keywords=["scale", "scale ai", "scaleapi", "labeling", "annotation", "sdk", "emulator"],
     license="MIT",
     packages=find_packages(include=["scaleapi", "scaleapi.*"]),
-    package_data={"scaleapi": ["py.typed"]},
+    package_data={
+        "scaleapi": ["py.typed"],
+        "scaleapi.emulator.console": ["templates/*.html", "static/*.js", "static/*.css", "static/*.svg"],
+    },
     python_requires=">=3.9",
     install_requires=["requests>=2.25.0", "urllib3>=1.26.0"],
     extras_require={
-        "emulator": ["werkzeug>=2.3"],
+        "emulator": ["werkzeug>=2.3", "jinja2>=3.0"],
         "progress": ["tqdm>=4.60"],
         "dev": [
             "werkzeug>=2.3",
+            "jinja2>=3.0",
+            "selenium>=4.10",
             "tqdm>=4.60",
             "pytest>=7",
             "pytest-timeout>=2.1",

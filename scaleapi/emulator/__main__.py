@@ -251,10 +251,31 @@ def banner(emulator: "Emulator", pinned: Optional[Sequence[str]], complete_after
         lines.append("  # any key starting with test_ or live_ works; each key is its own account")
     return lines + [
         f"  control API:        {emulator.base}/_emulator/health",
+        f"  console:            {emulator.base}/_emulator/console/",
         f"  callback auth key:  {emulator.callback_auth_key}",
         f"  database:           {db or 'in memory'}",
         "  press Ctrl-C to stop",
     ]
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ``::1``)."""
+    import ipaddress  # pylint: disable=import-outside-toplevel
+
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str) -> Optional[str]:
+    """The start-up warning for a ``--host`` other than loopback (None on loopback)."""
+    if is_loopback_host(host):
+        return None
+    return (f"warning: --host {host} is not a loopback address: the control API and the console have no "
+            f"authentication, so anyone who can reach this address can read and drive this emulator")
 
 
 def main(argv: Optional[Sequence[str]] = None, prog: str = PROG) -> int:
@@ -292,6 +313,9 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = PROG) -> int:
         reason = captured.getvalue().strip().splitlines()[:1]
         return _fail(prog, f"{err}: {reason[0]}" if reason else str(err))
     sys.stderr.write(captured.getvalue())
+    warning = exposure_warning(args.host)
+    if warning is not None:
+        print(f"{prog}: {warning}", file=sys.stderr)
     for spec in args.fault:
         emulator.add_fault(**spec)
     print("\n".join(banner(emulator, args.api_keys, args.complete_after, args.db)), flush=True)

@@ -147,6 +147,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
         # Fault injection sits right around the app (and serves /_emulator/faults itself).
         faults = FaultInjector(app)
         controller.reset_hooks.append(faults.clear)
+        app.console_options.update(bind_host=self.host, faults=faults)
         wsgi: Any = faults
         layers: List[Any] = []
         for wrap in self.middleware:

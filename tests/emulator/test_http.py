@@ -51,7 +51,9 @@ def test_unknown_routes_and_methods(api: Api, emu: Emulator) -> None:
     assert "not allowed" in error_of(api.put("batches"), 405)
     error_of(api.delete("task/abc/cancel"), 405)
     error_of(requests.get(f"{emu.base}/v3/tasks", timeout=5), 404)
-    error_of(requests.get(f"{emu.base}/", timeout=5), 404)
+    # GET / is the start page for people, with the link to the console (docs/console.md).
+    start = requests.get(f"{emu.base}/", timeout=5)
+    assert start.status_code == 200 and 'href="/_emulator/console/"' in start.text
     # A base URL with a trailing slash yields "//"; it still reaches the endpoint.
     assert api.get("/teams").status_code == 200
 

@@ -1,7 +1,8 @@
 """The emulator's layers, checked by what each module imports.
 
 ``http/`` (werkzeug) calls ``rules/`` (the services), which read and write through ``storage/``
-(SQLite). The facade at the package top (``facade.py``, ``__main__``, the pytest plugin) wires them
+(SQLite). ``console/`` (the browser pages) sits beside ``http/``: it calls the rules, never the
+store. The facade at the package top (``facade.py``, ``__main__``, the pytest plugin) wires them
 together. Each module's imports are read with ``ast``, so a lazy import inside a function counts too.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ import scaleapi.emulator
 
 PACKAGE = "scaleapi.emulator"
 ROOT = Path(scaleapi.emulator.__file__).parent
-LAYERS = ("http", "rules", "storage")
+LAYERS = ("http", "console", "rules", "storage")
 
 
 def module_name(path: Path) -> str:
@@ -46,7 +47,7 @@ def imports_of(path: Path) -> Set[str]:
 
 
 def layer_of(module: str) -> str:
-    """``http``, ``rules``, ``storage`` or ``facade`` for an emulator module."""
+    """``http``, ``console``, ``rules``, ``storage`` or ``facade`` for an emulator module."""
     rest = module[len(PACKAGE) + 1:].split(".")[0] if module != PACKAGE else ""
     return rest if rest in LAYERS else "facade"
 
@@ -74,6 +75,13 @@ def test_no_store_import_outside_the_rules() -> None:
     assert offenders({"http"}, f"{PACKAGE}.storage") == []
 
 
+def test_the_console_reaches_data_only_through_the_rules() -> None:
+    """The console imports the rules (and the fault layer), never the store or SQLite."""
+    assert offenders({"console"}, f"{PACKAGE}.storage") == []
+    assert offenders({"console"}, "sqlite3") == []
+    assert any(layer_of(module) == "console" for module in MODULES)
+
+
 def test_sqlite_only_in_storage() -> None:
     """No module outside storage/ imports sqlite3."""
     assert offenders({"facade", "http", "rules"}, "sqlite3") == []
@@ -89,5 +97,6 @@ def test_layers_import_only_downwards() -> None:
     """storage imports no other layer; rules import no http; nothing below imports the facade."""
     assert offenders({"storage"}, f"{PACKAGE}.rules") == []
     assert offenders({"storage", "rules"}, f"{PACKAGE}.http") == []
+    assert offenders({"storage", "rules"}, f"{PACKAGE}.console") == []
     for module in (f"{PACKAGE}.facade", f"{PACKAGE}.__main__", f"{PACKAGE}.pytest_plugin"):
         assert offenders(set(LAYERS), module) == []

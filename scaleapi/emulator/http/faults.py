@@ -165,6 +165,14 @@ class FaultInjector:
         with self._lock:
             return [rule.to_dict() for rule in self._rules]
 
+    def remove(self, rule_id: str) -> bool:
+        """Remove the rule with this id; False when there is none."""
+        with self._lock:
+            kept = [rule for rule in self._rules if rule.id != rule_id]
+            found = len(kept) != len(self._rules)
+            self._rules[:] = kept
+        return found
+
     def clear(self) -> None:
         """Remove every rule."""
         with self._lock:

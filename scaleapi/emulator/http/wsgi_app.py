@@ -3,11 +3,13 @@
 Pipeline for a v1 request: latency → authentication → route → service function → JSON (fault
 injection is a WSGI layer around this app, see :mod:`.faults`). Any ApiError becomes
 ``{"status_code": N, "error": ...}``; an unexpected exception becomes a JSON 500 and the server
-keeps serving.
+keeps serving. ``/`` and everything under ``/_emulator/console`` go to the console
+(:mod:`..console`), HTML pages for people that are not in the request log.
 """
 from __future__ import annotations
 
 import sys
+import threading
 import time
 import traceback
 from typing import Any, Callable, Dict, Iterable, Optional, Sequence
@@ -29,6 +31,7 @@ StartResponse = Callable[..., Any]
 DEFAULT_MAX_JSON_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 CONTROL_PREFIX = "/_emulator/"
+CONSOLE_PREFIX = "/_emulator/console"
 
 _AUTH_HEADERS = {"WWW-Authenticate": 'Basic realm="Scale API emulator"'}
 
@@ -54,12 +57,29 @@ class EmulatorApp:
         self.v1 = Router(ROUTES)
         self.v2 = Router(V2_ROUTES)
         self.control = Router(CONTROL_ROUTES)
+        # The console is built when first asked for; the facade adds bind_host and faults here.
+        self.console: Optional[Callable[..., Iterable[bytes]]] = None
+        self.console_options: Dict[str, Any] = {}
+        self._console_lock = threading.Lock()
+
+    def console_app(self) -> Callable[..., Iterable[bytes]]:
+        """The console's WSGI app (see :mod:`..console`), built on first use."""
+        with self._console_lock:  # one console per emulator: its token secret must not change
+            if self.console is None:
+                from ..console import console_app  # pylint: disable=import-outside-toplevel  # needs jinja2
+
+                self.console = console_app(self.controller, **self.console_options)
+            return self.console
 
     def add_control_route(self, rule: str, methods: Sequence[str], handler: Handler) -> None:
         """Extend the control API, e.g. ``/_emulator/faults``; handlers get ``(controller, request)``."""
         self.control.add(rule, methods, handler)
 
     def __call__(self, environ: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if path == "/" or path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/"):
+            # The console (and the start page at /) is HTML for people; it is not in the request log.
+            return self.console_app()(environ, start_response)
         response = self.handle(environ)
         return response(environ, start_response)
 

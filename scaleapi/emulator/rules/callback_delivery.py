@@ -32,6 +32,8 @@ Destination = Tuple[str, int]
 DEFAULT_BACKOFF = (0.05, 0.1, 0.2)
 DEFAULT_TIMEOUT = 5.0
 MAX_RECORDS = 10_000
+#: How much of a receiver's answer each attempt keeps in its log (as text).
+MAX_ANSWER_BYTES = 1024
 #: Most threads delivering at once; each serves one destination at a time.
 MAX_WORKERS = 16
 #: Most callbacks waiting for delivery, over all destinations; beyond it a callback is recorded
@@ -328,16 +330,17 @@ class CallbackDispatcher:  # pylint: disable=too-many-instance-attributes  # que
         if self.on_result is not None and job.generation == self._generation:
             self.on_result(job, delivered)
 
-    def _post(self, job: CallbackJob, body: bytes, headers: Dict[str, str]) -> int:
-        """POST once and return the status code; raises OSError/HTTPException on transport failure."""
+    def _post(self, job: CallbackJob, body: bytes, headers: Dict[str, str]) -> Tuple[int, str]:
+        """POST once and return the status code and the start of the receiver's answer (as text);
+        raises OSError/HTTPException on transport failure."""
         conn, path = _connection(job.url, self.timeout)
         with self._cond:
             self._connections[conn] = job.generation
         try:
             conn.request("POST", path, body=body, headers=headers)
             response = conn.getresponse()
-            response.read()
-            return response.status
+            answer = response.read()
+            return response.status, answer[:MAX_ANSWER_BYTES].decode("utf-8", "replace")
         finally:
             with self._cond:
                 del self._connections[conn]
@@ -358,11 +361,14 @@ class CallbackDispatcher:  # pylint: disable=too-many-instance-attributes  # que
             if job.generation != self._generation or self._stopping.is_set():
                 break
             try:
-                status = self._post(job, payload, headers)
+                status, answer = self._post(job, payload, headers)
                 error = None
             except (OSError, http.client.HTTPException) as err:
-                status, error = None, f"{type(err).__name__}: {err}"
-            log.append({"attempt": attempt + 1, "status_code": status, "error": error, "at": time.time()})
+                status, answer, error = None, None, f"{type(err).__name__}: {err}"
+            log.append({
+                "attempt": attempt + 1, "status_code": status, "error": error, "at": time.time(),
+                "answer": answer,
+            })
             if status is not None and 200 <= status < 300:
                 return True, status, None
             reason = f"HTTP {status}" if status is not None else f"connection failed ({error})"

@@ -58,6 +58,11 @@ class ServiceContext:
         with self._accounts_lock:
             self._known_accounts.add(account.id)
 
+    def forget_account(self, account_id: str) -> None:
+        """Drop one account from the cache of known accounts (after it was deleted)."""
+        with self._accounts_lock:
+            self._known_accounts.discard(account_id)
+
     def forget_accounts(self) -> None:
         """Drop the cache of known accounts (after a reset)."""
         with self._accounts_lock:

@@ -313,6 +313,23 @@ class Database:
             for table in TABLES:
                 self._conn.execute(f"DELETE FROM {table}")  # nosec: fixed table names
 
+    def wipe_account(self, account: str, number: int) -> None:
+        """Delete one account's rows from every table (the console's account reset).
+
+        Tables are found by their columns, so a table added later is covered too: rows keyed by
+        the account id (``account``) or by its number (``acct``) go.
+        """
+        with self.transaction():
+            names = [row[0] for row in self._conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )]
+            for table in names:
+                columns = {row[1] for row in self._conn.execute(f'PRAGMA table_info("{table}")')}
+                if "acct" in columns:
+                    self._conn.execute(f'DELETE FROM "{table}" WHERE acct = ?', (number,))
+                elif "account" in columns:
+                    self._conn.execute(f'DELETE FROM "{table}" WHERE account = ?', (account,))
+
     def close(self) -> None:
         """Close the connection; the object is unusable afterwards."""
         with self._lock:

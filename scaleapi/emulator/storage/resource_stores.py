@@ -68,6 +68,19 @@ class AccountStore:
             self._numbers.clear()
             self._hashes.clear()
 
+    def list(self) -> List[Tuple[str, bool, int]]:
+        """Every account as (id, is_test, created_ms), oldest first."""
+        rows = self._db.query("SELECT account, is_test, created_ms FROM accounts ORDER BY acct")
+        return [(str(row[0]), bool(row[1]), int(row[2])) for row in rows]
+
+    def drop(self, account: str) -> None:
+        """Delete the account and all its rows, and forget its number."""
+        number = self.number(account)
+        self._db.wipe_account(account, number)
+        with self._lock:
+            self._numbers.pop(account, None)
+            self._hashes.pop(number, None)
+
     def count(self) -> int:
         """Number of accounts."""
         return int(self._db.query_one("SELECT COUNT(*) FROM accounts")[0])
