@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -52,7 +52,7 @@ def _official_python() -> Tuple[Optional[str], str]:
     return python, version
 
 
-def _clean_env() -> dict:
+def _clean_env() -> Dict[str, str]:
     """The environment for the subprocess: no PYTHONPATH, proxies or CA-bundle overrides."""
     drop = {
         "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Callable, Iterator, List, Optional
 
 import pytest
-
-from scaleapi.emulator import Emulator
 from support.callback_receiver import Receiver
 from support.emulator import LIVE_KEY, TEST_KEY, Api
+
+from scaleapi.emulator import Emulator
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,8 @@
-"""Fixtures for the tests of bulk operations and their journal, waiting, export, callbacks, outages: see support.longwork_fixtures."""
+"""Fixtures for the tests of bulk operations and their journal, waiting, export, callbacks, outages.
+
+They are defined in support.longwork_fixtures.
+"""
+
 from support.longwork_fixtures import client, emu, emulator_session, live_client
 
 __all__ = ["client", "emu", "emulator_session", "live_client"]

@@ -354,7 +354,7 @@ def test_a_second_export_into_a_path_being_written_is_refused(
     started, release = threading.Event(), threading.Event()
     outcome: Dict[str, Any] = {}
 
-    def hold(done: int, total: Optional[int]) -> None:
+    def hold(_done: int, _total: Optional[int]) -> None:
         started.set()
         assert release.wait(60), "the test never released the first export"
 

@@ -24,7 +24,8 @@ class Receiver:
                 body = self.rfile.read(length)
                 with receiver.lock:
                     receiver.received.append({
-                        "path": self.path, "headers": dict(self.headers), "body": json.loads(body), "raw": body,
+                        "path": self.path, "headers": dict(self.headers),
+                        "body": json.loads(body), "raw": body,
                     })
                     status = receiver.script.pop(0) if receiver.script else 200
                 self.send_response(status)

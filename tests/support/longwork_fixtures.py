@@ -1,8 +1,9 @@
 """Fixtures of the long-work and CLI tests (tests/longwork, tests/cli); their conftests import them.
 
-One emulator serves the session (the shipped pytest plugin's; real HTTP on 127.0.0.1) with the emulator's fault-injection layer in
-front of it; every test starts from an empty emulator with no fault rules.
+One emulator serves the session (the shipped pytest plugin's; real HTTP on 127.0.0.1) with the emulator's
+fault-injection layer in front of it; every test starts from an empty emulator with no fault rules.
 """
+
 # pytest injects fixtures by parameter name.
 # pylint: disable=redefined-outer-name
 from typing import Any, Iterator

@@ -83,7 +83,9 @@ def test_a_read_timeout_while_reading_the_body_is_a_client_timeout() -> None:
 
 def test_requests_reports_a_body_read_timeout_as_a_connection_error_and_it_is_mapped() -> None:
     """What requests raises when the read timeout expires inside the body, and what it becomes."""
-    inner = urllib3.exceptions.ReadTimeoutError(None, "http://127.0.0.1/v1/tasks", "Read timed out.")
+    inner = urllib3.exceptions.ReadTimeoutError(
+        None, "http://127.0.0.1/v1/tasks", "Read timed out."  # type: ignore[arg-type]
+    )
     assert isinstance(transport_exception(requests.exceptions.ConnectionError(inner)), E.ScaleClientTimeout)
     refused = urllib3.exceptions.MaxRetryError(
         None, "http://127.0.0.1/", urllib3.exceptions.NewConnectionError(None, "refused")  # type: ignore[arg-type]
@@ -139,7 +141,8 @@ def test_the_key_goes_to_the_same_scheme_host_and_port_only(new_url: str, keeps_
 
 def test_http_to_https_on_the_same_host_is_another_origin() -> None:
     """requests would keep the key on this upgrade; the SDK sends it only where it was first sent."""
-    assert requests.Session().should_strip_auth("http://h.example/v1", "https://h.example/v1") is False
+    plain = requests.Session()
+    assert plain.should_strip_auth("http://h.example/v1", "https://h.example/v1") is False  # type: ignore[no-untyped-call]
     assert _Session().should_strip_auth("http://h.example/v1", "https://h.example/v1") is True
 
 

@@ -73,7 +73,7 @@ def outage_limiter(clock: FakeClock, **options: float) -> RateLimiter:
     """A limiter whose outage pauses are 1, 2, 4, 4, ... s (no jitter), after 3 failures in a row."""
     policy = RetryPolicy(initial_delay=1.0, max_delay=4.0, jitter=0.0)
     return RateLimiter(policy=policy, outage_after=3, clock=clock, sleep=clock.sleep, rand=lambda: 0.0,
-                       **options)  # type: ignore[arg-type]
+                       **options)
 
 
 def test_scattered_failures_pause_no_one() -> None:
