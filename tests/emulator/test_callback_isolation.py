@@ -13,7 +13,7 @@ import pytest
 
 from support.callback_receiver import Receiver
 from support.emulator import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api
-from support.waiting import wait_until
+from support.waiting import wait_for, wait_until
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.rules.callback_delivery import CallbackDispatcher, CallbackJob
@@ -46,10 +46,8 @@ class HungReceiver:
 
     def wait_accepted(self, count: int, timeout: float = 5.0) -> None:
         """Wait until ``count`` connections were accepted."""
-        deadline = time.monotonic() + timeout
-        while len(self.accepted) < count:
-            assert time.monotonic() < deadline, f"expected {count} connections, got {len(self.accepted)}"
-            time.sleep(0.01)
+        arrived = wait_for(lambda: len(self.accepted) >= count, timeout)
+        assert arrived, f"expected {count} connections, got {len(self.accepted)}"
 
     def close(self) -> None:
         """Stop accepting and close every connection."""
@@ -115,7 +113,7 @@ def test_callbacks_behind_a_hung_receiver_wait_for_it(hung: HungReceiver, receiv
         dispatcher.submit(_job(receiver.url("/ok"), "healthy"))
         assert receiver.wait_for(1, timeout=3.0)[0]["body"] == {"task_id": "healthy"}
         hung.wait_accepted(1)
-        time.sleep(0.2)
+        time.sleep(0.2)  # deliberate: a bounded look for a second connection that must not come
         assert len(hung.accepted) == 1, "the second callback waits behind the first, in order"
         assert not dispatcher.wait_idle(0.05)
         workers = _workers() - before
@@ -136,7 +134,7 @@ def test_the_worker_pool_is_bounded() -> None:
         for n, server in enumerate(receivers):
             dispatcher.submit(_job(server.url(), f"t{n}"))
         wait_until(lambda: sum(len(server.accepted) for server in receivers) >= 2)
-        time.sleep(0.2)
+        time.sleep(0.2)  # deliberate: a bounded look for a third worker that must not start
         assert len(_workers() - before) == 2
         assert sum(len(server.accepted) for server in receivers) == 2
     finally:

@@ -2,9 +2,10 @@
 with scripted status codes."""
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List
+
+from support import waiting
 
 
 class Receiver:
@@ -47,13 +48,14 @@ class Receiver:
 
     def wait_for(self, count: int, timeout: float = 5.0) -> List[Dict[str, Any]]:
         """Wait until ``count`` callbacks arrived."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def arrived() -> bool:
             with self.lock:
-                if len(self.received) >= count:
-                    return list(self.received)
-            time.sleep(0.01)
-        raise AssertionError(f"expected {count} callbacks, got {len(self.received)}")
+                return len(self.received) >= count
+
+        if not waiting.wait_for(arrived, timeout):
+            raise AssertionError(f"expected {count} callbacks, got {len(self.received)}")
+        with self.lock:
+            return list(self.received)
 
     def close(self) -> None:
         """Stop serving."""
