@@ -3,6 +3,6 @@
 They are defined in support.longwork_fixtures.
 """
 
-from support.longwork_fixtures import client, emu, emulator_session, live_client
+from support.longwork_fixtures import client, emu, emulator, live_client
 
-__all__ = ["client", "emu", "emulator_session", "live_client"]
+__all__ = ["client", "emu", "emulator", "live_client"]
