@@ -173,27 +173,19 @@ BAD_TIMEOUTS = [-1, 0, 0.0, -0.5, math.nan, math.inf, -math.inf, "5", b"5", True
 BAD_RETRIES = [-1, True, False, 1.0, 2.5, "3", math.nan, [1]]
 
 
-@pytest.mark.parametrize("timeout", BAD_TIMEOUTS, ids=repr)
-def test_bad_timeouts_are_refused_everywhere(timeout: Any) -> None:
-    for build in (
-        lambda: Api(KEY, timeout=timeout),
-        lambda: Api(KEY).with_options(timeout=timeout),
-        lambda: scaleapi.ScaleClient(KEY, timeout=timeout),
-        lambda: scaleapi.ScaleClient(KEY).with_options(timeout=timeout),
-    ):
-        with pytest.raises(ValueError, match="timeout") as info:
-            build()
-        assert isinstance(info.value, E.ScaleConfigurationError)
+BAD_OPTIONS = ([("timeout", value) for value in BAD_TIMEOUTS]
+               + [("max_retries", value) for value in BAD_RETRIES])
 
 
-@pytest.mark.parametrize("max_retries", BAD_RETRIES, ids=repr)
-def test_bad_max_retries_are_refused_everywhere(max_retries: Any) -> None:
+@pytest.mark.parametrize("option, value", BAD_OPTIONS, ids=repr)
+def test_bad_timeouts_and_retries_are_refused_everywhere(option: str, value: Any) -> None:
     for build in (
-        lambda: Api(KEY, max_retries=max_retries),
-        lambda: Api(KEY).with_options(max_retries=max_retries),
-        lambda: scaleapi.ScaleClient(KEY, max_retries=max_retries),
+        lambda: Api(KEY, **{option: value}),
+        lambda: Api(KEY).with_options(**{option: value}),
+        lambda: scaleapi.ScaleClient(KEY, **{option: value}),
+        lambda: scaleapi.ScaleClient(KEY).with_options(**{option: value}),
     ):
-        with pytest.raises(ValueError, match="max_retries") as info:
+        with pytest.raises(ValueError, match=option) as info:
             build()
         assert isinstance(info.value, E.ScaleConfigurationError)
 

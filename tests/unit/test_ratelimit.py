@@ -2,24 +2,10 @@
 from typing import List
 
 import pytest
+from support.fake_clock import FakeClock
 
 from scaleapi._ratelimit import RateLimiter
 from scaleapi._retry import RetryPolicy
-
-
-class FakeClock:
-    """A clock that only moves when the limiter sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: List[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def test_unlimited_until_the_first_429() -> None:
