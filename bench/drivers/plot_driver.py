@@ -42,15 +42,10 @@ def draw_throughput(data: Dict[str, Any], out: str) -> None:
             axis.axhline(existing, color="tab:red", linestyle="--", linewidth=1,
                          label="create_task loop (existing 2.15.1)")
         axis.set_title(f"emulator latency {latency} ms")
-        axis.set_xlabel("concurrency (threads)")
-        axis.set_ylabel("tasks created per second")
         axis.set_xticks(xs)
-        axis.set_ylim(bottom=0)
-        axis.grid(True, alpha=0.3)
-        axis.legend(fontsize=8, loc="best")
+        _label(axis, "concurrency (threads)", "tasks created per second")
     fig.suptitle(data.get("title", "Create throughput"))
-    fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    _save(fig, out)
 
 
 def draw_faults(data: Dict[str, Any], out: str) -> None:
@@ -65,12 +60,21 @@ def draw_faults(data: Dict[str, Any], out: str) -> None:
     clean = data.get("clean_rate")
     if clean:
         axis.axhline(0.9 * clean, color="grey", linestyle="--", linewidth=1, label="90 % of clean throughput")
-    axis.set_xlabel("seconds since the start of create_tasks")
-    axis.set_ylabel(f"tasks completed per second ({step:g} s bins)")
+    _label(axis, "seconds since the start of create_tasks", f"tasks completed per second ({step:g} s bins)")
+    axis.set_title(data.get("title", "Bulk create under faults"))
+    _save(fig, out)
+
+
+def _label(axis: Any, xlabel: str, ylabel: str) -> None:
+    """Both figures' axes: labelled, rates from zero, a light grid and a legend."""
+    axis.set_xlabel(xlabel)
+    axis.set_ylabel(ylabel)
     axis.set_ylim(bottom=0)
     axis.grid(True, alpha=0.3)
     axis.legend(fontsize=8, loc="best")
-    axis.set_title(data.get("title", "Bulk create under faults"))
+
+
+def _save(fig: Any, out: str) -> None:
     fig.tight_layout()
     fig.savefig(out, dpi=110)
 
