@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
 
 import pytest
+from support.sdk import cow_task_payload
 
 import scaleapi
 from scaleapi import exceptions as E
@@ -82,17 +83,8 @@ class Operation:
 
 
 def _task_payload(unique_id: Optional[str]) -> Dict[str, Any]:
-    payload: Dict[str, Any] = {
-        "project": PROJECT,
-        "instruction": "Box the cows",
-        "attachment_type": "image",
-        "attachment": "https://example.com/cow.jpg",
-        "geometries": {"box": {"objects_to_annotate": ["cow"]}},
-        "metadata": {"tag": ""},
-    }
-    if unique_id:
-        payload["unique_id"] = unique_id
-    return payload
+    extra: Dict[str, Any] = {"unique_id": unique_id} if unique_id else {}
+    return cow_task_payload(PROJECT, metadata={"tag": ""}, **extra)
 
 
 def _create_plain(world: World, tag: str) -> Any:
