@@ -19,7 +19,7 @@ import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..context import BenchContext
-from ..emulators import BENCH_KEY, CpuUse, EmulatorProcess
+from ..emulators import BENCH_KEY, EmulatorProcess
 from ..procs import PLOT_DRIVER, ChildFailed, child_env, run_json
 from ..results import Check, ScenarioResult, Table, at_least, at_most, fmt, fmt_ratio, median, ratio
 from ..venvs import plot_python
@@ -110,16 +110,14 @@ def _measure(ctx: BenchContext) -> Dict[str, Dict[str, Dict[str, Any]]]:
                     if "error" in entry:
                         continue
                     job = _job(ctx, emu.url, work, condition, rep)
-                    try:
-                        with CpuUse(emu.pid) as emu_cpu:
-                            answer = run_extra(ctx.python_for("ours") or "", job, True, RUN_TIMEOUT)
-                    except ChildFailed as err:
-                        entry["error"] = str(err)
-                        ctx.log(f"faults {work} {condition}: FAILED {err}")
+                    measured = ctx.run_measured(entry, f"faults {work} {condition}", emu.pid, run_extra,
+                                                ctx.python_for("ours") or "", job, True, RUN_TIMEOUT)
+                    if measured is None:
                         continue
+                    answer, emu_cpu = measured
                     entry["runs"].append(answer)
-                    if emu_cpu.seconds is not None:
-                        entry["emulator_cpu"].append(emu_cpu.seconds)
+                    if emu_cpu is not None:
+                        entry["emulator_cpu"].append(emu_cpu)
                     ctx.log(f"faults {work} {condition} {rep + 1}/{profile.faults_repeats}: "
                             f"{answer['times'][0]:.2f} s, {answer['fired']} faults answered")
     return found
