@@ -1,34 +1,34 @@
 """How big each scenario is: the full run that produces RESULTS.md, and the ``--quick`` smoke run."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Tuple
 
 
 @dataclass(frozen=True)
 class Profile:  # pylint: disable=too-many-instance-attributes  # one knob per scenario size
-    """Counts, repeats and durations for one run of the bench.
+    """Counts, repeats and durations for one run of the bench (the defaults are the full run).
 
     ``create_slow_tasks`` is the number of tasks for the runs whose rate is fixed by the added
     latency (one request in flight: sequential, and ``create_tasks`` at concurrency 1); their rate is
     steady, and creating the full count one at a time at 50 ms would take minutes per repeat.
     """
 
-    name: str
-    list_tasks: int
-    list_repeats: int
-    create_tasks: int
-    create_slow_tasks: int
-    create_repeats: int
-    concurrencies: Tuple[int, ...]
-    latencies_ms: Tuple[int, ...]
-    export_tasks: int
-    export_latency_ms: int
-    export_workers: int
-    export_repeats: int
-    import_repeats: int
-    stored_tasks: int
-    rps_threads: int
-    rps_seconds: float
-    rps_repeats: int
+    name: str = "full"
+    list_tasks: int = 20_000
+    list_repeats: int = 5
+    create_tasks: int = 2_000
+    create_slow_tasks: int = 300
+    create_repeats: int = 3
+    concurrencies: Tuple[int, ...] = (1, 4, 8, 16)
+    latencies_ms: Tuple[int, ...] = (0, 50)
+    export_tasks: int = 100_000
+    export_latency_ms: int = 50
+    export_workers: int = 8
+    export_repeats: int = 3
+    import_repeats: int = 15
+    stored_tasks: int = 1_000_000
+    rps_threads: int = 8
+    rps_seconds: float = 5.0
+    rps_repeats: int = 3
     # Scenario 6, latency: a delay proxy (one-way ms) in front of the HTTPS emulator.
     latency_delay_ms: float = 10.0
     latency_list_tasks: int = 2_000
@@ -49,42 +49,22 @@ class Profile:  # pylint: disable=too-many-instance-attributes  # one knob per s
     v2_parse_repeats: int = 7
 
 
-FULL = Profile(
-    name="full",
-    list_tasks=20_000,
-    list_repeats=5,
-    create_tasks=2_000,
-    create_slow_tasks=300,
-    create_repeats=3,
-    concurrencies=(1, 4, 8, 16),
-    latencies_ms=(0, 50),
-    export_tasks=100_000,
-    export_latency_ms=50,
-    export_workers=8,
-    export_repeats=3,
-    import_repeats=15,
-    stored_tasks=1_000_000,
-    rps_threads=8,
-    rps_seconds=5.0,
-    rps_repeats=3,
-)
+#: The run that produces RESULTS.md: every size as declared above.
+FULL = Profile()
 
-QUICK = Profile(
+#: The ``--quick`` smoke run: the same scenarios, smaller.
+QUICK = replace(
+    FULL,
     name="quick",
     list_tasks=2_000,
     list_repeats=2,
     create_tasks=200,
     create_slow_tasks=40,
     create_repeats=1,
-    concurrencies=(1, 4, 8, 16),
-    latencies_ms=(0, 50),
     export_tasks=5_000,
-    export_latency_ms=50,
-    export_workers=8,
     export_repeats=1,
     import_repeats=5,
     stored_tasks=50_000,
-    rps_threads=8,
     rps_seconds=1.5,
     rps_repeats=1,
     latency_list_tasks=300,

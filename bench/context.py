@@ -3,11 +3,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from .config import Profile
-from .emulators import TlsFiles
-from .procs import our_python
+from .emulators import CpuUse, TlsFiles
+from .procs import ChildFailed, our_python
 from .venvs import ExistingClient
 
 
@@ -40,3 +40,18 @@ class BenchContext:
         """Progress on stderr, stamped with the time since the run began."""
         elapsed = time.monotonic() - self.started
         print(f"[bench {elapsed:6.0f}s] {message}", file=sys.stderr, flush=True)
+
+    def run_measured(
+        self, entry: Dict[str, Any], label: str, pid: int, child: Callable[..., Dict[str, Any]], *args: Any
+    ) -> Optional[Tuple[Dict[str, Any], Optional[float]]]:
+        """Run ``child(*args)``; its answer and the CPU seconds process ``pid`` (the emulator) spent
+        meanwhile (None where unreadable). When the child fails, ``entry["error"]`` and the log say
+        so and the result is None."""
+        try:
+            with CpuUse(pid) as use:
+                answer = child(*args)
+        except ChildFailed as err:
+            entry["error"] = str(err)
+            self.log(f"{label}: FAILED {err}")
+            return None
+        return answer, use.seconds

@@ -150,6 +150,27 @@ def _read_line(stream: IO[str], timeout: float) -> str:
     return box[0].strip() if box else ""
 
 
+class CpuUse:
+    """``with CpuUse(pid) as use:``: afterwards, ``use.seconds`` is the CPU time ``pid`` spent inside.
+
+    None when it cannot be read (not Linux), and when the block raised.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.seconds: Optional[float] = None
+        self._before: Optional[float] = None
+
+    def __enter__(self) -> "CpuUse":
+        self._before = cpu_seconds(self.pid)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        after = cpu_seconds(self.pid)
+        if exc[0] is None and self._before is not None and after is not None:
+            self.seconds = after - self._before
+
+
 def cpu_seconds(pid: int) -> Optional[float]:
     """User plus system CPU seconds used so far by process ``pid`` (Linux only; else None)."""
     try:

@@ -79,6 +79,16 @@ def fmt(value: Optional[float], digits: int = 2, unit: str = "") -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
+def fmt_ms(seconds: Optional[float]) -> str:
+    """A duration given in seconds, shown in milliseconds (``12.3 ms``)."""
+    return fmt(None if seconds is None else seconds * 1000, 1, " ms")
+
+
+def fmt_us(seconds: Optional[float]) -> str:
+    """A duration given in seconds, shown in microseconds (``12.3 µs``)."""
+    return fmt(None if seconds is None else seconds * 1e6, 1, " µs")
+
+
 def fmt_ratio(value: Optional[float]) -> str:
     """A ratio as ``3.41×``."""
     return "–" if value is None else f"{value:.2f}×"

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from ..context import BenchContext
-from ..emulators import BENCH_KEY, EmulatorProcess, cpu_seconds
-from ..procs import ChildFailed, run_driver
+from ..emulators import BENCH_KEY, EmulatorProcess
+from ..procs import run_driver
 from ..results import Check, ScenarioResult, Table, at_least, fmt, fmt_ratio, median, ratio
 
 PROJECT = "bench-create"
@@ -67,19 +67,17 @@ def _measure(ctx: BenchContext, latency_ms: int) -> Dict[str, Dict[str, Any]]:
                     "count": entry["count"], "concurrency": variant.concurrency,
                     "tag": f"{latency_ms}ms-{variant.key}-{rep}",
                 }
-                emu_before = cpu_seconds(emu.pid)
-                try:
-                    answer = run_driver(python, job, variant.client != "existing", RUN_TIMEOUT)
-                except ChildFailed as err:
-                    entry["error"] = str(err)
-                    ctx.log(f"create {latency_ms} ms {variant.key}: FAILED {err}")
+                label = f"create {latency_ms} ms {variant.key}"
+                measured = ctx.run_measured(entry, label, emu.pid, run_driver,
+                                            python, job, variant.client != "existing", RUN_TIMEOUT)
+                if measured is None:
                     continue
-                emu_after = cpu_seconds(emu.pid)
+                answer, emu_cpu = measured
                 entry["times"].extend(answer["times"])
                 entry.setdefault("client_cores", []).append(answer["cpu_run"] / answer["times"][0])
-                if emu_before is not None and emu_after is not None:
+                if emu_cpu is not None:
                     # The child's start-up costs the emulator nothing but one warm-up request.
-                    cores = (emu_after - emu_before) / answer["times"][0]
+                    cores = emu_cpu / answer["times"][0]
                     entry.setdefault("emulator_cores", []).append(cores)
                 rate = entry["count"] / answer["times"][0]
                 ctx.log(f"create {latency_ms} ms {variant.key} {rep + 1}/{ctx.profile.create_repeats}: "

@@ -17,7 +17,7 @@ from typing import Any, Dict, List
 import requests
 
 from ..context import BenchContext
-from ..emulators import BENCH_KEY, EmulatorProcess, cpu_seconds
+from ..emulators import BENCH_KEY, CpuUse, EmulatorProcess
 from ..procs import RPS_DRIVER, ChildFailed, child_env, run_json
 from ..results import ScenarioResult, Table, fmt, median
 
@@ -82,18 +82,17 @@ def run(ctx: BenchContext) -> ScenarioResult:
             for name, fragment in jobs.items():
                 job = dict(fragment, url=emu.url, key=BENCH_KEY, threads=profile.rps_threads,
                            duration=profile.rps_seconds)
-                before = cpu_seconds(emu.pid)
+                command = [ctx.python_for("raw") or "", str(RPS_DRIVER), json.dumps(job)]
                 try:
-                    answer = run_json([ctx.python_for("raw") or "", str(RPS_DRIVER), json.dumps(job)],
-                                      child_env(ours=True), profile.rps_seconds + 120)
+                    with CpuUse(emu.pid) as emu_cpu:
+                        answer = run_json(command, child_env(ours=True), profile.rps_seconds + 120)
                 except ChildFailed as err:
                     result.notes.append(f"{name}: failed: {err}")
                     continue
-                after = cpu_seconds(emu.pid)
                 rates.setdefault(name, []).append(float(answer["rps"]))
                 client_cpu[name].append(float(answer["client_cpu_share"]))
-                if before is not None and after is not None:
-                    cpu[name].append((after - before) / float(answer["seconds"]))
+                if emu_cpu.seconds is not None:
+                    cpu[name].append(emu_cpu.seconds / float(answer["seconds"]))
                 ctx.log(f"emulator {name}: {answer['rps']:.0f} req/s")
     for name in jobs:
         table.rows.append([

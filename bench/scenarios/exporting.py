@@ -8,8 +8,8 @@ before it) is that export's alone. CPU seconds of both processes show what bound
 from typing import Any, Dict, Optional
 
 from ..context import BenchContext
-from ..emulators import BENCH_KEY, EmulatorProcess, cpu_seconds
-from ..procs import ChildFailed, run_driver
+from ..emulators import BENCH_KEY, EmulatorProcess
+from ..procs import run_driver
 from ..results import (
     Check, ScenarioResult, Table, at_least, at_most, fmt, fmt_ratio, median, ratio,
 )
@@ -40,19 +40,16 @@ def _measure(ctx: BenchContext) -> Dict[str, Dict[str, Any]]:
                     "expected": profile.export_tasks, "workers": profile.export_workers,
                     "out": str(ctx.workdir / f"export-{key}-{rep}.jsonl"),
                 }
-                emu_before = cpu_seconds(emu.pid)
-                try:
-                    answer = run_driver(ctx.python_for("ours") or "", job, True, RUN_TIMEOUT)
-                except ChildFailed as err:
-                    entry["error"] = str(err)
-                    ctx.log(f"export {key}: FAILED {err}")
+                measured = ctx.run_measured(entry, f"export {key}", emu.pid,
+                                            run_driver, ctx.python_for("ours") or "", job, True, RUN_TIMEOUT)
+                if measured is None:
                     continue
-                emu_after = cpu_seconds(emu.pid)
+                answer, emu_cpu = measured
                 entry["times"].extend(answer["times"])
                 entry["rss"].append(answer["rss_growth_mb"])
                 entry["client_cpu"].append(answer["cpu_run"])
-                if emu_before is not None and emu_after is not None:
-                    entry["emulator_cpu"].append(emu_after - emu_before)
+                if emu_cpu is not None:
+                    entry["emulator_cpu"].append(emu_cpu)
                 ctx.log(f"export {key} {rep + 1}/{profile.export_repeats}: {answer['times'][0]:.2f} s, "
                         f"peak RSS +{answer['rss_growth_mb']:.1f} MB")
     return runs

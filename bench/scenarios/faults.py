@@ -19,7 +19,7 @@ import json
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..context import BenchContext
-from ..emulators import BENCH_KEY, EmulatorProcess, cpu_seconds
+from ..emulators import BENCH_KEY, EmulatorProcess
 from ..procs import PLOT_DRIVER, ChildFailed, child_env, run_json
 from ..results import Check, ScenarioResult, Table, at_least, at_most, fmt, fmt_ratio, median, ratio
 from ..venvs import plot_python
@@ -37,7 +37,6 @@ RECOVERY_SHARE = 0.9
 WINDOW_S = 0.5
 STEP_S = 0.25
 BIN_S = 0.5
-FAULTS_PLOT_DRIVER = PLOT_DRIVER.parent / "faults_plot_driver.py"
 LABELS = {"clean": "clean", "429": f"{SHARE_429:.0%} of requests 429", "burst": "503 burst"}
 
 
@@ -110,18 +109,15 @@ def _measure(ctx: BenchContext) -> Dict[str, Dict[str, Dict[str, Any]]]:
                 for condition, entry in conditions.items():
                     if "error" in entry:
                         continue
-                    before = cpu_seconds(emu.pid)
-                    try:
-                        job = _job(ctx, emu.url, work, condition, rep)
-                        answer = run_extra(ctx.python_for("ours") or "", job, True, RUN_TIMEOUT)
-                    except ChildFailed as err:
-                        entry["error"] = str(err)
-                        ctx.log(f"faults {work} {condition}: FAILED {err}")
+                    job = _job(ctx, emu.url, work, condition, rep)
+                    measured = ctx.run_measured(entry, f"faults {work} {condition}", emu.pid, run_extra,
+                                                ctx.python_for("ours") or "", job, True, RUN_TIMEOUT)
+                    if measured is None:
                         continue
-                    after = cpu_seconds(emu.pid)
+                    answer, emu_cpu = measured
                     entry["runs"].append(answer)
-                    if before is not None and after is not None:
-                        entry["emulator_cpu"].append(after - before)
+                    if emu_cpu is not None:
+                        entry["emulator_cpu"].append(emu_cpu)
                     ctx.log(f"faults {work} {condition} {rep + 1}/{profile.faults_repeats}: "
                             f"{answer['times'][0]:.2f} s, {answer['fired']} faults answered")
     return found
@@ -264,7 +260,7 @@ def draw_plot(ctx: BenchContext, results: List[ScenarioResult], out: Any) -> Non
         f"({ctx.profile.name} profile)"
     ))), encoding="utf-8")
     try:
-        run_json([python, str(FAULTS_PLOT_DRIVER), str(data_file), str(out / "faults.png")],
+        run_json([python, str(PLOT_DRIVER), str(data_file), str(out / "faults.png")],
                  child_env(ours=False), 300)
     except ChildFailed as err:
         found.notes.append(f"No plot: {err}.")

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional
 
 from ..context import BenchContext
 from ..procs import ChildFailed, child_env, run_json
-from ..results import Check, ScenarioResult, Table, at_most, fmt, median, ratio
+from ..results import Check, ScenarioResult, Table, at_most, fmt_ms, median, ratio
 
 CODE = (
     "import sys, time\n"
@@ -21,10 +21,6 @@ CODE = (
     "print(json.dumps({'seconds': seconds, 'modules': len(sys.modules) - before,"
     " 'version': scaleapi.__version__, 'file': scaleapi.__file__}))\n"
 )
-
-
-def _ms(seconds: Optional[float]) -> str:
-    return fmt(None if seconds is None else seconds * 1000, 1, " ms")
 
 
 def _sample(ctx: BenchContext, side: str) -> Dict[str, object]:
@@ -50,7 +46,7 @@ def run(ctx: BenchContext) -> ScenarioResult:
         result.notes.append(f"Import timing failed: {err}")
         return result
     med: Dict[str, Optional[float]] = {side: median(values) for side, values in samples.items()}
-    ctx.log("import: " + ", ".join(f"{side} {_ms(seconds)}" for side, seconds in med.items()))
+    ctx.log("import: " + ", ".join(f"{side} {fmt_ms(seconds)}" for side, seconds in med.items()))
     table = Table(
         f"Median of {ctx.profile.import_repeats} fresh interpreters each",
         ["client", "import time", "modules loaded"],
@@ -59,13 +55,13 @@ def run(ctx: BenchContext) -> ScenarioResult:
         seconds = med[side]
         table.rows.append([
             "ours" if side == "ours" else "existing 2.15.1",
-            _ms(seconds), str(modules.get(side, "–")),
+            fmt_ms(seconds), str(modules.get(side, "–")),
         ])
     result.tables.append(table)
     value = ratio(med.get("ours"), med.get("existing"))
     result.checks.append(Check(
         "import scaleapi: ours / existing", value, "≤ 1.00", at_most(value, 1.0),
-        f"{_ms(med.get('ours'))} vs {_ms(med.get('existing'))}",
+        f"{fmt_ms(med.get('ours'))} vs {fmt_ms(med.get('existing'))}",
     ))
     if ctx.existing is None:
         result.notes.append(f"Existing client not measured: {ctx.existing_note}")

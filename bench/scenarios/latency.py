@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..context import BenchContext
 from ..emulators import BENCH_KEY, EmulatorProcess, _read_line  # pylint: disable=protected-access
 from ..procs import DRIVERS_DIR, REPO_ROOT, ChildFailed, child_env, run_json
-from ..results import Check, ScenarioResult, Table, at_least, fmt, fmt_ratio, median, ratio
+from ..results import Check, ScenarioResult, Table, at_least, fmt, fmt_ms, fmt_ratio, median, ratio
 
 EXTRA_DRIVER = DRIVERS_DIR / "extra_driver.py"
 LIST_PROJECT = "bench-latency-list"
@@ -99,7 +99,7 @@ def _row(label: str, count: int, found: Dict[str, Dict[str, Any]]) -> List[str]:
     return [
         label, f"{count:,}", fmt(med["ours"], 3), fmt(med["raw"], 3), fmt(med["existing"], 3),
         fmt_ratio(ratio(med["existing"], med["ours"])), fmt_ratio(ratio(med["ours"], med["raw"])),
-        fmt(None if med["ours"] is None else med["ours"] * 1000 / count, 1, " ms"),
+        fmt_ms(None if med["ours"] is None else med["ours"] / count),
     ]
 
 

@@ -22,7 +22,9 @@ from ..context import BenchContext
 from ..drivers.v2_sample import sample_v2_task
 from ..emulators import BENCH_KEY, EmulatorProcess
 from ..procs import ChildFailed, child_env, our_python, run_json
-from ..results import Check, ScenarioResult, Table, at_least, at_most, fmt, fmt_ratio, median, ratio
+from ..results import (
+    Check, ScenarioResult, Table, at_least, at_most, fmt, fmt_ms, fmt_ratio, fmt_us, median, ratio,
+)
 from ..venvs import EXISTING_V2_VENV, EXISTING_V2_VERSION, ExistingClient, existing_client
 from .latency import run_extra
 
@@ -42,14 +44,6 @@ FIRST_USE = (
     "assert len(task.threads[0].turns) == 2\n"
     "print(json.dumps({'seconds': seconds, 'version': scaleapi.__version__}))\n"
 )
-
-
-def _us(seconds: Optional[float]) -> str:
-    return fmt(None if seconds is None else seconds * 1e6, 1, " µs")
-
-
-def _ms(seconds: Optional[float]) -> str:
-    return fmt(None if seconds is None else seconds * 1000, 1, " ms")
 
 
 def _existing(ctx: BenchContext) -> Tuple[Optional[ExistingClient], str]:
@@ -88,13 +82,13 @@ def _parse(ctx: BenchContext, sides: Dict[str, str], result: ScenarioResult) -> 
     )
     for side in answers:
         table.rows.append([
-            "ours" if side == "ours" else EXISTING_LABEL, _us(parse[side]), _us(loads[side]),
+            "ours" if side == "ours" else EXISTING_LABEL, fmt_us(parse[side]), fmt_us(loads[side]),
             fmt_ratio(ratio(parse[side], loads[side])),
             fmt_ratio(ratio(parse.get("existing"), parse.get("ours"))) if side == "existing" else "",
         ])
     result.tables.append(table)
     result.data["parse"] = answers
-    ctx.log("v2 parse: " + ", ".join(f"{side} {_us(value)}" for side, value in parse.items()))
+    ctx.log("v2 parse: " + ", ".join(f"{side} {fmt_us(value)}" for side, value in parse.items()))
 
 
 def _first_use(ctx: BenchContext, sides: Dict[str, str], result: ScenarioResult) -> None:
@@ -122,7 +116,7 @@ def _first_use(ctx: BenchContext, sides: Dict[str, str], result: ScenarioResult)
         ["client", "import + first v2 parse", "ours / existing"],
     )
     for side in sides:
-        table.rows.append(["ours" if side == "ours" else EXISTING_LABEL, _ms(med[side]),
+        table.rows.append(["ours" if side == "ours" else EXISTING_LABEL, fmt_ms(med[side]),
                            fmt_ratio(ratio(med["ours"], med.get("existing"))) if side == "ours" else ""])
     result.tables.append(table)
     result.data["first_use"] = samples

@@ -9,13 +9,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 
 from support.longwork import LIVE_KEY, PROJECT, TEST_KEY, Client, all_tasks, payload
+from support.waiting import wait_for
 from scaleapi import cli
 from scaleapi._cli import common
 
@@ -374,11 +374,8 @@ def test_ctrl_c_on_a_create_subprocess_prints_its_tasks_and_the_resume_hint(
          "--journal", str(journal), "--concurrency", "1", "--no-progress"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT),
     ) as process:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            if journal.exists() and journal.read_text().count('"state":"done"') >= 3:
-                break
-            time.sleep(0.01)
+        wait_for(lambda: process.poll() is not None
+                 or (journal.exists() and journal.read_text().count('"state":"done"') >= 3), timeout=60)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     created = lines(out)

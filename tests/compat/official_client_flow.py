@@ -40,7 +40,7 @@ import time
 import uuid
 import zlib
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Type
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -51,7 +51,10 @@ sys.path[:] = [
     p for p in sys.path if os.path.abspath(p or os.getcwd()).rstrip(os.sep) != REPO_ROOT.rstrip(os.sep)
 ]
 
-import scaleapi  # noqa: E402  (the official client, from the interpreter's site-packages)
+# Imported only now, once the repository is off sys.path: the official client, from site-packages.
+# pylint: disable=wrong-import-position
+from flow_steps import Mismatch, Skip, expect, finish, run_step  # noqa: E402  (beside this script)
+import scaleapi  # noqa: E402
 from scaleapi.exceptions import (  # noqa: E402
     ScaleDuplicateResource,
     ScaleException,
@@ -62,8 +65,6 @@ from scaleapi.exceptions import (  # noqa: E402
 from scaleapi.batches import BatchStatus  # noqa: E402
 from scaleapi.tasks import TaskReviewStatus, TaskStatus, TaskType  # noqa: E402
 from scaleapi.teams import TeammateRole  # noqa: E402
-
-from flow_steps import Mismatch, Skip, expect, finish, run_step  # noqa: E402  (beside this script)
 
 DEFAULT_KEY = "test_official_check"
 
@@ -77,13 +78,18 @@ for _name in (
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 
 
-def expect_raises(exc_type: type, func: Callable[[], Any], code: Optional[int] = None) -> BaseException:
+def expect_raises(
+    exc_type: Type[BaseException], func: Callable[[], Any], code: Optional[int] = None
+) -> BaseException:
     """Call ``func`` and require it to raise ``exc_type`` (with ``.code == code`` if given)."""
     try:
         result = func()
     except exc_type as exc:  # the expected outcome
         if code is not None:
-            expect(getattr(exc, "code", None) == code, f"expected code {code}, got {getattr(exc, 'code', None)!r}")
+            expect(
+                getattr(exc, "code", None) == code,
+                f"expected code {code}, got {getattr(exc, 'code', None)!r}",
+            )
         return exc
     except Exception as exc:  # noqa: BLE001  (reported as a mismatch)
         raise Mismatch(
@@ -130,7 +136,9 @@ def utc_naive(moment: datetime) -> str:
 class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-methods
     """The steps, in order; state flows from one step to the next through attributes."""
 
-    def __init__(self, base_url: str, key: str, https_url: Optional[str] = None, ca_bundle: Optional[str] = None) -> None:
+    def __init__(
+        self, base_url: str, key: str, https_url: Optional[str] = None, ca_bundle: Optional[str] = None
+    ) -> None:
         self.base_url = base_url
         self.key = key
         self.https_url = https_url
@@ -258,7 +266,7 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         expect(project.name == self.project, f"name {project.name!r}")
         expect(project.type == "imageannotation", f"type {project.type!r}")
         expect(
-            project.params.get("instruction") == "Draw a box around each car.",
+            (project.params or {}).get("instruction") == "Draw a box around each car.",
             f"params {project.params!r}",
         )
 
@@ -277,14 +285,16 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         # Q30: the official client joins base and endpoint with "/", so a base ending in "/" sends
         # "/v1//projects/...". The emulator collapses "//" (docs/emulator.md), so this works.
         slashed = scaleapi.ScaleClient(self.key, api_instance_url=self.base_url + "/")
-        expect(slashed.get_project(self.project).name == self.project, "get_project via a '/'-terminated base")
+        expect(
+            slashed.get_project(self.project).name == self.project, "get_project via a '/'-terminated base"
+        )
         return "Q30: '//' paths accepted by the emulator"
 
     def s_update_project(self) -> None:
         before = self.client.get_project(self.project).version
         project = self.client.update_project(self.project, patch=True, instruction="Box every car.")
-        expect(project.version == before + 1, f"version {before} -> {project.version}")
-        expect(project.params.get("instruction") == "Box every car.", f"params {project.params!r}")
+        expect(before is not None and project.version == before + 1, f"version {before} -> {project.version}")
+        expect((project.params or {}).get("instruction") == "Box every car.", f"params {project.params!r}")
 
     def s_project_template(self) -> str:
         if not hasattr(self.client, "get_project_template"):
@@ -334,12 +344,16 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
                 extra["unique_id"] = self.unique_id
             task = self.client.create_task(TaskType.ImageAnnotation, **self._task_payload(**extra))
             data = task.as_dict()
-            expect(isinstance(task.id, str) and task.id, f"task id {task.id!r}")
+            expect(isinstance(task.id, str) and bool(task.id), f"task id {task.id!r}")
             expect(data.get("type") == "imageannotation", f"type {data.get('type')!r}")
             expect(data.get("batch") == self.batch, f"batch {data.get('batch')!r}")
-            expect(data.get("project") == self.project, f"project inherited from batch: {data.get('project')!r}")
+            expect(
+                data.get("project") == self.project, f"project inherited from batch: {data.get('project')!r}"
+            )
             expect(data.get("status") == "completed", f"test-mode task status {data.get('status')!r}")
-            expect(data.get("params", {}).get("attachment") == self._task_payload()["attachment"], "params echo")
+            expect(
+                data.get("params", {}).get("attachment") == self._task_payload()["attachment"], "params echo"
+            )
             expect(data.get("metadata") == {"index": index}, f"metadata {data.get('metadata')!r}")
             if index == 2:
                 expect(data.get("unique_id") == self.unique_id, f"unique_id {data.get('unique_id')!r}")
@@ -395,7 +409,9 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         page = self.client.tasks(start_time=utc_naive(start), end_time=utc_naive(end))
         expect(list(page) == [], f"empty window returned {len(page)} tasks")
         # ... and a window around the three creations finds them.
-        page = self.client.tasks(start_time=self.window_start, end_time=utc_naive(start), project=self.project)
+        page = self.client.tasks(
+            start_time=self.window_start, end_time=utc_naive(start), project=self.project
+        )
         expect(len(page) == 3, f"window around creation found {len(page)}")
 
     def s_get_tasks(self) -> str:
@@ -430,7 +446,9 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         later = utc_naive(datetime.now(timezone.utc) + timedelta(minutes=5))
         expect(ids(created_after=self.window_start) == newest_first, "created_after")
         expect(ids(created_before=self.window_start) == [], "created_before")
-        expect(ids(completed_after=self.window_start, completed_before=later) == newest_first, "completed window")
+        expect(
+            ids(completed_after=self.window_start, completed_before=later) == newest_first, "completed window"
+        )
         expect(ids(updated_after=later) == [], "updated_after in the future")
         limited = list(self.client.get_tasks(project_name=self.project, limited_response=True))
         expect(len(limited) == 3, f"limited_response count {len(limited)}")
@@ -469,7 +487,9 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         expect(batch.name == self.batch and batch.project == self.project, f"batch {batch.as_dict()!r}")
         if has_param(self.client.create_batch, "metadata"):
             expect(batch.metadata.get("some_key") == "some_value", f"metadata {batch.metadata!r}")
-        expect_raises(ScaleResourceNotFound, lambda: self.client.get_batch(f"missing {uuid.uuid4().hex}"), code=404)
+        expect_raises(
+            ScaleResourceNotFound, lambda: self.client.get_batch(f"missing {uuid.uuid4().hex}"), code=404
+        )
 
     def s_batches(self) -> None:
         page = self.client.batches(limit=1, project=self.project)
@@ -486,16 +506,23 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         page = self.client.batches(project=self.project, status=status)
         expect([b.name for b in page] == [self.batch], f"batches(status={status})")
         other = "staging" if status != "staging" else "completed"
-        expect(list(self.client.batches(project=self.project, status=other)) == [], f"batches(status={other})")
+        expect(
+            list(self.client.batches(project=self.project, status=other)) == [], f"batches(status={other})"
+        )
         listed = [
             b.name
             for b in self.client.get_batches(
-                project_name=self.project, batch_status=BatchStatus(status), created_after=self.window_start_batch
+                project_name=self.project,
+                batch_status=BatchStatus(status),
+                created_after=self.window_start_batch,
             )
         ]
         expect(listed == [self.batch], f"get_batches(batch_status, created_after) {listed}")
         later = utc_naive(datetime.now(timezone.utc) + timedelta(minutes=5))
-        expect(list(self.client.get_batches(project_name=self.project, created_after=later)) == [], "future window")
+        expect(
+            list(self.client.get_batches(project_name=self.project, created_after=later)) == [],
+            "future window",
+        )
 
     def s_set_batch_metadata(self) -> None:
         if not hasattr(self.client, "set_batch_metadata"):
@@ -556,7 +583,9 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
             ScaleDuplicateResource, lambda: self.client.update_task_unique_id(tid, self.unique_id), code=409
         )
         task = self.client.clear_task_unique_id(tid)
-        expect("unique_id" not in task.as_dict(), f"unique_id still present: {task.as_dict().get('unique_id')!r}")
+        expect(
+            "unique_id" not in task.as_dict(), f"unique_id still present: {task.as_dict().get('unique_id')!r}"
+        )
         model = self.client.get_task(tid)
         model.update_unique_id(new_uid)
         model.refresh()
@@ -568,14 +597,16 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
     def s_cancel_completed(self) -> None:
         tid = self.task_ids[0]
         expect_raises(ScaleInvalidRequest, lambda: self.client.cancel_task(tid), code=400)
-        expect_raises(ScaleInvalidRequest, lambda: self.client.cancel_task(tid, clear_unique_id=True), code=400)
+        expect_raises(
+            ScaleInvalidRequest, lambda: self.client.cancel_task(tid, clear_unique_id=True), code=400
+        )
         model = self.client.get_task(tid)
         expect_raises(ScaleInvalidRequest, model.cancel, code=400)
         expect_raises(ScaleResourceNotFound, lambda: self.client.cancel_task("fake_id_qwertyuiop"), code=404)
 
     def s_audit(self) -> None:
         # pylint: disable-next=assignment-from-no-return
-        result = self.client.audit_task(self.task_ids[0], True, "looks right")
+        result = self.client.audit_task(self.task_ids[0], True, "looks right")  # type: ignore[func-returns-value]
         expect(result is None, f"audit_task returns None in the official client, got {result!r}")
         task = self.client.get_task(self.task_ids[0])
         expect(task.as_dict().get("customer_review_status") == "accepted", f"review {task.as_dict()!r}")
@@ -584,12 +615,16 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         expect(task.as_dict().get("customer_review_status") == "rejected", "Task.audit(False)")
 
     def s_review_status_filter(self) -> None:
-        ids = [t.id for t in self.client.get_tasks(project_name=self.project, review_status=TaskReviewStatus.Accepted)]
+        ids = [
+            t.id
+            for t in self.client.get_tasks(project_name=self.project, review_status=TaskReviewStatus.Accepted)
+        ]
         expect(ids == [self.task_ids[0]], f"accepted filter {ids}")
         both = [
             t.id
             for t in self.client.get_tasks(
-                project_name=self.project, review_status=[TaskReviewStatus.Accepted, TaskReviewStatus.Rejected]
+                project_name=self.project,
+                review_status=[TaskReviewStatus.Accepted, TaskReviewStatus.Rejected],
             )
         ]
         expect(sorted(both) == sorted(self.task_ids[:2]), f"accepted,rejected filter {both}")
@@ -604,7 +639,9 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
                 handle.write(data)
             with open(path, "rb") as handle:
                 uploaded = self.client.upload_file(file=handle, project_name=self.project)
-        expect(uploaded.attachment_url.startswith("scaledata://"), f"attachment_url {uploaded.attachment_url!r}")
+        expect(
+            uploaded.attachment_url.startswith("scaledata://"), f"attachment_url {uploaded.attachment_url!r}"
+        )
         info = uploaded.as_dict()
         expect(info.get("size") == len(data), f"size {info.get('size')!r} vs {len(data)}")
         expect(info.get("mime_type") == "image/png", f"mime_type {info.get('mime_type')!r}")
@@ -612,15 +649,20 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         # A nameless stream works too, and the scaledata:// URL is usable as a task attachment.
         self.client.upload_file(file=io.BytesIO(data), display_name="stream.png")
         task = self.client.create_task(
-            TaskType.ImageAnnotation, **self._task_payload(project=self.project, attachment=uploaded.attachment_url)
+            TaskType.ImageAnnotation,
+            **self._task_payload(project=self.project, attachment=uploaded.attachment_url),
         )
         expect(task.params.get("attachment") == uploaded.attachment_url, "task with scaledata:// attachment")
         self.task_ids.append(task.id)
         return f"{len(data)}-byte PNG -> {uploaded.attachment_url}"
 
     def s_import_file(self) -> None:
-        imported = self.client.import_file(file_url="http://i.imgur.com/v4cBreD.jpg", project_name=self.project)
-        expect(imported.attachment_url.startswith("scaledata://"), f"attachment_url {imported.attachment_url!r}")
+        imported = self.client.import_file(
+            file_url="http://i.imgur.com/v4cBreD.jpg", project_name=self.project
+        )
+        expect(
+            imported.attachment_url.startswith("scaledata://"), f"attachment_url {imported.attachment_url!r}"
+        )
         expect(bool(imported.id), "file id")
 
     # ---------------------------------------------------------------- teammates
@@ -644,7 +686,10 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         member = [t for t in team if t.email == self.invitee][0]
         member.update_teammate_role(TeammateRole.Manager)
         roles = {t.email: t.role for t in self.client.list_teammates()}
-        expect(roles.get(self.invitee) == "manager", f"Teammate.update_teammate_role -> {roles.get(self.invitee)!r}")
+        expect(
+            roles.get(self.invitee) == "manager",
+            f"Teammate.update_teammate_role -> {roles.get(self.invitee)!r}",
+        )
 
     # ---------------------------------------------------------------- rapid
 
@@ -662,7 +707,7 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
 
     def s_evaluation_task(self) -> str:
         expected = {"annotations": [{"label": "car", "left": 1, "top": 2, "width": 3, "height": 4}]}
-        initial = {"annotations": []}
+        initial: Dict[str, Any] = {"annotations": []}
         task = self.client.create_evaluation_task(
             TaskType.ImageAnnotation,
             project=self.rapid_project,
@@ -683,7 +728,7 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         return "Q16: .initial_response is None although the JSON carries it"
 
     def s_training_task(self) -> None:
-        expected = {"annotations": []}
+        expected: Dict[str, Any] = {"annotations": []}
         task = self.client.create_training_task(
             TaskType.ImageAnnotation,
             project=self.rapid_project,
@@ -695,7 +740,9 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
     # ---------------------------------------------------------------- studio
 
     def s_studio_assignments(self) -> None:
-        self.client.create_project(project_name=self.studio_project, task_type=TaskType.ImageAnnotation, studio=True)
+        self.client.create_project(
+            project_name=self.studio_project, task_type=TaskType.ImageAnnotation, studio=True
+        )
         assignments = self.client.add_studio_assignments([self.labeler], [self.studio_project])
         expect(self.labeler in assignments, f"assignments keys {sorted(assignments)!r}")
         expect(
@@ -737,7 +784,9 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
         ordered = self.client.set_studio_batches_priorities(wanted)
         expect([b.name for b in ordered] == wanted, f"set priorities {[b.name for b in ordered]!r}")
         expect([b.name for b in self.client.list_studio_batches()] == wanted, "list after set")
-        expect_raises(ScaleInvalidRequest, lambda: self.client.set_studio_batches_priorities(wanted[:1]), code=400)
+        expect_raises(
+            ScaleInvalidRequest, lambda: self.client.set_studio_batches_priorities(wanted[:1]), code=400
+        )
         reset = self.client.reset_studio_batches_priorities()
         expect(sorted(b.name for b in reset) == sorted(names), f"reset {[b.name for b in reset]!r}")
 
@@ -769,7 +818,9 @@ class Flow:  # pylint: disable=too-many-instance-attributes,too-many-public-meth
 
         assert self.https_url is not None
         base = self.https_url[: -len("/v1")] if self.https_url.endswith("/v1") else self.https_url
-        res = requests.request(method, f"{base}/_emulator/{path}", json=body, verify=self.ca_bundle, timeout=10)
+        res = requests.request(
+            method, f"{base}/_emulator/{path}", json=body, verify=self.ca_bundle, timeout=10
+        )
         res.raise_for_status()
         return res.json() if res.content else None
 

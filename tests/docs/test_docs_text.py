@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import List, Tuple
 
 import pytest
-from doc_blocks import ROOT, doc_paths
+from support.doc_blocks import ROOT, doc_paths
 
 from scaleapi._version import __version__
 
@@ -99,7 +99,9 @@ def test_every_install_command_installs_this_project_and_says_so() -> None:
         if any(pattern.match(command) for pattern in FROM_THIS_PROJECT):
             wheel = re.search(r"dist/(scaleapi-[^\[\"]*\.whl)", command)
             if wheel and wheel.group(1) != f"scaleapi-{__version__}-py3-none-any.whl":
-                problems.append(f"{where}: the wheel `pip wheel` builds is scaleapi-{__version__}-py3-none-any.whl")
+                problems.append(
+                    f"{where}: the wheel `pip wheel` builds is scaleapi-{__version__}-py3-none-any.whl"
+                )
             if not SAYS_SO.search(section(path, number)):
                 problems.append(f"{where}: its section does not say it installs from a checkout")
             continue

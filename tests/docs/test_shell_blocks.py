@@ -21,7 +21,7 @@ import shlex
 from typing import List, Optional, Tuple
 
 import pytest
-from doc_blocks import SHELL_LANGUAGES, all_blocks, where
+from support.doc_blocks import SHELL_LANGUAGES, all_blocks, where
 
 from scaleapi.cli import build_parser
 from scaleapi.emulator.__main__ import build_parser as build_emulator_parser

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Iterator, List
 
 import pytest
-from doc_blocks import ROOT, Block, all_blocks, doc_paths, blocks_of, where
+from support.doc_blocks import ROOT, Block, all_blocks, doc_paths, blocks_of, where
 
 from scaleapi.emulator import Emulator
 

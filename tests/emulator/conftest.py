@@ -12,24 +12,20 @@ from __future__ import annotations
 from typing import Callable, Iterator, List, Optional
 
 import pytest
-
-from scaleapi.emulator import Emulator
 from support.callback_receiver import Receiver
 from support.emulator import LIVE_KEY, TEST_KEY, Api
+from support.fixtures import emu
+
+from scaleapi.emulator import Emulator
+
+__all__ = ["emu"]  # support.fixtures' emu, on this tier's own emulator (fast callback retries)
 
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     """The session's emulator."""
-    with Emulator(callback_backoff=(0.01, 0.02, 0.04)) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(emulator: Emulator) -> Emulator:
-    """The emulator, reset for this test."""
-    emulator.reset()
-    return emulator
+    with Emulator(callback_backoff=(0.01, 0.02, 0.04)) as server:
+        yield server
 
 
 @pytest.fixture

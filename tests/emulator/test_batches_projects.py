@@ -3,7 +3,7 @@
 # pylint: disable=redefined-outer-name
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
@@ -160,7 +160,7 @@ def test_batch_listing_offset_pages(api: Api) -> None:
     first = api.ok("GET", "batches", params={"limit": 3})
     assert [b["name"] for b in first["docs"]] == ["b22", "b21", "b20"]
     assert first["totalDocs"] == first["total"] == 23 and first["has_more"] is True
-    seen = []
+    seen: List[str] = []
     offset = 0
     while True:
         params = {"project": "pa", "offset": offset, "exclude_archived": "False"}
@@ -171,7 +171,7 @@ def test_batch_listing_offset_pages(api: Api) -> None:
             break
         offset += page["limit"]
     assert seen == [n for n in reversed(names) if int(n[1:]) % 2]
-    paged = []
+    paged: List[str] = []
     for offset in range(0, 11, 4):
         paged.extend(b["name"] for b in api.ok("GET", "batches", params={
             "project": "pa", "limit": 4, "offset": offset})["docs"])

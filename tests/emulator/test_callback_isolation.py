@@ -7,13 +7,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any, Iterator, List, Set
+from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import pytest
 
 from support.callback_receiver import Receiver
 from support.emulator import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api
-from support.waiting import wait_until
+from support.waiting import wait_for, wait_until
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.rules.callback_delivery import CallbackDispatcher, CallbackJob
@@ -46,10 +46,8 @@ class HungReceiver:
 
     def wait_accepted(self, count: int, timeout: float = 5.0) -> None:
         """Wait until ``count`` connections were accepted."""
-        deadline = time.monotonic() + timeout
-        while len(self.accepted) < count:
-            assert time.monotonic() < deadline, f"expected {count} connections, got {len(self.accepted)}"
-            time.sleep(0.01)
+        arrived = wait_for(lambda: len(self.accepted) >= count, timeout)
+        assert arrived, f"expected {count} connections, got {len(self.accepted)}"
 
     def close(self) -> None:
         """Stop accepting and close every connection."""
@@ -115,7 +113,7 @@ def test_callbacks_behind_a_hung_receiver_wait_for_it(hung: HungReceiver, receiv
         dispatcher.submit(_job(receiver.url("/ok"), "healthy"))
         assert receiver.wait_for(1, timeout=3.0)[0]["body"] == {"task_id": "healthy"}
         hung.wait_accepted(1)
-        time.sleep(0.2)
+        time.sleep(0.2)  # deliberate: a bounded look for a second connection that must not come
         assert len(hung.accepted) == 1, "the second callback waits behind the first, in order"
         assert not dispatcher.wait_idle(0.05)
         workers = _workers() - before
@@ -136,7 +134,7 @@ def test_the_worker_pool_is_bounded() -> None:
         for n, server in enumerate(receivers):
             dispatcher.submit(_job(server.url(), f"t{n}"))
         wait_until(lambda: sum(len(server.accepted) for server in receivers) >= 2)
-        time.sleep(0.2)
+        time.sleep(0.2)  # deliberate: a bounded look for a third worker that must not start
         assert len(_workers() - before) == 2
         assert sum(len(server.accepted) for server in receivers) == 2
     finally:
@@ -165,13 +163,11 @@ def test_the_queue_is_bounded(hung: HungReceiver) -> None:
         dispatcher.close(timeout=5.0)
 
 
-@pytest.mark.parametrize("name", ["hooks.localhost", "localhost.", "LocalHost.", "hooks.localhost."])
-def test_a_localhost_name_with_a_trailing_dot_is_connected_without_a_lookup(
-    receiver: Receiver, monkeypatch: pytest.MonkeyPatch, name: str
-) -> None:
-    """``localhost`` and ``*.localhost`` callbacks, trailing dot or not, go to 127.0.0.1 directly:
-    the name is never resolved (no DNS), and it still goes in the Host header."""
-    port = receiver.server.server_address[1]
+def _deliver_one(
+    monkeypatch: pytest.MonkeyPatch, key: str, callback_url: str
+) -> Tuple[Dict[str, Any], List[str]]:
+    """Create one task with ``callback_url`` on a fresh emulator; its delivery record once the queue is
+    drained, and every name looked up meanwhile (``socket.getaddrinfo`` is spied on)."""
     looked_up: List[str] = []
     real_getaddrinfo = socket.getaddrinfo
 
@@ -180,17 +176,27 @@ def test_a_localhost_name_with_a_trailing_dot_is_connected_without_a_lookup(
         return real_getaddrinfo(host, *args, **kwargs)
 
     with Emulator() as emu:
-        client = Api(emu.url, "test_trailing_dot")
+        client = Api(emu.url, key)
         monkeypatch.setattr(socket, "getaddrinfo", spy)
         try:
-            client.ok("POST", "task/imageannotation",
-                      json={**IMAGE_TASK, "callback_url": f"http://{name}:{port}/cb"})
-            (received,) = receiver.wait_for(1)
+            client.ok("POST", "task/imageannotation", json={**IMAGE_TASK, "callback_url": callback_url})
             assert emu.wait_for_callbacks()
             (record,) = emu.callbacks()
         finally:
             monkeypatch.undo()
             client.close()
+    return record, looked_up
+
+
+@pytest.mark.parametrize("name", ["hooks.localhost", "localhost.", "LocalHost.", "hooks.localhost."])
+def test_a_localhost_name_with_a_trailing_dot_is_connected_without_a_lookup(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """``localhost`` and ``*.localhost`` callbacks, trailing dot or not, go to 127.0.0.1 directly:
+    the name is never resolved (no DNS), and it still goes in the Host header."""
+    port = receiver.server.server_address[1]
+    record, looked_up = _deliver_one(monkeypatch, "test_trailing_dot", f"http://{name}:{port}/cb")
+    (received,) = receiver.wait_for(1)
     assert record["delivered"] is True
     assert received["path"] == "/cb"
     assert received["headers"]["Host"] == f"{name.lower()}:{port}"
@@ -202,24 +208,7 @@ def test_names_that_need_a_resolver_are_never_contacted(
     receiver: Receiver, monkeypatch: pytest.MonkeyPatch, host: str
 ) -> None:
     port = receiver.server.server_address[1]
-    looked_up: List[str] = []
-    real_getaddrinfo = socket.getaddrinfo
-
-    def spy(name: Any, *args: Any, **kwargs: Any) -> Any:
-        looked_up.append(str(name))
-        return real_getaddrinfo(name, *args, **kwargs)
-
-    with Emulator() as emu:
-        client = Api(emu.url, "test_needs_dns")
-        monkeypatch.setattr(socket, "getaddrinfo", spy)
-        try:
-            client.ok("POST", "task/imageannotation",
-                      json={**IMAGE_TASK, "callback_url": f"http://{host}:{port}/cb"})
-            assert emu.wait_for_callbacks()
-            (record,) = emu.callbacks()
-        finally:
-            monkeypatch.undo()
-            client.close()
+    record, looked_up = _deliver_one(monkeypatch, "test_needs_dns", f"http://{host}:{port}/cb")
     assert record["delivered"] is False and "not allowed" in record["reason"]
     assert not receiver.received
     assert looked_up == [h for h in looked_up if h == "127.0.0.1"], looked_up

@@ -145,7 +145,7 @@ def test_callbacks_on_live_completion_failure_and_audit(emu: Emulator, live: Api
     url = receiver.url()
     first = live.ok("POST", "task/imageannotation", json={**IMAGE_TASK, "callback_url": url})
     second = live.ok("POST", "task/imageannotation", json={**IMAGE_TASK, "callback_url": url})
-    time.sleep(0.05)
+    assert emu.wait_for_callbacks(timeout=5)  # anything queued by the creates has been delivered by now
     assert not receiver.received, "pending live tasks send no callback"
     emu.complete_task(first["task_id"], {"annotations": ["done"]})
     emu.fail_task(second["task_id"], "unreadable attachment")
@@ -187,7 +187,7 @@ def test_lifecycle_policy_completes_live_tasks(
     assert refreshed["status"] == "completed" and refreshed["response"]["annotations"]
     emu.set_lifecycle(None)
     later = live.ok("POST", "task/imageannotation", json=IMAGE_TASK)
-    time.sleep(0.3)
+    time.sleep(0.3)  # deliberate: three times the cleared policy's delay, and the task stays pending
     assert live.ok("GET", f"task/{later['task_id']}")["status"] == "pending"
     assert api.ok("GET", "teams")
 

@@ -143,13 +143,22 @@ def test_expect_100_continue_gets_exactly_one_interim_response(emu: Emulator) ->
 
 # The HTTP layer's own errors -------------------------------------------------------------------
 
-@pytest.mark.parametrize("request_bytes, status", [
-    (b"GET /v1/tasks?x=" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: e\r\n\r\n", 414),
-    (b"GET /v1/tasks HTTP/1.1\r\nHost: e\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 431),
-    (b"GET /v1/tasks HTTP/1.1\r\nHost: e\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(120)) + b"\r\n", 431),
-    (b"GET /v1/tasks HTTP/1.1 extra words\r\n\r\n", 400),
-    (b"GET http://[::1/v1/tasks HTTP/1.1\r\nHost: e\r\n\r\n", 400),  # dropped with a traceback before
-])
+
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"GET /v1/tasks?x=" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: e\r\n\r\n", 414),
+        (b"GET /v1/tasks HTTP/1.1\r\nHost: e\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+        (
+            b"GET /v1/tasks HTTP/1.1\r\nHost: e\r\n"
+            + b"".join(b"X-%d: v\r\n" % i for i in range(120))
+            + b"\r\n",
+            431,
+        ),
+        (b"GET /v1/tasks HTTP/1.1 extra words\r\n\r\n", 400),
+        (b"GET http://[::1/v1/tasks HTTP/1.1\r\nHost: e\r\n\r\n", 400),  # dropped with a traceback before
+    ],
+)
 def test_http_layer_errors_use_the_json_error_shape(emu: Emulator, request_bytes: bytes, status: int) -> None:
     headers = _assert_error(_exchange(emu, request_bytes), status)
     assert headers["connection"] == "close"
@@ -185,7 +194,9 @@ def test_out_of_range_task_time_filters_are_400_naming_the_parameter(api: Api, n
 
 @pytest.mark.parametrize("value", EDGE_TIMES)
 @pytest.mark.parametrize("name", ("start_time", "end_time"))
-def test_out_of_range_batch_time_filters_are_400_naming_the_parameter(api: Api, name: str, value: str) -> None:
+def test_out_of_range_batch_time_filters_are_400_naming_the_parameter(
+    api: Api, name: str, value: str
+) -> None:
     assert f'"{name}"' in error_of(api.get("batches", params={name: value}), 400)
 
 
@@ -257,7 +268,7 @@ def test_json_that_cannot_round_trip_is_400(api: Api, text: bytes) -> None:
 
 def test_lone_surrogates_in_task_fields_are_400(api: Api) -> None:
     for field in ('"unique_id": "\\ud83d"', '"tags": ["\\udc00"]', '"instruction": "a\\ud800b"'):
-        body = ('{"attachment": "https://example.com/a.png", "geometries": {"box": {}}, ' + field + "}")
+        body = '{"attachment": "https://example.com/a.png", "geometries": {"box": {}}, ' + field + "}"
         response = api.post("task/imageannotation", data=body, headers={"Content-Type": "application/json"})
         error_of(response, 400)
     # A surrogate pair is one ordinary character.

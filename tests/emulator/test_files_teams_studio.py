@@ -105,7 +105,8 @@ def studio(api: Api) -> Dict[str, Any]:
     api.ok("POST", "projects", json={"type": "imageannotation", "name": "other", "studio": True})
     emails = ["l1@x.com", "l2@x.com", "l3@x.com"]
     api.ok("POST", "teams/invite", json={"emails": emails, "team_role": "labeler"})
-    assigned = api.ok("POST", "studio/assignments/add", json={"emails": emails[:2], "projects": ["sp"]})
+    assigned: Dict[str, Any] = api.ok("POST", "studio/assignments/add",
+                                      json={"emails": emails[:2], "projects": ["sp"]})
     return assigned
 
 

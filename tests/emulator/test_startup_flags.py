@@ -189,15 +189,17 @@ class Running:
             EMULATOR + ["--port", "0", "--db", db, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
         )
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.auth = ("test_shared_db", "")
         assert self.proc.stdout is not None
         first = self.proc.stdout.readline().strip()
         if not first.startswith("http://"):
             self.stop()
-            raise AssertionError(f"did not start: {first!r} {self.proc.stderr.read() if self.proc.stderr else ''}")
+            raise AssertionError(
+                f"did not start: {first!r} {self.proc.stderr.read() if self.proc.stderr else ''}"
+            )
         self.url = first
-        self.session = requests.Session()
-        self.session.trust_env = False
-        self.session.auth = ("test_shared_db", "")
 
     def stop(self, sig: int = signal.SIGINT) -> Optional[int]:
         """Stop it (Ctrl-C by default) and return its exit status."""
@@ -209,8 +211,7 @@ class Running:
             if self.proc.poll() is None:
                 self.proc.kill()
                 self.proc.communicate()
-            if hasattr(self, "session"):
-                self.session.close()
+            self.session.close()
         return self.proc.returncode
 
 
@@ -228,7 +229,9 @@ def test_a_second_emulator_on_one_db_file_is_refused(tmp_path: Path) -> None:
         assert first.session.get(f"{first.url}/projects/p1", timeout=10).status_code == 200
         assert first.session.post(f"{first.url}/projects", json={"type": "imageannotation", "name": "p2"},
                                   timeout=10).status_code == 200
-        assert first.session.post(first.url[: -len("/v1")] + "/_emulator/reset", timeout=10).status_code == 200
+        assert (
+            first.session.post(first.url[: -len("/v1")] + "/_emulator/reset", timeout=10).status_code == 200
+        )
         assert first.session.post(f"{first.url}/projects", json={"type": "imageannotation", "name": "p3"},
                                   timeout=10).status_code == 200
     finally:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
 
 import pytest
+from support.sdk import cow_task_payload
 
 import scaleapi
 from scaleapi import exceptions as E
@@ -82,17 +83,8 @@ class Operation:
 
 
 def _task_payload(unique_id: Optional[str]) -> Dict[str, Any]:
-    payload: Dict[str, Any] = {
-        "project": PROJECT,
-        "instruction": "Box the cows",
-        "attachment_type": "image",
-        "attachment": "https://example.com/cow.jpg",
-        "geometries": {"box": {"objects_to_annotate": ["cow"]}},
-        "metadata": {"tag": ""},
-    }
-    if unique_id:
-        payload["unique_id"] = unique_id
-    return payload
+    extra: Dict[str, Any] = {"unique_id": unique_id} if unique_id else {}
+    return cow_task_payload(PROJECT, metadata={"tag": ""}, **extra)
 
 
 def _create_plain(world: World, tag: str) -> Any:
@@ -132,10 +124,11 @@ def _tagged(world: World, tag: str) -> int:
 OPERATIONS = [
     Operation("get task", "GET", lambda w: f"/v1/task/{w.task_id}", lambda w, t: w.client.get_task(w.task_id),
               None, True),
-    Operation("list page", "GET", lambda w: "/v1/tasks", lambda w, t: w.client.tasks(project=PROJECT, limit=5),
-              None, True),
+    Operation("list page", "GET", lambda w: "/v1/tasks",
+              lambda w, t: w.client.tasks(project=PROJECT, limit=5), None, True),
     Operation("create task with unique_id", "POST", lambda w: "/v1/task/imageannotation",
-              lambda w, t: w.client.create_task(TaskType.ImageAnnotation, **_task_payload(t)), _count_unique, True),
+              lambda w, t: w.client.create_task(TaskType.ImageAnnotation, **_task_payload(t)),
+              _count_unique, True),
     Operation("create task without unique_id", "POST", lambda w: "/v1/task/imageannotation", _create_plain,
               _count_tasks_tagged, False),
     Operation("cancel", "POST", lambda w: f"/v1/task/{w.task_id}/cancel",
@@ -197,7 +190,8 @@ def test_cell(world: World, fault: Fault, op: Operation) -> None:
     assert world.emu.faults()[0]["fired"] == 1 and rule["id"]
 
     if fault.processed and fault.spec["action"] == "delay":
-        time.sleep(SLOW_MS / 1000.0 + 0.3)  # let the slow attempt finish on the server before counting
+        # The client gave up on the slow attempt; the server finishes it before the effects are counted.
+        assert world.emu._in_flight.wait_idle(SLOW_MS / 1000.0 + 10), "the slow attempt never finished"
     world.emu.clear_faults()
 
     if expected_error is None:

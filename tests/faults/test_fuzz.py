@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.http.faults import ACTIONS as FAULT_ACTIONS
+from scaleapi.emulator.http.openapi import OPERATIONS
 
 KEY = "test_fuzzing"
 EXAMPLES = int(os.environ.get("SCALEAPI_FUZZ_EXAMPLES", "60"))
@@ -58,9 +59,7 @@ def _seed(session: requests.Session, url: str) -> None:
 
 
 def _operations() -> List[Tuple[str, str]]:
-    from scaleapi.emulator.http.openapi import OPERATIONS  # the same table the served document is built from
-
-    return [(method, path) for method, path, *_ in OPERATIONS]
+    return [(operation[0], operation[1]) for operation in OPERATIONS]
 
 
 NAMES = st.one_of(
@@ -75,11 +74,14 @@ SCALARS = st.one_of(
 )
 JSON = st.recursive(
     SCALARS,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 QUERY_VALUES = st.one_of(
-    st.text(max_size=30), st.sampled_from(["True", "false", "0", "-1", "101", "1e9", "2021-13-45", "", "null"]),
+    st.text(max_size=30),
+    st.sampled_from(["True", "false", "0", "-1", "101", "1e9", "2021-13-45", "", "null"]),
 )
 
 
@@ -171,7 +173,9 @@ def _printable(name: str) -> bool:
     return all(32 < ord(ch) < 127 and ch not in "?#%" for ch in name)
 
 
-def test_the_document_describes_every_route(fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]]) -> None:
+def test_the_document_describes_every_route(
+    fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]],
+) -> None:
     _, _, spec = fuzz_target
     assert spec["openapi"].startswith("3.")
     operations = sum(len(methods) for methods in spec["paths"].values())
@@ -190,7 +194,10 @@ def test_the_document_describes_every_route(fuzz_target: Tuple[Emulator, request
     ],
 )
 def test_hostile_bodies(
-    fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]], body: bytes, content_type: str, expected: Any
+    fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]],
+    body: bytes,
+    content_type: str,
+    expected: Any,
 ) -> None:
     emu, session, _ = fuzz_target
     resp = session.post(f"{emu.url}/batches", data=body, headers={"Content-Type": content_type}, timeout=30)
@@ -199,10 +206,14 @@ def test_hostile_bodies(
         assert resp.status_code == expected
 
 
-def test_a_huge_body_is_refused_with_413(fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]]) -> None:
+def test_a_huge_body_is_refused_with_413(
+    fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]],
+) -> None:
     emu, session, _ = fuzz_target
     huge = b'{"project": "p", "name": "' + b"x" * (emu.max_body_bytes + 10) + b'"}'
-    resp = session.post(f"{emu.url}/batches", data=huge, headers={"Content-Type": "application/json"}, timeout=60)
+    resp = session.post(
+        f"{emu.url}/batches", data=huge, headers={"Content-Type": "application/json"}, timeout=60
+    )
     assert resp.status_code == 413
 
 
@@ -222,8 +233,10 @@ def test_odd_names_round_trip_or_fail_cleanly(
 
 # Targeted generators ---------------------------------------------------------------------------
 
-_OFFSETS = st.builds(lambda minutes: f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}",
-                     st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1))
+_OFFSETS = st.builds(
+    lambda minutes: f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}",
+    st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1),
+)
 _MOMENTS = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59, 999999))
 _EDGES = st.sampled_from([datetime(1, 1, 1), datetime(1, 1, 1, 23, 59), datetime(9999, 12, 31),
                           datetime(9999, 12, 31, 23, 59, 59, 999999), datetime(1970, 1, 1)])
@@ -233,11 +246,13 @@ _EDGES = st.sampled_from([datetime(1, 1, 1), datetime(1, 1, 1, 23, 59), datetime
 def times(draw: Any) -> str:
     """A time filter: any moment of years 1-9999 in any format the emulator reads, any offset."""
     moment = draw(st.one_of(_EDGES, _MOMENTS))
-    text = draw(st.sampled_from([
+    text: str = draw(st.sampled_from([
         moment.strftime("%Y-%m-%d"), moment.isoformat(), moment.isoformat(sep=" "),
         moment.strftime("%Y-%m-%dT%H:%M"), moment.isoformat(timespec="milliseconds"),
     ]))
-    zone = draw(st.one_of(_OFFSETS, st.sampled_from(["", "Z", "+99:99", "-24:00", "+0530", "+05:00", "-05:00"])))
+    zone: str = draw(
+        st.one_of(_OFFSETS, st.sampled_from(["", "Z", "+99:99", "-24:00", "+0530", "+05:00", "-05:00"]))
+    )
     return text + zone if "T" in text or " " in text else text
 
 
@@ -246,7 +261,8 @@ TIME_QUERY = st.dictionaries(
                      "completed_before"]),
     st.one_of(times(), QUERY_VALUES), min_size=1, max_size=3,
 )
-_BIG = [0, 1, -1, 100, 101, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64, -(2**63), -(2**63) - 1, 10**30, 2**1100]
+_BIG = [0, 1, -1, 100, 101, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64, -(2**63), -(2**63) - 1,
+        10**30, 2**1100]
 INTEGERS = st.one_of(st.sampled_from(_BIG), st.integers(min_value=-(2**80), max_value=2**80))
 INTEGER_TEXT = st.one_of(
     INTEGERS.map(str), st.sampled_from(["+5", " 5 ", "1_000", "1e3", "0x10", "\u0661", "9" * 5000, "-0", ""]),
@@ -261,7 +277,9 @@ def _real_token(session: requests.Session, url: str) -> str:
     return str(session.get(f"{url}/tasks", params={"limit": 1}, timeout=10).json()["next_token"])
 
 
-TOKEN_NUMBERS = st.one_of(INTEGERS, st.floats(allow_nan=False, allow_infinity=False), st.none(), st.text(max_size=5))
+TOKEN_NUMBERS = st.one_of(
+    INTEGERS, st.floats(allow_nan=False, allow_infinity=False), st.none(), st.text(max_size=5)
+)
 
 
 @pytest.mark.parametrize("path", ["/tasks", "/batches"])
@@ -305,7 +323,8 @@ def test_forged_page_tokens(fuzz_target: Tuple[Emulator, requests.Session, Dict[
             token = text
         else:
             token = base64.urlsafe_b64encode(raw).decode()
-        resp = session.get(f"{emu.url}/tasks", params={"limit": 1, "next_token": token}, timeout=30)
+        query: Dict[str, Any] = {"limit": 1, "next_token": token}
+        resp = session.get(f"{emu.url}/tasks", params=query, timeout=30)
         _check(resp, f"GET /tasks next_token={token[:80]!r}")
 
     check()  # pylint: disable=no-value-for-parameter
@@ -378,16 +397,30 @@ def chunked(draw: Any) -> bytes:
         length = {"short": max(len(piece) - 1, 0), "long": len(piece) + 3}.get(size, len(piece))
         head = {"garbage": draw(st.binary(max_size=6)), "negative": b"-%x" % length,
                 "ext": b"%x;name=value" % length}.get(size, b"%x" % length)
-        out += head + draw(st.sampled_from([b"\r\n", b"\n", b""])) + piece + draw(st.sampled_from([b"\r\n", b""]))
-    return out + draw(st.sampled_from([b"0\r\n\r\n", b"0\r\n", b"", b"0\r\nTrailer: x\r\n\r\n"]))
+        out += (
+            head
+            + draw(st.sampled_from([b"\r\n", b"\n", b""]))
+            + piece
+            + draw(st.sampled_from([b"\r\n", b""]))
+        )
+    end: bytes = draw(st.sampled_from([b"0\r\n\r\n", b"0\r\n", b"", b"0\r\nTrailer: x\r\n\r\n"]))
+    return out + end
 
 
-def test_chunked_bodies_over_raw_sockets(fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]]) -> None:
+def test_chunked_bodies_over_raw_sockets(
+    fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]],
+) -> None:
     emu, _, _ = fuzz_target
 
     @FUZZ_SETTINGS
-    @given(target=RAW_TARGETS, body=chunked(), expect=st.booleans(),
-           content_type=st.sampled_from([b"application/json", b"multipart/form-data; boundary=x", b"text/plain"]))
+    @given(
+        target=RAW_TARGETS,
+        body=chunked(),
+        expect=st.booleans(),
+        content_type=st.sampled_from(
+            [b"application/json", b"multipart/form-data; boundary=x", b"text/plain"]
+        ),
+    )
     def check(target: Tuple[bytes, bytes], body: bytes, expect: bool, content_type: bytes) -> None:
         method, path = target
         head = (method + b" " + path + b" HTTP/1.1\r\nHost: emulator\r\nAuthorization: " + AUTH_OK
@@ -407,20 +440,34 @@ HEADER_NAMES = st.one_of(
 )
 HEADER_VALUES = st.one_of(
     st.binary(max_size=60).map(lambda value: value.replace(b"\r", b"").replace(b"\n", b"")),
-    st.sampled_from([AUTH_OK, b"Basic " + base64.b64encode("t\u00e9st_\u200b:".encode()), b"Basic \xff\xfe",
-                     b"100-continue", b"chunked", b"-1", b"99999999999999999999", b"application/json; charset=\xff",
-                     b"a" * 70_000]),
+    st.sampled_from(
+        [
+            AUTH_OK,
+            b"Basic " + base64.b64encode("t\u00e9st_\u200b:".encode()),
+            b"Basic \xff\xfe",
+            b"100-continue",
+            b"chunked",
+            b"-1",
+            b"99999999999999999999",
+            b"application/json; charset=\xff",
+            b"a" * 70_000,
+        ]
+    ),
 )
 
 
-def test_header_bytes_over_raw_sockets(fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]]) -> None:
+def test_header_bytes_over_raw_sockets(
+    fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]],
+) -> None:
     emu, _, _ = fuzz_target
 
     @FUZZ_SETTINGS
     @given(target=RAW_TARGETS, headers=st.lists(st.tuples(HEADER_NAMES, HEADER_VALUES), max_size=6),
            body=st.one_of(st.just(b'{"project": "p", "name": "h"}'), st.binary(max_size=40)),
            with_auth=st.booleans())
-    def check(target: Tuple[bytes, bytes], headers: List[Tuple[bytes, bytes]], body: bytes, with_auth: bool) -> None:
+    def check(
+        target: Tuple[bytes, bytes], headers: List[Tuple[bytes, bytes]], body: bytes, with_auth: bool
+    ) -> None:
         method, path = target
         lines = [b"Host: emulator"] + ([b"Authorization: " + AUTH_OK] if with_auth else [])
         lines += [name + b": " + value for name, value in headers]
@@ -436,15 +483,25 @@ def test_header_bytes_over_raw_sockets(fuzz_target: Tuple[Emulator, requests.Ses
     check()  # pylint: disable=no-value-for-parameter
 
 
-TARGETS = st.one_of(
-    st.tuples(st.sampled_from([b"/v1/", b"/", b"http://", b"http://[", b"//", b"/_emulator/", b"*", b""]),
-              st.binary(max_size=40)),
-    st.tuples(st.sampled_from([b"/v1/tasks?", b"/v1/batches/", b"/v1/task/", b"http://127.0.0.1/v1/"]),
-              st.text(max_size=20).map(lambda text: text.encode("utf-8"))),
-).map(lambda parts: (parts[0] + parts[1]).translate(None, b" \r\n")).filter(bool)  # "GET  HTTP/1.1" is HTTP/0.9
+TARGETS = (
+    st.one_of(
+        st.tuples(
+            st.sampled_from([b"/v1/", b"/", b"http://", b"http://[", b"//", b"/_emulator/", b"*", b""]),
+            st.binary(max_size=40),
+        ),
+        st.tuples(
+            st.sampled_from([b"/v1/tasks?", b"/v1/batches/", b"/v1/task/", b"http://127.0.0.1/v1/"]),
+            st.text(max_size=20).map(lambda text: text.encode("utf-8")),
+        ),
+    )
+    .map(lambda parts: (parts[0] + parts[1]).translate(None, b" \r\n"))
+    .filter(bool)
+)  # "GET  HTTP/1.1" is HTTP/0.9
 
 
-def test_request_targets_over_raw_sockets(fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]]) -> None:
+def test_request_targets_over_raw_sockets(
+    fuzz_target: Tuple[Emulator, requests.Session, Dict[str, Any]],
+) -> None:
     emu, _, _ = fuzz_target
 
     @FUZZ_SETTINGS
@@ -462,8 +519,11 @@ CONTROL_FIELDS = st.sampled_from([
     "path", "method", "retry_after", "body", "content_type", "api_key", "account", "id", "fired",
 ])
 CONTROL_VALUES = st.one_of(
-    st.sampled_from(_BIG + ["status", "delay", "error_after", "drop_before", "*", "/v1/*", 1e308, -1e308, 0.5]),
-    INTEGERS, JSON,
+    st.sampled_from(
+        _BIG + ["status", "delay", "error_after", "drop_before", "*", "/v1/*", 1e308, -1e308, 0.5]
+    ),
+    INTEGERS,
+    JSON,
 )
 
 
@@ -472,17 +532,28 @@ def test_control_api(fuzz_target: Tuple[Emulator, requests.Session, Dict[str, An
     emu, session, _ = fuzz_target
     control = requests.Session()
     control.trust_env = False
-    task_ids = [doc["task_id"] for doc in session.get(f"{emu.url}/tasks", params={"limit": 2}, timeout=10).json()["docs"]]
+    task_ids = [
+        doc["task_id"]
+        for doc in session.get(f"{emu.url}/tasks", params={"limit": 2}, timeout=10).json()["docs"]
+    ]
 
     @settings(FUZZ_SETTINGS, max_examples=max(EXAMPLES // 2, 1))
     @given(
         method=st.sampled_from(["POST", "POST", "POST", "GET", "PUT"]),
-        task=st.one_of(st.sampled_from(task_ids), NAMES), body=st.dictionaries(CONTROL_FIELDS, CONTROL_VALUES, max_size=5),
-        main=st.tuples(CONTROL_FIELDS, CONTROL_VALUES), action=st.one_of(st.none(), st.sampled_from(FAULT_ACTIONS)),
-        as_list=st.booleans(), garbage=st.one_of(st.none(), st.none(), st.binary(max_size=30)),
+        task=st.one_of(st.sampled_from(task_ids), NAMES),
+        body=st.dictionaries(CONTROL_FIELDS, CONTROL_VALUES, max_size=5),
+        main=st.tuples(CONTROL_FIELDS, CONTROL_VALUES),
+        action=st.one_of(st.none(), st.sampled_from(FAULT_ACTIONS)),
+        as_list=st.booleans(),
+        garbage=st.one_of(st.none(), st.none(), st.binary(max_size=30)),
     )
     def check(  # pylint: disable=too-many-arguments
-        method: str, task: str, body: Dict[str, Any], main: Tuple[str, Any], action: Optional[str], as_list: bool,
+        method: str,
+        task: str,
+        body: Dict[str, Any],
+        main: Tuple[str, Any],
+        action: Optional[str],
+        as_list: bool,
         garbage: Optional[bytes],
     ) -> None:
         # The field the route reads gets a generated value; a fault rule also gets a valid action

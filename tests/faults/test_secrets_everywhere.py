@@ -34,6 +34,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 import requests
 from support.callback_receiver import Receiver
+from support.sdk import cow_task_payload
 from support.waiting import wait_until
 
 import scaleapi
@@ -99,15 +100,7 @@ def emu(pinned: Emulator) -> Emulator:
 
 def task_payload(**extra: Any) -> Dict[str, Any]:
     """A valid imageannotation payload in ``PROJECT``."""
-    body: Dict[str, Any] = {
-        "project": PROJECT,
-        "instruction": "Box the cows.",
-        "attachment_type": "image",
-        "attachment": "https://example.com/cow.jpg",
-        "geometries": {"box": {"objects_to_annotate": ["cow"]}},
-    }
-    body.update(extra)
-    return body
+    return cow_task_payload(**{"project": PROJECT, **extra})
 
 
 def closed_port() -> int:

@@ -1,4 +1,8 @@
-"""Fixtures for the tests of bulk operations and their journal, waiting, export, callbacks, outages: see support.longwork_fixtures."""
-from support.longwork_fixtures import client, emu, emulator_session, live_client
+"""Fixtures for the tests of bulk operations and their journal, waiting, export, callbacks, outages.
 
-__all__ = ["client", "emu", "emulator_session", "live_client"]
+They are defined in support.longwork_fixtures.
+"""
+
+from support.longwork_fixtures import client, emu, emulator, live_client
+
+__all__ = ["client", "emu", "emulator", "live_client"]

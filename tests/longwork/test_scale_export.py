@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from support.longwork import PROJECT, TEST_KEY, Client, all_tasks, payload
+from support.waiting import wait_for
 from scaleapi.export import ExportError, export_tasks, format_ms, parse_time_ms
 
 OTHER_PROJECT = "other-project"
@@ -210,9 +211,7 @@ def test_an_export_cut_while_planning_resumes_from_its_unfinished_plan(
 
     def cut_tasks(**kwargs: Any) -> Any:
         if kwargs.get("limit") == 1 and next(counts) >= 3:
-            deadline = time.monotonic() + 10
-            while not list(parts.glob("w*.jsonl")) and time.monotonic() < deadline:
-                time.sleep(0.01)
+            wait_for(lambda: bool(list(parts.glob("w*.jsonl"))), timeout=10)
             raise RuntimeError("cut while planning")
         return real_tasks(**kwargs)
 
@@ -354,7 +353,7 @@ def test_a_second_export_into_a_path_being_written_is_refused(
     started, release = threading.Event(), threading.Event()
     outcome: Dict[str, Any] = {}
 
-    def hold(done: int, total: Optional[int]) -> None:
+    def hold(_done: int, _total: Optional[int]) -> None:
         started.set()
         assert release.wait(60), "the test never released the first export"
 

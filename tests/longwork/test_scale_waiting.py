@@ -5,45 +5,33 @@ from typing import Any, List
 
 import pytest
 
+from support.fake_clock import FakeClock
 from support.longwork import PROJECT, Client, payload
 from scaleapi.exceptions import ScaleResourceNotFound, ScaleWaitTimeout
 from scaleapi.waiting import Poller, WaitTimeout, wait_for_batch, wait_for_task
 
 
-class FakeTime:
-    """A clock that only moves when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: List[float] = []
-
-    def clock(self) -> float:
-        """The current fake time."""
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Record the pause and move the clock."""
-        self.sleeps.append(round(seconds, 6))
-        self.now += seconds
-
+def pauses(fake: FakeClock) -> List[float]:
+    """The pauses slept so far, to the microsecond."""
+    return [round(seconds, 6) for seconds in fake.slept]
 
 def test_pauses_grow_by_half_up_to_the_cap_and_never_pass_the_deadline() -> None:
     """Pauses grow by half up to the cap and never pass the deadline."""
-    fake = FakeTime()
-    poller = Poller(300.0, 1.0, sleep=fake.sleep, clock=fake.clock)
+    fake = FakeClock()
+    poller = Poller(300.0, 1.0, sleep=fake.sleep, clock=fake)
     while poller.pause():
         pass
-    assert fake.sleeps[:6] == [1.0, 1.5, 2.25, 3.375, 5.0625, 7.59375]
-    assert fake.sleeps[8:12] == [25.628906, 30.0, 30.0, 30.0]
-    assert sum(fake.sleeps) == pytest.approx(300.0)  # the last pause is cut to the deadline
-    assert fake.sleeps[-1] < 30.0
+    assert pauses(fake)[:6] == [1.0, 1.5, 2.25, 3.375, 5.0625, 7.59375]
+    assert pauses(fake)[8:12] == [25.628906, 30.0, 30.0, 30.0]
+    assert sum(pauses(fake)) == pytest.approx(300.0)  # the last pause is cut to the deadline
+    assert pauses(fake)[-1] < 30.0
     assert fake.now == pytest.approx(400.0)
 
 
 def test_no_timeout_means_no_deadline_and_bad_arguments_are_refused() -> None:
     """No timeout means no deadline and bad arguments are refused."""
-    fake = FakeTime()
-    poller = Poller(None, 2.0, sleep=fake.sleep, clock=fake.clock)
+    fake = FakeClock()
+    poller = Poller(None, 2.0, sleep=fake.sleep, clock=fake)
     assert all(poller.pause() for _ in range(50))
     with pytest.raises(ValueError):
         Poller(1.0, 0.0)

@@ -7,28 +7,19 @@
 * ``recorder``/``wire_client``: a loopback server that records requests and answers from a function,
   for exact wire checks and for pages the emulator would never send.
 
-The emulator comes from the emulator's own pytest plugin (``scale_emulator_session``/``scale_emulator``);
-the clients are this tier's own, with its keys.
+``emulator``, ``emu`` and the recording server are the shared ones of support.fixtures (on the emulator's
+own pytest plugin); the clients are this tier's own, with its keys.
 """
 from typing import Any, Callable, Iterator
 
 import pytest
+from support.fixtures import emu, emulator, recorder, recording_server
 from support.recording_server import RecordingServer
 from support.sdk import LIVE_KEY, TEST_KEY, image_task_payload
 
 from scaleapi import ScaleClient, TaskType
 
-
-@pytest.fixture(scope="session")
-def emulator(scale_emulator_session: Any) -> Any:
-    """The session's emulator: the shipped plugin's ``scale_emulator_session``."""
-    return scale_emulator_session
-
-
-@pytest.fixture
-def emu(scale_emulator: Any) -> Any:
-    """The emulator, reset to a clean state for this test (the plugin's ``scale_emulator``)."""
-    return scale_emulator
+__all__ = ["emu", "emulator", "recorder", "recording_server"]  # the shared fixtures this tier uses
 
 
 @pytest.fixture
@@ -43,21 +34,6 @@ def live_client(emu: Any) -> Iterator[ScaleClient]:
     """A live-mode client on the emulator (tasks stay pending)."""
     with ScaleClient(api_key=LIVE_KEY, api_instance_url=emu.url) as scale:
         yield scale
-
-
-@pytest.fixture(scope="session")
-def recording_server() -> Iterator[RecordingServer]:
-    """The session's recording loopback server."""
-    server = RecordingServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def recorder(recording_server: RecordingServer) -> RecordingServer:
-    """The recording server, emptied, answering ``{}`` until the test sets ``responder``."""
-    recording_server.reset()
-    return recording_server
 
 
 @pytest.fixture

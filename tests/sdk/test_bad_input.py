@@ -12,7 +12,7 @@ from scaleapi.exceptions import ScaleException
 from scaleapi.export import ExportError
 from scaleapi.waiting import wait_for_batch, wait_for_task
 
-ODD_BODIES = [[], "text", None, 5, 1.5, True, {}, {"docs": 5}, {"docs": [5]}, [{}], [5],
+ODD_BODIES: List[Any] = [[], "text", None, 5, 1.5, True, {}, {"docs": 5}, {"docs": [5]}, [{}], [5],
               {"task_id": 5, "status": [], "type": {}, "metadata": "m", "params": 3, "docs": {}},
               {"a": {"b": [1, {"c": None}]}}]  # fmt: skip
 
@@ -33,7 +33,7 @@ CALLS: Dict[str, Callable[[ScaleClient], Any]] = {
     "list_teammates": lambda c: c.list_teammates(),
     "list_studio_assignments": lambda c: c.list_studio_assignments(),
     "list_studio_batches": lambda c: c.list_studio_batches(),
-    "upload_file": lambda c: c.upload_file(b"bytes", display_name="x.png"),
+    "upload_file": lambda c: c.upload_file(b"bytes", display_name="x.png"),  # type: ignore[arg-type]
     "wait_for_task": lambda c: wait_for_task(c, "t1", timeout=0.05, poll=0.01),
     "wait_for_tasks": lambda c: c.wait_for_tasks(["t1", "t2"], timeout=0.05, poll=0.01),
     "wait_for_batch": lambda c: wait_for_batch(c, "b", timeout=0.05, poll=0.01),

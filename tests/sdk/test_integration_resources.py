@@ -57,7 +57,12 @@ def test_batch_status(client: ScaleClient, project: str) -> None:
     client.create_task(TaskType.ImageAnnotation, **image_task_payload(batch="counted"))
     answer = batch.get_status()
     assert isinstance(answer, dict) and answer.get("completed") == 1
-    assert (batch.tasks_completed, batch.tasks_pending, batch.tasks_error, batch.tasks_canceled) == (1, 0, 0, 0)
+    assert (batch.tasks_completed, batch.tasks_pending, batch.tasks_error, batch.tasks_canceled) == (
+        1,
+        0,
+        0,
+        0,
+    )
     assert batch.status == answer["status"]
     with pytest.raises(ScaleResourceNotFound):
         client.batch_status("missing")

@@ -186,18 +186,18 @@ def test_a_task_parameter_read_as_an_attribute_points_to_params(client: ScaleCli
 def test_argument_errors_name_scale_client_and_the_closest_keyword(emu: Any, client: ScaleClient) -> None:
     cases: Dict[str, Any] = {
         "ScaleClient.get_tasks() got an unexpected keyword argument 'project'. Did you mean 'project_name'?":
-            lambda: client.get_tasks(project="p"),
+            lambda: client.get_tasks(project="p"),  # type: ignore[call-arg]
         "ScaleClient.get_tasks_count() got an unexpected keyword argument 'type'. Did you mean 'task_type'?":
-            lambda: client.get_tasks_count(project_name="p", type="imageannotation"),
+            lambda: client.get_tasks_count(project_name="p", type="imageannotation"),  # type: ignore[call-arg]
         "ScaleClient.get_tasks() got an unexpected keyword argument 'projct_name'. "
         "Did you mean 'project_name'?":
-            lambda: client.get_tasks(projct_name="p"),
+            lambda: client.get_tasks(projct_name="p"),  # type: ignore[call-arg]
         "ScaleClient.get_tasks() got an unexpected keyword argument 'zzz'":
-            lambda: client.get_tasks(zzz="p"),
+            lambda: client.get_tasks(zzz="p"),  # type: ignore[call-arg]
         "ScaleClient.get_task() missing 1 required positional argument: 'task_id'":
             client.get_task,
         "ScaleClient.create_batch() got an unexpected keyword argument 'name'":
-            lambda: client.create_batch(name="b", project="p"),  # pylint: disable=unexpected-keyword-arg
+            lambda: client.create_batch(name="b", project="p"),  # type: ignore[call-arg]  # pylint: disable=unexpected-keyword-arg
     }  # fmt: skip
     for message, call in cases.items():
         with pytest.raises(TypeError) as err:
@@ -224,7 +224,7 @@ def test_the_keyword_check_keeps_the_typed_signature() -> None:
         original = inspect.signature(getattr(TasksMixin, name))
         assert inspect.signature(getattr(ScaleClient, name)) == original
         assert "project_name" in original.parameters and "kwargs" not in original.parameters
-    rendered = pydoc.render_doc(ScaleClient.get_tasks, renderer=pydoc.plaintext)
+    rendered = pydoc.render_doc(ScaleClient.get_tasks, renderer=pydoc.plaintext)  # type: ignore[attr-defined]  # not in typeshed
     assert "get_tasks(self, project_name: Optional[str] = None, batch_name: Optional[str] = None" in rendered
     assert "Iterate over every task matching the filters" in rendered
 

@@ -40,7 +40,11 @@ def cursor_page(token: Any, docs: List[int], next_token: Any, has_more: bool) ->
 def test_get_tasks_walks_cursor_pages(recorder: RecordingServer, wire_client: ScaleClient) -> None:
     """Each page's next_token is sent for the next page; the walk stops when has_more is false."""
     recorder.responder = task_pages(
-        [cursor_page(None, [1, 2], "A", True), cursor_page("A", [3], "B", True), cursor_page("B", [4], None, False)]
+        [
+            cursor_page(None, [1, 2], "A", True),
+            cursor_page("A", [3], "B", True),
+            cursor_page("B", [4], None, False),
+        ]
     )
     ids = [t.id for t in wire_client.get_tasks(project_name="p", limit=2)]
     assert ids == ["t1", "t2", "t3", "t4"]
@@ -76,8 +80,8 @@ def test_get_tasks_does_not_keep_pages(recorder: RecordingServer, wire_client: S
     "pages,message",
     [
         ([cursor_page(None, [1], "A", True), cursor_page("A", [2], "A", True)], "second time"),
-        ([cursor_page(None, [1], "A", True), cursor_page("A", [2], "B", True), cursor_page("B", [3], "A", True)],
-         "second time"),
+        ([cursor_page(None, [1], "A", True), cursor_page("A", [2], "B", True),
+          cursor_page("B", [3], "A", True)], "second time"),
         ([cursor_page(None, [1], None, True)], "no next_token"),
         ([cursor_page(None, [1], "", True)], "no next_token"),
         ([cursor_page(None, [], "A", True)], "empty page"),
@@ -125,9 +129,14 @@ def test_get_batches_refuses_limit_zero(recorder: RecordingServer, wire_client: 
     assert len(recorder.seen) == 1
 
 
-def test_get_batches_refuses_empty_page_with_more(recorder: RecordingServer, wire_client: ScaleClient) -> None:
+def test_get_batches_refuses_empty_page_with_more(
+    recorder: RecordingServer, wire_client: ScaleClient
+) -> None:
     """An empty page that claims has_more: ScalePaginationError."""
-    recorder.responder = lambda seen: (200, {"docs": [], "totalDocs": 5, "limit": 2, "offset": 0, "has_more": True})
+    recorder.responder = lambda seen: (
+        200,
+        {"docs": [], "totalDocs": 5, "limit": 2, "offset": 0, "has_more": True},
+    )
     with pytest.raises(ScalePaginationError, match="empty page"):
         list(wire_client.get_batches())
 
@@ -155,10 +164,12 @@ def test_paginator_is_a_generic_list() -> None:
     assert "total=10" in repr(page)
 
 
-def test_the_same_page_under_fresh_tokens_is_refused(recorder: RecordingServer, wire_client: ScaleClient) -> None:
+def test_the_same_page_under_fresh_tokens_is_refused(
+    recorder: RecordingServer, wire_client: ScaleClient
+) -> None:
     """A server that hands out a new next_token with the same documents each time: no progress."""
 
-    def respond(seen: Seen) -> Any:
+    def respond(_seen: Seen) -> Any:
         served = len(recorder.seen)  # stops by itself after 50 pages, so an unguarded walk ends
         return 200, {"docs": [task(1), task(2)], "total": 99, "limit": 2, "offset": 0,
                      "has_more": served < 50, "next_token": f"fresh-{served}"}  # fmt: skip
@@ -174,7 +185,7 @@ def test_pages_that_come_round_again_under_fresh_tokens_are_refused(
 ) -> None:
     """Pages A, B, A, B, ... each under a new token: refused when A comes back."""
 
-    def respond(seen: Seen) -> Any:
+    def respond(_seen: Seen) -> Any:
         served = len(recorder.seen)
         return 200, {"docs": [task(served % 2)], "total": 99, "limit": 1, "offset": 0,
                      "has_more": served < 50, "next_token": f"fresh-{served}"}  # fmt: skip
@@ -192,7 +203,7 @@ def test_an_offset_listing_that_ignores_the_offset_is_refused(
 ) -> None:
     """Batches: the same page at every offset would otherwise be walked forever."""
 
-    def respond(seen: Seen) -> Any:
+    def respond(_seen: Seen) -> Any:
         docs = [{"name": f"b{i}", "project": "p", "status": "in_progress", "metadata": {}} for i in range(2)]
         return 200, {"docs": docs, "totalDocs": 99, "limit": 2, "offset": 0,
                      "has_more": len(recorder.seen) < 50}  # fmt: skip
@@ -203,9 +214,15 @@ def test_an_offset_listing_that_ignores_the_offset_is_refused(
     assert len(recorder.seen) == 2
 
 
-def test_pages_that_overlap_only_in_part_are_walked(recorder: RecordingServer, wire_client: ScaleClient) -> None:
+def test_pages_that_overlap_only_in_part_are_walked(
+    recorder: RecordingServer, wire_client: ScaleClient
+) -> None:
     """A task seen twice (it moved while the walk ran) is not a loop: the walk goes on to the end."""
     recorder.responder = task_pages(
-        [cursor_page(None, [1, 2], "A", True), cursor_page("A", [2, 3], "B", True), cursor_page("B", [4], None, False)]
+        [
+            cursor_page(None, [1, 2], "A", True),
+            cursor_page("A", [2, 3], "B", True),
+            cursor_page("B", [4], None, False),
+        ]
     )
     assert [t.id for t in wire_client.get_tasks(project_name="p")] == ["t1", "t2", "t2", "t3", "t4"]

@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 from support.sdk import image_task_payload
-from readme_samples import SAMPLES
+from support.readme_samples import SAMPLES
 
 from scaleapi import ScaleClient, TaskType
 
@@ -108,8 +108,10 @@ class Runner:
         project's params, which tasks inherit.
         """
         fields = [{"type": "category", "field_id": "answer_reasonable", "title": "Is the answer reasonable?",
-                   "choices": [{"label": "Yes", "value": "yes"}, {"label": "No", "value": "no"}]}]  # fmt: skip
-        self.rapid.create_project("test_project", TaskType.TextCollection, params={"fields": fields}, rapid=True)
+                   "choices": [{"label": "Yes", "value": "yes"}, {"label": "No", "value": "no"}]}]
+        self.rapid.create_project(
+            "test_project", TaskType.TextCollection, params={"fields": fields}, rapid=True
+        )
         return code
 
     def before_add_studio_assignment(self, code: str) -> str:

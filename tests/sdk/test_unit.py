@@ -86,7 +86,9 @@ def test_process_tasks_endpoint_args_needs_project_or_batch() -> None:
         ScaleClient._process_tasks_endpoint_args(project_name="", batch_name=None)
 
 
-def test_get_tasks_raises_eagerly_without_request(recorder: RecordingServer, wire_client: ScaleClient) -> None:
+def test_get_tasks_raises_eagerly_without_request(
+    recorder: RecordingServer, wire_client: ScaleClient
+) -> None:
     """get_tasks checks its arguments when called, not when first iterated."""
     with pytest.raises(ValueError, match="At least one of project_name or batch_name"):
         wire_client.get_tasks()
@@ -266,7 +268,9 @@ def test_task_attributes() -> None:
 def test_task_repr_str_eq_hash() -> None:
     """Short repr, and str() as informative as it; equal and hashed by id."""
     task = Task(dict(TASK_JSON), None)
-    assert repr(task) == "Task(task_id='5c84d0fe958593004f13e5ba', type='imageannotation', status='completed')"
+    assert (
+        repr(task) == "Task(task_id='5c84d0fe958593004f13e5ba', type='imageannotation', status='completed')"
+    )
     assert str(task) == repr(task)
     twin = Task({"task_id": TASK_JSON["task_id"], "status": "pending"}, None)
     other = Task({"task_id": "other"}, None)
@@ -295,7 +299,9 @@ def test_batch_model() -> None:
         "b", "p", "staging", {}, "http://cb",
     )  # fmt: skip
     assert batch.created_at is None
-    assert (batch.tasks_pending, batch.tasks_completed, batch.tasks_error, batch.tasks_canceled) == (None,) * 4
+    assert (batch.tasks_pending, batch.tasks_completed, batch.tasks_error, batch.tasks_canceled) == (
+        None,
+    ) * 4
     assert batch == Batch({"name": "b"}, None) and hash(batch) == hash(Batch({"name": "b"}, None))
     assert str(batch) == repr(batch) == "Batch(name='b', project='p', status='staging')"
 
@@ -339,12 +345,20 @@ def test_small_models() -> None:
     )  # fmt: skip
     assert mate == Teammate({"email": "a@x", "role": "admin"}, None)
     group = StudioProjectGroup(
-        {"id": "g", "name": "n", "numWorkers": 1, "isSingleton": False, "workers": [{"id": "w", "email": "e"}]},
+        {
+            "id": "g",
+            "name": "n",
+            "numWorkers": 1,
+            "isSingleton": False,
+            "workers": [{"id": "w", "email": "e"}],
+        },
         None,
     )
     assert group.workers == [StudioWorker({"id": "w", "email": "e"}, None)]
     assert (group.numWorkers, group.isSingleton) == (1, False)
-    assert StudioProjectGroup({"id": "g", "name": "n", "numWorkers": 0, "isSingleton": True}, None).workers == []
+    assert (
+        StudioProjectGroup({"id": "g", "name": "n", "numWorkers": 0, "isSingleton": True}, None).workers == []
+    )
     sbatch = StudioBatch(
         {"id": "s", "name": "b", "projectId": "p1", "projectName": "p", "batchType": "Calibration",
          "studioPriority": 2, "total": 3, "completed": 1, "groups": ["g"]}, None,
@@ -355,7 +369,9 @@ def test_small_models() -> None:
     assert StudioBatch({"id": "s"}, None).studio_priority is None
     assignment = StudioLabelerAssignment(["p1", "p2"], "a@x", None)
     assert assignment.as_dict() == ["p1", "p2"] and assignment.email == "a@x"
-    evaluation = EvaluationTask({"id": "e", "expected_response": {"a": 1}, "initial_response": {"b": 2}}, None)
+    evaluation = EvaluationTask(
+        {"id": "e", "expected_response": {"a": 1}, "initial_response": {"b": 2}}, None
+    )
     assert evaluation.initial_response == {"b": 2} and evaluation.expected_response == {"a": 1}
     assert TrainingTask({"id": "t", "expected_response": {}}, None).initial_response is None
     assert isinstance(evaluation, QualityTask)

@@ -39,7 +39,13 @@ PROJECT = {"name": "p", "type": "imageannotation", "param_history": [{"version":
 TEMPLATE = {"id": "tt", "version": 1, "created_at": "x", "updated_at": "x", "template_variables": {}}
 FILE = {"id": "f1", "attachment_url": "scaledata://f1"}
 TEAMMATE = {"email": "a@example.com", "role": "member"}
-GROUP = {"id": "g1", "name": "g", "numWorkers": 1, "isSingleton": False, "workers": [{"id": "w", "email": "a@x"}]}
+GROUP = {
+    "id": "g1",
+    "name": "g",
+    "numWorkers": 1,
+    "isSingleton": False,
+    "workers": [{"id": "w", "email": "a@x"}],
+}
 SBATCH = {
     "id": "sb", "name": "b", "projectId": "pid", "projectName": "p", "batchType": "Production",
     "total": 1, "completed": 0, "groups": ["g"],
@@ -108,8 +114,10 @@ CASES: List[Any] = [
     ("set_metadata", lambda c: c.set_task_metadata("abc", {"k": "v"}),
      "POST", "/v1/task/abc/setMetadata", {}, {"k": "v"}, Task),
     ("set_tags_empty", lambda c: c.set_task_tags("abc", []), "POST", "/v1/task/abc/tags", {}, [], Task),
-    ("add_tags", lambda c: c.add_task_tags("abc", ["x", "y"]), "PUT", "/v1/task/abc/tags", {}, ["x", "y"], Task),
-    ("delete_tags", lambda c: c.delete_task_tags("abc", ["x"]), "DELETE", "/v1/task/abc/tags", {}, ["x"], Task),
+    ("add_tags", lambda c: c.add_task_tags("abc", ["x", "y"]),
+     "PUT", "/v1/task/abc/tags", {}, ["x", "y"], Task),
+    ("delete_tags", lambda c: c.delete_task_tags("abc", ["x"]),
+     "DELETE", "/v1/task/abc/tags", {}, ["x"], Task),
     ("create_batch", lambda c: c.create_batch("p", "b 1/x"), "POST", "/v1/batches", {},
      {"project": "p", "name": "b 1/x", "calibration_batch": False, "self_label_batch": False,
       "callback": "", "metadata": {}}, Batch),
@@ -119,7 +127,8 @@ CASES: List[Any] = [
       "callback": "http://cb", "metadata": {"k": 1}}, Batch),
     ("finalize_batch", lambda c: c.finalize_batch("b 1/x"),
      "POST", "/v1/batches/b%201%2Fx/finalize", {}, NO_BODY, Batch),
-    ("batch_status", lambda c: c.batch_status("b 1/x"), "GET", "/v1/batches/b%201%2Fx/status", {}, NO_BODY, dict),
+    ("batch_status", lambda c: c.batch_status("b 1/x"),
+     "GET", "/v1/batches/b%201%2Fx/status", {}, NO_BODY, dict),
     ("get_batch", lambda c: c.get_batch("b#1"), "GET", "/v1/batches/b%231", {}, NO_BODY, Batch),
     ("set_batch_metadata", lambda c: c.set_batch_metadata("b", {}),
      "POST", "/v1/batches/b/setMetadata", {}, {}, Batch),
@@ -165,7 +174,8 @@ CASES: List[Any] = [
     ("update_project_group", lambda c: c.update_project_group("p", "g h", ["a@x"], ["b@x"]),
      "PUT", "/v1/studio/projects/p/groups/g%20h", {}, {"add_emails": ["a@x"], "remove_emails": ["b@x"]},
      StudioProjectGroup),
-    ("list_studio_batches", lambda c: c.list_studio_batches(), "GET", "/v1/studio/batches", {}, NO_BODY, list),
+    ("list_studio_batches", lambda c: c.list_studio_batches(),
+     "GET", "/v1/studio/batches", {}, NO_BODY, list),
     ("assign_studio_batches", lambda c: c.assign_studio_batches("b c", ["g"]),
      "PUT", "/v1/studio/batches/b%20c", {}, {"groups": ["g"]}, StudioBatch),
     ("set_studio_batches_priorities", lambda c: c.set_studio_batches_priorities(["b1", "b2"]),

@@ -2,9 +2,10 @@
 with scripted status codes."""
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List
+
+from support import waiting
 
 
 class Receiver:
@@ -24,7 +25,8 @@ class Receiver:
                 body = self.rfile.read(length)
                 with receiver.lock:
                     receiver.received.append({
-                        "path": self.path, "headers": dict(self.headers), "body": json.loads(body), "raw": body,
+                        "path": self.path, "headers": dict(self.headers),
+                        "body": json.loads(body), "raw": body,
                     })
                     status = receiver.script.pop(0) if receiver.script else 200
                 self.send_response(status)
@@ -46,13 +48,14 @@ class Receiver:
 
     def wait_for(self, count: int, timeout: float = 5.0) -> List[Dict[str, Any]]:
         """Wait until ``count`` callbacks arrived."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def arrived() -> bool:
             with self.lock:
-                if len(self.received) >= count:
-                    return list(self.received)
-            time.sleep(0.01)
-        raise AssertionError(f"expected {count} callbacks, got {len(self.received)}")
+                return len(self.received) >= count
+
+        if not waiting.wait_for(arrived, timeout):
+            raise AssertionError(f"expected {count} callbacks, got {len(self.received)}")
+        with self.lock:
+            return list(self.received)
 
     def close(self) -> None:
         """Stop serving."""

@@ -1,43 +1,35 @@
 """Fixtures of the long-work and CLI tests (tests/longwork, tests/cli); their conftests import them.
 
-One emulator serves the session (the shipped pytest plugin's; real HTTP on 127.0.0.1) with the emulator's fault-injection layer in
-front of it; every test starts from an empty emulator with no fault rules.
+``emu`` is support.fixtures' (the shipped pytest plugin's emulator, real HTTP on 127.0.0.1, reset for
+each test: no accounts and no fault rules); the clients have the test project created.
 """
 # pytest injects fixtures by parameter name.
 # pylint: disable=redefined-outer-name
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
-
+from support.fixtures import emu, emulator
 from support.longwork import LIVE_KEY, PROJECT, TEST_KEY, Client
 
+from scaleapi.emulator import Emulator
 
-@pytest.fixture(scope="session")
-def emulator_session(scale_emulator_session: Any) -> Any:
-    """The session's emulator, the shipped plugin's (fault rules are added with ``emu.add_fault``)."""
-    return scale_emulator_session
+__all__ = ["client", "emu", "emulator", "live_client"]
 
 
-@pytest.fixture
-def emu(scale_emulator: Any) -> Any:
-    """The emulator, reset (the plugin's ``scale_emulator``), with no fault rules."""
-    scale_emulator.clear_faults()
-    return scale_emulator
+def _client_with_project(key: str, emu: Emulator) -> Iterator[Client]:
+    scale = Client(key, source="pytest-scale", api_instance_url=emu.url)
+    scale.create_project(PROJECT, "imageannotation")
+    yield scale
+    scale.close()
 
 
 @pytest.fixture
-def client(emu: Any) -> Iterator[Client]:
+def client(emu: Emulator) -> Iterator[Client]:
     """A test-mode client (tasks complete at creation) with the test project created."""
-    scale = Client(TEST_KEY, source="pytest-scale", api_instance_url=emu.url)
-    scale.create_project(PROJECT, "imageannotation")
-    yield scale
-    scale.close()
+    yield from _client_with_project(TEST_KEY, emu)
 
 
 @pytest.fixture
-def live_client(emu: Any) -> Iterator[Client]:
+def live_client(emu: Emulator) -> Iterator[Client]:
     """A live-mode client (tasks stay pending) with the test project created."""
-    scale = Client(LIVE_KEY, source="pytest-scale", api_instance_url=emu.url)
-    scale.create_project(PROJECT, "imageannotation")
-    yield scale
-    scale.close()
+    yield from _client_with_project(LIVE_KEY, emu)

@@ -62,6 +62,8 @@ class RecordingServer:
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            """Record each request and answer it from the server's responder."""
+
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args: Any) -> None:

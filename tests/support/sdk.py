@@ -18,3 +18,16 @@ def image_task_payload(**overrides: Any) -> Dict[str, Any]:
     }
     payload.update(overrides)
     return payload
+
+
+def cow_task_payload(project: str, **extra: Any) -> Dict[str, Any]:
+    """A small valid imageannotation payload in ``project`` (the fault tier's shape); ``extra`` is added."""
+    payload: Dict[str, Any] = {
+        "project": project,
+        "instruction": "Box the cows.",
+        "attachment_type": "image",
+        "attachment": "https://example.com/cow.jpg",
+        "geometries": {"box": {"objects_to_annotate": ["cow"]}},
+    }
+    payload.update(extra)
+    return payload

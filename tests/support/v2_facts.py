@@ -24,7 +24,9 @@ DATETIME = "2025-01-02T03:04:05.123Z"
 
 def load_generator() -> Any:
     """The generator module (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("gen_v2_models", os.path.join(ROOT, "tools", "gen_v2_models.py"))
+    spec = importlib.util.spec_from_file_location(
+        "gen_v2_models", os.path.join(ROOT, "tools", "gen_v2_models.py")
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,4 +1,5 @@
 """The Api transport against a scripted loopback server: timeouts, retries, errors, pooling, secrets."""
+import base64
 import io
 import json
 import logging
@@ -6,7 +7,7 @@ import pickle
 import socket
 import time
 import warnings
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Type
 
 import pytest
 from support.scripted_server import ScriptedServer
@@ -118,7 +119,7 @@ def test_keyed_create_409_on_first_attempt_is_a_duplicate() -> None:
     with ScriptedServer([err(409, "unique_id already used")]) as srv:
         with pytest.raises(E.ScaleDuplicateResource) as info:
             make_api(srv.url, []).request(
-                "POST", "task/x", body={}, kind=CallKind.KEYED_CREATE, reconcile=lambda: pytest.fail()
+                "POST", "task/x", body={}, kind=CallKind.KEYED_CREATE, reconcile=pytest.fail
             )
     assert info.value.message == "unique_id already used"
 
@@ -128,7 +129,7 @@ def test_keyed_create_409_after_only_a_429_is_a_duplicate() -> None:
     with ScriptedServer([err(429), err(409)]) as srv:
         with pytest.raises(E.ScaleDuplicateResource):
             make_api(srv.url, []).request(
-                "POST", "task/x", body={}, kind=CallKind.KEYED_CREATE, reconcile=lambda: pytest.fail()
+                "POST", "task/x", body={}, kind=CallKind.KEYED_CREATE, reconcile=pytest.fail
             )
 
 
@@ -189,7 +190,7 @@ def test_html_error_page_gives_the_right_class_and_a_short_message() -> None:
         (b'{"status_code": 400}', E.ScaleInvalidRequest),
     ],
 )
-def test_odd_error_bodies_still_pick_the_class_by_status(body: bytes, cls: type) -> None:
+def test_odd_error_bodies_still_pick_the_class_by_status(body: bytes, cls: Type[E.ScaleException]) -> None:
     with ScriptedServer([{"status": 400, "body": body}]) as srv:
         with pytest.raises(cls) as info:
             make_api(srv.url, []).request("GET", "tasks")
@@ -236,8 +237,6 @@ def test_pickled_api_recovers_its_key_in_the_same_process() -> None:
 
 
 def make_auth_header(key: str) -> str:
-    import base64
-
     return "Basic " + base64.b64encode(f"{key}:".encode()).decode()
 
 

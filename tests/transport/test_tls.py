@@ -3,7 +3,7 @@ and ``verify=False`` really turns verification off."""
 import ssl
 import warnings
 from pathlib import Path
-from typing import Iterator, Tuple
+from typing import Iterator, List, Tuple
 
 import pytest
 import trustme
@@ -29,7 +29,7 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[ScriptedServ
 
 def test_verification_is_on_by_default(tls: Tuple[ScriptedServer, Path]) -> None:
     srv, _ = tls
-    sleeps = []
+    sleeps: List[float] = []
     api = Api(KEY, api_instance_url=srv.url, sleep=sleeps.append)
     with pytest.raises(E.ScaleConnectionError, match="SSLError"):
         api.request("GET", "tasks")

@@ -2,24 +2,10 @@
 from typing import List
 
 import pytest
+from support.fake_clock import FakeClock
 
 from scaleapi._ratelimit import RateLimiter
 from scaleapi._retry import RetryPolicy
-
-
-class FakeClock:
-    """A clock that only moves when the limiter sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: List[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def test_unlimited_until_the_first_429() -> None:
@@ -73,7 +59,7 @@ def outage_limiter(clock: FakeClock, **options: float) -> RateLimiter:
     """A limiter whose outage pauses are 1, 2, 4, 4, ... s (no jitter), after 3 failures in a row."""
     policy = RetryPolicy(initial_delay=1.0, max_delay=4.0, jitter=0.0)
     return RateLimiter(policy=policy, outage_after=3, clock=clock, sleep=clock.sleep, rand=lambda: 0.0,
-                       **options)  # type: ignore[arg-type]
+                       **options)
 
 
 def test_scattered_failures_pause_no_one() -> None:

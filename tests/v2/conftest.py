@@ -1,32 +1,28 @@
 """Fixtures for the v2 endpoint tests (tests/v2/test_v2_api_*.py): a loopback server that records the
-exact wire request, and a client of it."""
+exact wire request (support.fixtures' recording server, named ``wire`` here), and a client of it."""
+# pytest hands a fixture to its dependants as a parameter of its own name.
+# pylint: disable=redefined-outer-name
 from typing import Iterator
 
 import pytest
+from support.fixtures import recorder, recording_server
 from support.recording_server import RecordingServer
+
+from scaleapi import ScaleClient
+
+__all__ = ["recorder", "recording_server"]  # the shared fixtures this tier uses
 
 V2_KEY = "test_v2wirekey"
 
 
-@pytest.fixture(scope="session")
-def wire_server() -> Iterator[RecordingServer]:
-    """The session's recording server."""
-    server = RecordingServer()
-    yield server
-    server.close()
-
-
 @pytest.fixture
-def wire(wire_server: RecordingServer) -> RecordingServer:
+def wire(recorder: RecordingServer) -> RecordingServer:
     """The recording server, emptied, answering 200 ``{}`` until the test sets a responder."""
-    wire_server.reset()
-    return wire_server
+    return recorder
 
 
 @pytest.fixture
-def v2_client(wire: RecordingServer) -> Iterator[object]:
+def v2_client(wire: RecordingServer) -> Iterator[ScaleClient]:
     """A ScaleClient of the recording server, without retries so every call is one request."""
-    from scaleapi import ScaleClient  # pylint: disable=import-outside-toplevel
-
     with ScaleClient(api_key=V2_KEY, api_instance_url=wire.url, source="pytest", max_retries=0) as scale:
         yield scale

@@ -5,12 +5,11 @@ import time
 from typing import Any, Iterator
 
 import pytest
+from support.recording_server import RecordingServer
 
 import scaleapi
 from scaleapi.api_client.v2 import exceptions as v2exc
 from scaleapi.api_client.v2.models import GetBatch500Response, GetSchema404Response
-
-from support.recording_server import RecordingServer
 
 FAMILIES = [
     (400, v2exc.BadRequestException, scaleapi.ScaleInvalidRequest),
@@ -38,7 +37,7 @@ def test_error_status_in_both_families(status: int, v2_class: type, scale_class:
     err = caught.value
     assert isinstance(err, scale_class) and isinstance(err, v2exc.ApiException)
     assert err.status == status and err.code == status
-    assert err.reason and err.headers["X-Trace"] == "t1"
+    assert err.reason and err.headers is not None and err.headers["X-Trace"] == "t1"
     assert err.body == '{"status_code": %d, "error": "boom %d"}' % (status, status)
     if status == 500:
         assert isinstance(err.data, GetBatch500Response) and err.data.error == "boom 500"
@@ -67,7 +66,9 @@ def test_without_preload_content_does_not_raise(wire: Any, v2_client: Any) -> No
 
 def test_gets_are_retried_on_503_and_creates_are_not(wire: Any) -> None:
     answers = iter([(503, {"status_code": 503, "error": "busy"}, {"Retry-After": "0"})])
-    wire.reset(lambda request: next(answers, (200, {"id": "p", "name": "n", "created_at": "2025-01-01T00:00:00Z"})))
+    wire.reset(
+        lambda request: next(answers, (200, {"id": "p", "name": "n", "created_at": "2025-01-01T00:00:00Z"}))
+    )
     with scaleapi.ScaleClient("test_k", api_instance_url=wire.url, max_retries=2) as client:
         assert client.v2.get_project(project_name="p").name == "n"
         assert len(wire.seen) == 2
@@ -97,7 +98,7 @@ def stalling() -> Iterator[RecordingServer]:
     server = RecordingServer()
     release = threading.Event()
 
-    def stall(request: Any) -> Any:
+    def stall(_request: Any) -> Any:
         release.wait(10)
         return 200, {}
 

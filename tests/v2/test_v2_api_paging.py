@@ -3,11 +3,10 @@ import inspect
 from typing import Any, Dict, List, Optional
 
 import pytest
+from support.v2_facts import sample_model
 
 import scaleapi
 from scaleapi.api_client.v2.models import Task
-
-from support.v2_facts import sample_model
 
 GENERATORS = {
     # generator: (endpoint, items key, one item)
@@ -21,14 +20,14 @@ GENERATORS = {
 
 
 def item(model: str, number: int) -> Dict[str, Any]:
-    doc = sample_model(model, False)
+    doc: Dict[str, Any] = sample_model(model, False)
     doc["task_id" if "task_id" in doc else "id"] = f"id{number}"
     return doc
 
 
 def pager(key: str, model: str, pages: List[Optional[str]], size: int = 2) -> Any:
     """Answer page i (chosen by the token sent) with ``size`` items and token ``pages[i]``."""
-    tokens = [None] + [t for t in pages[:-1]]
+    tokens = [None] + list(pages[:-1])
 
     def answer(request: Any) -> Any:
         sent = dict(pair.split("=", 1) for pair in request.raw_query.split("&") if pair).get("next_token")
@@ -90,7 +89,7 @@ def test_tokens_that_would_loop_are_refused(name: str, pages: List[Optional[str]
 def test_a_fresh_token_for_the_same_page_is_no_progress(wire: Any, v2_client: Any) -> None:
     counter = iter(range(100))
 
-    def same_page(request: Any) -> Any:
+    def same_page(_request: Any) -> Any:
         return 200, {"tasks": [item("Task", 0), item("Task", 1)], "next_token": f"t{next(counter)}"}
 
     wire.reset(same_page)

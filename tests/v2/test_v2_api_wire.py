@@ -14,13 +14,12 @@ from typing import Any, Dict
 
 import pytest
 import requests
+from support.v2_facts import ROOT, sample_model
 
 import scaleapi
 from scaleapi.api_client.v2 import ApiResponse
 from scaleapi.api_client.v2._model import model_class
 from scaleapi.api_client.v2.api._endpoints import ENDPOINTS
-
-from support.v2_facts import ROOT, sample_model
 
 with open(os.path.join(ROOT, "tools", "v2_endpoints_spec.json"), encoding="utf-8") as _handle:
     FACTS = {end["name"]: end for end in json.load(_handle)["endpoints"]}
@@ -85,7 +84,9 @@ def test_recorded_call_sends_the_recorded_request(name: str, wire: Any, v2_clien
     assert seen.headers["accept"] == "application/json"
     assert seen.headers.get("content-type") == expected["content_type"]
     assert seen.headers["authorization"] == f"Bearer {KEY}"
-    assert seen.headers["user-agent"].startswith("scaleapi/") and seen.headers["user-agent"].endswith("pytest")
+    assert seen.headers["user-agent"].startswith("scaleapi/") and seen.headers["user-agent"].endswith(
+        "pytest"
+    )
     if expected["body"] is None:
         assert seen.body == b""
     else:
@@ -122,8 +123,10 @@ def test_query_encoding_datetimes_and_v1_enum_members(wire: Any, v2_client: Any)
                            completed_before=datetime.datetime(
                                2025, 1, 2, 3, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=2))))
     assert wire.seen[0].raw_query == (
-        "project_name=a%20b/c%26d%2Be%3A%C3%A9&status=completed&completed_after=2025-01-02T03%3A04%3A05.000000"
-        "&completed_before=2025-01-02T03%3A04%3A05.000000%2B0200")
+        "project_name=a%20b/c%26d%2Be%3A%C3%A9&status=completed"
+        "&completed_after=2025-01-02T03%3A04%3A05.000000"
+        "&completed_before=2025-01-02T03%3A04%3A05.000000%2B0200"
+    )
 
 
 def test_path_parameters_keep_nothing_safe(wire: Any, v2_client: Any) -> None:
@@ -147,7 +150,9 @@ def test_call_options(wire: Any, v2_client: Any) -> None:
     v2_client.v2.get_project(project_id="p", _request_auth={"in": "header", "key": "Authorization",
                                                             "value": "Bearer other"})
     assert wire.seen[1].headers["authorization"] == "Bearer other"
-    v2_client.v2.create_batch_without_preload_content({"name": "b", "project_name": "p"}, _content_type="application/json; charset=utf-8")
+    v2_client.v2.create_batch_without_preload_content(
+        {"name": "b", "project_name": "p"}, _content_type="application/json; charset=utf-8"
+    )
     assert wire.seen[2].headers["content-type"] == "application/json; charset=utf-8"
     with pytest.raises(ValueError, match="_host_index"):
         v2_client.v2.get_project(project_id="p", _host_index=1)
@@ -183,7 +188,9 @@ def test_configuration_host_and_token_apply_per_call(wire: Any, v2_client: Any) 
     (lambda v2: v2.create_batch("b"), "CreateBatchRequest"),
     (lambda v2: v2.get_dataset_task_response_url("t", None), "attachment_id"),
 ])
-def test_bad_arguments_are_refused_before_any_request(call: Any, field: str, wire: Any, v2_client: Any) -> None:
+def test_bad_arguments_are_refused_before_any_request(
+    call: Any, field: str, wire: Any, v2_client: Any
+) -> None:
     with pytest.raises(ValueError, match=field) as caught:
         call(v2_client.v2)
     assert isinstance(caught.value, scaleapi.ScaleInvalidRequest)
@@ -272,14 +279,14 @@ def test_default_host_is_the_public_api() -> None:
         assert client.v2.api_client.configuration.host == "https://api.scale.com"
 
 
-def test_with_options_copy_gets_its_own_v2(wire: Any, v2_client: Any) -> None:
+def test_with_options_copy_gets_its_own_v2(v2_client: Any) -> None:
     first = v2_client.v2
     other = v2_client.with_options(timeout=3)
     assert other.v2 is not first and other.v2.api_client.api is other.api
     assert v2_client.v2 is first
 
 
-def test_proxies_and_verify_are_applied(wire: Any, wire_server: Any) -> None:
+def test_proxies_and_verify_are_applied(wire: Any) -> None:
     from support.recording_server import RecordingServer  # pylint: disable=import-outside-toplevel
 
     proxy = RecordingServer()
@@ -349,7 +356,7 @@ def test_a_header_value_with_a_line_break_is_refused_without_showing_it(wire: An
     assert not wire.seen
 
 
-def test_a_v2_set_by_hand_is_kept(wire: Any, v2_client: Any) -> None:
+def test_a_v2_set_by_hand_is_kept(v2_client: Any) -> None:
     mine = scaleapi.V2Api(scaleapi.ApiClient(scaleapi.Configuration(host="http://127.0.0.1:9",
                                                                      access_token="test_mine")))
     v2_client.v2 = mine

@@ -14,14 +14,9 @@ import sys
 import tempfile
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
-
-import scaleapi
-from scaleapi import exceptions as v1_exceptions
-from scaleapi.api_client.v2 import exceptions as v2_exceptions
-from scaleapi.api_client.v2._model import OneOfModel, as_request, fields_of, model_class
 from support.v2_facts import (
     ANNOTATION_TYPES,
     ENUMS,
@@ -36,6 +31,11 @@ from support.v2_facts import (
     sample_alternative,
     sample_model,
 )
+
+import scaleapi
+from scaleapi import exceptions as v1_exceptions
+from scaleapi.api_client.v2 import exceptions as v2_exceptions
+from scaleapi.api_client.v2._model import OneOfModel, as_request, fields_of, model_class
 
 ApiValueError = v2_exceptions.ApiValueError
 ResponseValidationError = v2_exceptions.ResponseValidationError
@@ -154,7 +154,9 @@ def test_v2_re_exports_the_exception_names() -> None:
 
 
 def _run(code: str) -> str:
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # The repository and tests/ (for ``support``), as setup.cfg's pythonpath gives the suite itself.
+    path = os.pathsep.join([ROOT, os.path.join(ROOT, "tests"), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, PYTHONPATH=path)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr
@@ -162,8 +164,10 @@ def _run(code: str) -> str:
 
 
 def test_import_scaleapi_loads_no_v2_module() -> None:
-    out = _run("import sys, scaleapi; print(sorted(m for m in sys.modules if m.startswith('scaleapi.api_client')"
-               " or m.startswith('pydantic')))")
+    out = _run(
+        "import sys, scaleapi; print(sorted(m for m in sys.modules if m.startswith('scaleapi.api_client')"
+        " or m.startswith('pydantic')))"
+    )
     assert out == "[]"
 
 
@@ -208,7 +212,9 @@ def test_object_model_missing_required_key_names_it(name: str) -> None:
     assert isinstance(info.value, scaleapi.ScaleException)
 
 
-WRAPPER_CASES = [(name, index) for name in WRAPPERS for index in range(len(MODELS[name]["alternative_trees"]))]
+WRAPPER_CASES = [
+    (name, index) for name in WRAPPERS for index in range(len(MODELS[name]["alternative_trees"]))
+]
 
 
 @pytest.mark.parametrize("name,index", WRAPPER_CASES)
@@ -330,7 +336,9 @@ def test_unknown_annotation_type_is_kept_as_a_base_annotation() -> None:
 def test_unknown_chunk_type_is_kept_as_a_base_chunk() -> None:
     from scaleapi.api_client.v2 import BaseChunk, Chunk, ChunkText  # pylint: disable=import-outside-toplevel
 
-    assert isinstance(Chunk.from_dict({"type": "text", "text": "t", "annotations": []}).actual_instance, ChunkText)
+    assert isinstance(
+        Chunk.from_dict({"type": "text", "text": "t", "annotations": []}).actual_instance, ChunkText
+    )
     chunk = roundtrip(Chunk, {"type": "image", "annotations": [], "url": "u"})
     assert isinstance(chunk.actual_instance, BaseChunk)
 
@@ -397,7 +405,9 @@ def test_expandable_fields_take_an_id_or_an_object() -> None:
     from scaleapi.api_client.v2 import Project, Task  # pylint: disable=import-outside-toplevel
 
     assert roundtrip(Task, _task()).project.actual_instance == "p1"
-    expanded = roundtrip(Task, _task(project={"id": "p1", "name": "proj", "created_at": "2025-01-01T00:00:00Z"}))
+    expanded = roundtrip(
+        Task, _task(project={"id": "p1", "name": "proj", "created_at": "2025-01-01T00:00:00Z"})
+    )
     assert isinstance(expanded.project.actual_instance, Project)
     assert expanded.project.name == "proj"
     with pytest.raises(ResponseValidationError):
@@ -431,8 +441,12 @@ def test_datetimes_are_read_leniently_and_written_as_iso() -> None:
     cases = {
         "2025-01-02T03:04:05Z": datetime(2025, 1, 2, 3, 4, 5, tzinfo=utc),
         "2025-01-02T03:04:05.123456789Z": datetime(2025, 1, 2, 3, 4, 5, 123456, tzinfo=utc),
-        "2025-01-02T03:04:05.1+02:00": datetime(2025, 1, 2, 3, 4, 5, 100000, tzinfo=timezone(timedelta(hours=2))),
-        "2025-01-02T03:04:05-0130": datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone(-timedelta(hours=1, minutes=30))),
+        "2025-01-02T03:04:05.1+02:00": datetime(
+            2025, 1, 2, 3, 4, 5, 100000, tzinfo=timezone(timedelta(hours=2))
+        ),
+        "2025-01-02T03:04:05-0130": datetime(
+            2025, 1, 2, 3, 4, 5, tzinfo=timezone(-timedelta(hours=1, minutes=30))
+        ),
         "2025-01-02T03:04:05": datetime(2025, 1, 2, 3, 4, 5, tzinfo=utc),
         "2025-01-02": datetime(2025, 1, 2, tzinfo=utc),
         1735787045: datetime(2025, 1, 2, 3, 4, 5, tzinfo=utc),
@@ -444,7 +458,8 @@ def test_datetimes_are_read_leniently_and_written_as_iso() -> None:
         assert Project.from_dict(project.to_dict()) == project
     assert Project.from_dict({"id": "p", "name": "n", "created_at": 1735787045}).to_dict()["created_at"] == \
         "2025-01-02T03:04:05Z"
-    for bad in ("yesterday", "2025-13-01T00:00:00Z", True, [], 10 ** 20):
+    bad_times: List[Any] = ["yesterday", "2025-13-01T00:00:00Z", True, [], 10 ** 20]
+    for bad in bad_times:
         with pytest.raises(ResponseValidationError) as info:
             Project.from_dict({"id": "p", "name": "n", "created_at": bad})
         assert info.value.path_to_item == ["created_at"]
@@ -657,7 +672,9 @@ def test_http_errors_are_in_both_families(status: int, name: str, scale_cls: typ
 
 
 def test_from_response_reads_a_response_object() -> None:
-    class Response:  # the attributes urllib3 and requests responses have
+    class Response:
+        """The attributes urllib3 and requests responses have."""
+
         status = 404
         reason = "Not Found"
         data = b'{"status_code": 404, "error": "no such task"}'
@@ -692,8 +709,7 @@ def test_to_json_uses_the_wire_separators_and_ascii_escapes() -> None:
 
 def test_first_use_from_many_threads_compiles_once_and_agrees() -> None:
     code = """
-import json, sys, threading
-sys.path.insert(0, {tests!r})
+import json, threading
 from support.v2_facts import sample_model
 from scaleapi.api_client.v2 import Annotation, Task
 data = sample_model("Task", True)
@@ -709,5 +725,5 @@ for thread in threads: thread.join(30)
 assert not errors, errors
 assert len(results) == 8 and len(set(results)) == 1
 print("ok")
-""".format(tests=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+"""
     assert _run(code) == "ok"

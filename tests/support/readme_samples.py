@@ -10,6 +10,8 @@ Copied verbatim except for three typo fixes, each marked FIXED below:
 Blocks that are pseudo-code in the README (``...task parameters...``, ``dict(... ...)``) are kept with
 ``RUNNABLE = False`` so the copy stays complete; the test skips only those.
 """
+# The samples keep the README's lines as they are, long ones included.
+# pylint: disable=line-too-long
 from typing import List, Tuple
 
 # (id, runnable, code)
