@@ -30,6 +30,17 @@ def load_batch(ctx: ServiceContext, account: Account, name: str) -> JsonDict:
     return doc
 
 
+def new_batch_doc(name: str, project: str, staged: bool, now_ms: int, *, callback: str,
+                  metadata: JsonDict, calibration: bool = False, self_label: bool = False) -> JsonDict:
+    """A new batch document (v1's and v2's creation write the same fields)."""
+    return {
+        "id": new_object_id(), "name": name, "project": project,
+        "status": "staging" if staged else "in_progress", "created_at": iso_from_ms(now_ms),
+        "updated_at": iso_from_ms(now_ms), "callback": callback, "metadata": metadata,
+        "calibration_batch": calibration, "self_label_batch": self_label, "archived": False,
+    }
+
+
 def create_batch(ctx: ServiceContext, account: Account, body: Any) -> JsonDict:
     """``POST batches``: standard projects start ``in_progress``, Rapid/Studio ones ``staging``."""
     body = require_object(body if body is not None else {})
@@ -45,12 +56,8 @@ def create_batch(ctx: ServiceContext, account: Account, body: Any) -> JsonDict:
             raise conflict(f'A batch named "{name}" already exists.')
         now = ctx.now()
         staged = bool(project.get("rapid") or project.get("studio"))
-        doc: JsonDict = {
-            "id": new_object_id(), "name": name, "project": project["name"],
-            "status": "staging" if staged else "in_progress", "created_at": iso_from_ms(now),
-            "updated_at": iso_from_ms(now), "callback": callback, "metadata": metadata,
-            "calibration_batch": calibration, "self_label_batch": self_label, "archived": False,
-        }
+        doc = new_batch_doc(name, project["name"], staged, now, callback=callback, metadata=metadata,
+                            calibration=calibration, self_label=self_label)
         ctx.store.batches.insert(account.id, doc, now)
         return doc
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Tuple
 
 from ..storage.v2_store import BatchPageQuery
+from .batches import new_batch_doc
 from .context import ServiceContext
 from .errors import ApiError
-from .identity import Account, new_object_id
+from .identity import Account
 from .task_state import refresh_batch
 from .timeutil import iso_from_ms
 from .v2_common import (
@@ -74,12 +75,7 @@ def create_batch(ctx: ServiceContext, account: Account, body: Any) -> JsonDict:
         if ctx.store.batches.get(account.id, name) is not None:
             raise v2_error(409, f"A batch named {name!r} already exists.")
         now = ctx.now()
-        doc: JsonDict = {
-            "id": new_object_id(), "name": name, "project": project["name"],
-            "status": "staging" if staging else "in_progress", "created_at": iso_from_ms(now),
-            "updated_at": iso_from_ms(now), "callback": callback, "metadata": metadata,
-            "calibration_batch": False, "self_label_batch": False, "archived": False,
-        }
+        doc = new_batch_doc(name, project["name"], staging, now, callback=callback, metadata=metadata)
         ctx.store.batches.insert(account.id, doc, now)
         return batch_v2(doc, project["id"])
 

@@ -16,7 +16,7 @@ from .context import ServiceContext
 from .errors import ApiError
 from .identity import Account
 from .timeutil import parse_time
-from .validation import MAX_SQL_INT
+from .validation import MAX_SQL_INT, optional_bool
 
 JsonDict = Dict[str, Any]
 Query = Mapping[str, Sequence[str]]
@@ -138,12 +138,11 @@ def body_str(body: Mapping[str, Any], name: str) -> Optional[str]:
 
 def body_bool(body: Mapping[str, Any], name: str, default: bool = False) -> bool:
     """An optional boolean field of a body; 400 for other types."""
-    value = body.get(name)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise v2_error(400, f"{name} must be a boolean.")
-    return value
+    return optional_bool(body, name, default, refuse=_not_a_bool)
+
+
+def _not_a_bool(name: str) -> ApiError:
+    return v2_error(400, f"{name} must be a boolean.")
 
 
 def body_object_field(body: Mapping[str, Any], name: str, required: bool = False) -> Optional[JsonDict]:
@@ -167,30 +166,26 @@ def which(id_value: Optional[str], name_value: Optional[str], what: str) -> Tupl
     raise v2_error(400, f"Either {what}_id or {what}_name is required.")
 
 
+def _find(what: str, key: str, value: str, doc: Optional[JsonDict]) -> JsonDict:
+    if doc is None:
+        raise v2_error(404, f"{what} with {key} {value!r} not found.")
+    return doc
+
+
 def find_project(ctx: ServiceContext, account: Account, project_id: Optional[str],
                  project_name: Optional[str]) -> JsonDict:
     """The project named by id or name (id first); 400 with neither, 404 when unknown."""
     key, value = which(project_id, project_name, "project")
-    if key == "id":
-        doc = ctx.store.v2.project_by_id(account.id, value)
-    else:
-        doc = ctx.store.projects.get(account.id, value)
-    if doc is None:
-        raise v2_error(404, f"Project with {key} {value!r} not found.")
-    return doc
+    by_key = ctx.store.v2.project_by_id if key == "id" else ctx.store.projects.get
+    return _find("Project", key, value, by_key(account.id, value))
 
 
 def find_batch(ctx: ServiceContext, account: Account, batch_id: Optional[str],
                batch_name: Optional[str]) -> JsonDict:
     """The batch named by id or name (id first); 400 with neither, 404 when unknown."""
     key, value = which(batch_id, batch_name, "batch")
-    if key == "id":
-        doc = ctx.store.v2.batch_by_id(account.id, value)
-    else:
-        doc = ctx.store.batches.get(account.id, value)
-    if doc is None:
-        raise v2_error(404, f"Batch with {key} {value!r} not found.")
-    return doc
+    by_key = ctx.store.v2.batch_by_id if key == "id" else ctx.store.batches.get
+    return _find("Batch", key, value, by_key(account.id, value))
 
 
 def deep_merge(base: Mapping[str, Any], new: Mapping[str, Any]) -> JsonDict:

@@ -9,7 +9,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import ApiError, bad_request, invalid_param, missing_param
 
@@ -178,13 +178,17 @@ def check_key_length(value: str, name: str) -> str:
     return value
 
 
-def optional_bool(body: Mapping[str, Any], name: str, default: bool = False) -> bool:
-    """A boolean parameter (null means the default); anything else is a 400."""
+def optional_bool(body: Mapping[str, Any], name: str, default: bool = False,
+                  refuse: Optional[Callable[[str], ApiError]] = None) -> bool:
+    """A boolean parameter (null means the default); anything else is a 400.
+
+    ``refuse(name)`` builds that 400 where the caller answers in another wording (v2 does).
+    """
     value = body.get(name)
     if value is None:
         return default
     if not isinstance(value, bool):
-        raise invalid_param(name, "must be a boolean")
+        raise refuse(name) if refuse is not None else invalid_param(name, "must be a boolean")
     return value
 
 

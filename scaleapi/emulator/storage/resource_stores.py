@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .db import Database
+from .sqltext import marks
 
 JsonDict = Dict[str, Any]
 
@@ -182,9 +183,8 @@ class BatchStore(_NamedDocuments):
         """Batches of the given projects whose status is not ``exclude_status``, oldest first."""
         if not projects:
             return []
-        marks = ",".join("?" * len(projects))
         rows = self._db.query(
-            f"SELECT doc FROM batches WHERE account = ? AND project IN ({marks}) AND status != ? "
+            f"SELECT doc FROM batches WHERE account = ? AND project IN ({marks(projects)}) AND status != ? "
             "ORDER BY seq",
             (account, *projects, exclude_status),
         )

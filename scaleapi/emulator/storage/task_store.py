@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .db import COUNTS_INSERT_TRIGGER, Database
 from .resource_stores import AccountStore
+from .sqltext import range_clauses
 
 JsonDict = Dict[str, Any]
 Cursor = Tuple[int, int]
@@ -101,15 +102,10 @@ def build_query(acct: int, flt: TaskFilter, after: Optional[Cursor] = None) -> T
         params.append(acct)
         order_time, order_seq = "t.created_ms", "t.seq"
     clauses += _column_clauses(flt, "t.", params)
-    for column, (low, high) in (
+    for column, bounds in (
         (order_time, flt.created), ("t.updated_ms", flt.updated), ("t.completed_ms", flt.completed),
     ):
-        if low is not None:
-            clauses.append(f"{column} >= ?")
-            params.append(low)
-        if high is not None:
-            clauses.append(f"{column} < ?")
-            params.append(high)
+        clauses += range_clauses(column, bounds, params)
     if after is not None:
         if _selective(flt):
             # Keep the cursor from steering SQLite onto the creation-order index (see _order).

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
+from .sqltext import range_clauses
+
 if TYPE_CHECKING:  # pragma: no cover
     from .db import Database
     from .resource_stores import AccountStore
@@ -99,19 +101,6 @@ V2_DATA_TABLES = (
 
 def _dump(doc: Any) -> str:
     return json.dumps(doc, separators=(",", ":"))
-
-
-def _range(column: str, bounds: TimeRange, params: List[Any]) -> List[str]:
-    """``column >= from`` and ``column < to`` clauses for the bounds that are set."""
-    clauses: List[str] = []
-    low, high = bounds
-    if low is not None:
-        clauses.append(f"{column} >= ?")
-        params.append(low)
-    if high is not None:
-        clauses.append(f"{column} < ?")
-        params.append(high)
-    return clauses
 
 
 @dataclass
@@ -207,7 +196,7 @@ class V2DataStore:
     def deliveries(self, account: str, project: str, delivered: TimeRange) -> List[JsonDict]:
         """The project's deliveries in ``[from, to)``, newest first."""
         params: List[Any] = [account, project]
-        clauses = ["account = ?", "project = ?", *_range("delivered_ms", delivered, params)]
+        clauses = ["account = ?", "project = ?", *range_clauses("delivered_ms", delivered, params)]
         rows = self._db.query(
             f"SELECT doc FROM deliveries WHERE {' AND '.join(clauses)} ORDER BY delivered_ms DESC, seq DESC",
             params,
@@ -258,7 +247,7 @@ class V2DataStore:
         if query.status is not None:
             clauses.append("t.status = ?")
             params.append(query.status)
-        clauses += _range("t.completed_ms", query.completed, params)
+        clauses += range_clauses("t.completed_ms", query.completed, params)
         rows = self._db.query(
             f"SELECT {cursor}, t.task_id, t.created_ms, t.doc, "
             "(SELECT delivery_id FROM deliveries WHERE seq = d.delivery_seq), d.delivered_ms, d.schema_id, "
@@ -311,7 +300,7 @@ class V2DataStore:
         if dataset_id is not None:
             clauses.append("dataset_id = ?")
             params.append(dataset_id)
-        clauses += _range("delivered_ms", delivered, params)
+        clauses += range_clauses("delivered_ms", delivered, params)
         rows = self._db.query(
             f"SELECT doc FROM dataset_deliveries WHERE {' AND '.join(clauses)} "
             "ORDER BY delivered_ms DESC, seq DESC",
@@ -352,7 +341,7 @@ class V2DataStore:
             if value is not None:
                 clauses.append(f"{column} {'>' if column == 'seq' else '='} ?")
                 params.append(value)
-        clauses += _range("delivered_ms", delivered, params)
+        clauses += range_clauses("delivered_ms", delivered, params)
         return self._dataset_tasks(clauses, params, limit)
 
     def _dataset_tasks(self, clauses: List[str], params: List[Any], limit: int) -> List[DatasetTaskRow]:

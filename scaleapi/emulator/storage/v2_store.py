@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .db import Database
 from .resource_stores import AccountStore
+from .sqltext import marks, range_clauses
 
 JsonDict = Dict[str, Any]
 
@@ -24,10 +25,6 @@ class BatchPageQuery:
     status: Optional[str] = None
     created: Tuple[Optional[int], Optional[int]] = (None, None)
     completed: Tuple[Optional[str], Optional[str]] = (None, None)
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ",".join("?" * len(values))
 
 
 class V2Store:
@@ -56,7 +53,7 @@ class V2Store:
         if not names:
             return {}
         rows = self._db.query(
-            f"SELECT name, doc FROM {table} WHERE account = ? AND name IN ({_marks(names)})",  # nosec
+            f"SELECT name, doc FROM {table} WHERE account = ? AND name IN ({marks(names)})",  # nosec
             (account, *names),
         )
         return {str(name): json.loads(doc) for name, doc in rows}
@@ -73,12 +70,7 @@ class V2Store:
         """The account's projects created in ``[low, high)``, oldest first."""
         clauses = ["account = ?"]
         params: List[Any] = [account]
-        if low is not None:
-            clauses.append("created_ms >= ?")
-            params.append(low)
-        if high is not None:
-            clauses.append("created_ms < ?")
-            params.append(high)
+        clauses += range_clauses("created_ms", (low, high), params)
         rows = self._db.query(f"SELECT doc FROM projects WHERE {' AND '.join(clauses)} ORDER BY seq", params)
         return [json.loads(row[0]) for row in rows]
 
@@ -93,20 +85,8 @@ class V2Store:
         if query.status is not None:
             clauses.append("status = ?")
             params.append(query.status)
-        low, high = query.created
-        if low is not None:
-            clauses.append("created_ms >= ?")
-            params.append(low)
-        if high is not None:
-            clauses.append("created_ms < ?")
-            params.append(high)
-        done_low, done_high = query.completed
-        if done_low is not None:
-            clauses.append("json_extract(doc, '$.completed_at') >= ?")
-            params.append(done_low)
-        if done_high is not None:
-            clauses.append("json_extract(doc, '$.completed_at') < ?")
-            params.append(done_high)
+        clauses += range_clauses("created_ms", query.created, params)
+        clauses += range_clauses("json_extract(doc, '$.completed_at')", query.completed, params)
         if after_seq is not None:
             clauses.append("seq < ?")
             params.append(after_seq)
