@@ -9,10 +9,12 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 from support.emulator import IMAGE_TASK, LIVE_KEY, OTHER_KEY, TEST_KEY, Api
+from support.one_of import held
 from support.v2_emulator import V2Wire, sdk_client, v1_project, v2_error_of
 from support.waiting import wait_for
 
 from scaleapi import ScaleClient
+from scaleapi.api_client.v2 import Project
 from scaleapi.api_client.v2 import exceptions as v2x
 from scaleapi.api_client.v2.models.batch_operation_request import BatchOperationRequest
 from scaleapi.api_client.v2.models.create_batch_request import CreateBatchRequest
@@ -170,7 +172,7 @@ def test_create_and_get_batch(live: Api, wire: V2Wire, scale: ScaleClient) -> No
     expanded = wire.ok_get("batch", {"batch_name": "b1", "expand": "project"})
     assert expanded["project"]["id"] == project["id"] and expanded["project"]["name"] == "p"
     model = scale.v2.get_batch(batch_name="b1", expand=["project"])
-    assert model.project.actual_instance.name == "p"
+    assert held(model.project, Project).name == "p"
     without_callback = wire.ok_post("batch", {"name": "b2", "project_name": "p"})
     assert "callback" not in without_callback and without_callback["metadata"] == {}
     v2_error_of(wire.get("batch"), 400)

@@ -8,8 +8,10 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 from support.emulator import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api, error_of
+from support.one_of import held
 
 from scaleapi import ScaleClient
+from scaleapi.api_client.v2 import Batch, Delivery, Project
 from scaleapi.api_client.v2.exceptions import BadRequestException, NotFoundException, UnauthorizedException
 from scaleapi.emulator import Emulator
 
@@ -58,7 +60,7 @@ def test_get_deliveries_lists_a_projects_deliveries_newest_first(
     assert listed.deliveries[0].id == second["id"]
     assert listed.deliveries[0].project.actual_instance == project["id"]
     by_id = client.v2.get_deliveries(project_id=project["id"], expand=["project"])
-    assert by_id.deliveries[1].project.actual_instance.name == "p"
+    assert held(by_id.deliveries[1].project, Project).name == "p"
     assert isinstance(by_id.deliveries[1].delivered_at, datetime)
     cutoff = by_id.deliveries[1].delivered_at
     later = cutoff + timedelta(hours=1)
@@ -107,7 +109,7 @@ def test_get_delivery_pages_the_tasks_in_v2_shape(emu: Emulator, api: Api, clien
     assert len(set(ids)) == 250
     first = pages[0].tasks[0]
     assert first.status.value == "completed" and first.project.actual_instance == project["id"]
-    assert pages[0].delivery.actual_instance == delivery["id"]
+    assert held(pages[0].delivery, str) == delivery["id"]
     by_name = client.v2.get_delivery(delivery_name="big", project_name="p", limit=7)
     assert [task.task_id for task in by_name.tasks] == ids[:7]
     assert by_name.next_token is not None
@@ -123,12 +125,12 @@ def test_get_delivery_expand_and_opts(emu: Emulator, api: Api, client: ScaleClie
     delivery = emu.deliver(TEST_KEY, "p", "d")
     page = client.v2.get_delivery(
         delivery_id=delivery["id"], expand=["delivery", "project", "batch"], opts=["annotation_details"])
-    expanded = page.delivery.actual_instance
+    expanded = held(page.delivery, Delivery)
     assert expanded.id == delivery["id"] and expanded.task_count == 2 and expanded.name == "d"
-    assert page.tasks[0].project.actual_instance.name == "p"
-    assert page.tasks[0].batch.actual_instance.name == "b1"
+    assert held(page.tasks[0].project, Project).name == "p"
+    assert held(page.tasks[0].batch, Batch).name == "b1"
     plain = client.v2.get_delivery(delivery_id=delivery["id"])
-    assert isinstance(plain.tasks[0].batch.actual_instance, str)
+    assert held(plain.tasks[0].batch, str) == held(page.tasks[0].batch, Batch).id
 
 
 def test_get_delivery_errors(emu: Emulator, api: Api, client: ScaleClient, v2http: Api) -> None:

@@ -8,9 +8,11 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 from support.emulator import IMAGE_TASK, LIVE_KEY, OTHER_KEY, TEST_KEY, Api
+from support.one_of import held
 from support.v2_emulator import V2Wire, sdk_client, v1_project, v2_error_of
 
 from scaleapi import ScaleClient
+from scaleapi.api_client.v2 import BaseAnnotation, Batch, Project
 from scaleapi.api_client.v2 import exceptions as v2x
 from scaleapi.api_client.v2.models.create_chat_task_request import CreateChatTaskRequest
 from scaleapi.api_client.v2.models.set_task_metadata_request import SetTaskMetadataRequest
@@ -125,8 +127,8 @@ def test_expand_and_opts(api: Api, scale: ScaleClient, wire: V2Wire) -> None:
     assert all("title" in item for item in _all_annotations(full))
     assert [item["id"] for item in _all_annotations(full)] == [item["id"] for item in _all_annotations(lean)]
     model = scale.v2.get_task(task["task_id"], expand=["project", "batch"], opts=["model_parameters"])
-    assert model.project.actual_instance.name == "img"
-    assert model.batch.actual_instance.name == "b1"
+    assert held(model.project, Project).name == "img"
+    assert held(model.batch, Batch).name == "b1"
     v2_error_of(wire.get("task", {"task_id": task["task_id"], "expand": "delivery"}), 400)
     v2_error_of(wire.get("task", {"task_id": task["task_id"], "opts": "everything"}), 400)
 
@@ -268,6 +270,7 @@ def test_create_chat_task_renders_the_template(api: Api, live_scale: ScaleClient
     assert v1_task["params"]["first_message"] == "Tell me about owls in 5 words."
     emu.complete_task(task.task_id)
     done = live_scale.v2.get_task(task.task_id)
+    assert done.threads is not None
     first = done.threads[0].turns[0].messages[0]
     assert first.role.value == "user" and first.content.text == "Tell me about owls in 5 words."
     del api
@@ -321,7 +324,7 @@ def test_get_annotation(api: Api, scale: ScaleClient, wire: V2Wire, live: Api) -
     for item in annotations:
         assert wire.ok_get("annotation", {"annotation_id": item["id"]}) == item
     model = scale.v2.get_annotation(annotations[0]["id"])
-    assert model.actual_instance.id == annotations[0]["id"]
+    assert held(model, BaseAnnotation).id == annotations[0]["id"]
     v2_error_of(wire.get("annotation"), 400)
     v2_error_of(wire.get("annotation", {"annotation_id": "nope"}), 404)
     v2_error_of(wire.get("annotation", {"annotation_id": f"ann_{task['task_id']}_999"}), 404)
