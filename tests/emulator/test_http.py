@@ -50,7 +50,7 @@ def test_unknown_routes_and_methods(api: Api, emu: Emulator) -> None:
     error_of(api.get("task/abc/unknown"), 404)
     assert "not allowed" in error_of(api.put("batches"), 405)
     error_of(api.delete("task/abc/cancel"), 405)
-    error_of(requests.get(f"{emu.base}/v2/tasks", timeout=5), 404)
+    error_of(requests.get(f"{emu.base}/v3/tasks", timeout=5), 404)
     error_of(requests.get(f"{emu.base}/", timeout=5), 404)
     # A base URL with a trailing slash yields "//"; it still reaches the endpoint.
     assert api.get("/teams").status_code == 200

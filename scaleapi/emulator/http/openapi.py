@@ -1,4 +1,4 @@
-"""The OpenAPI 3 description of the emulator's v1 surface, served at ``/v1/openapi.json``.
+"""The OpenAPI 3 descriptions of the emulator's surfaces: ``/v1/openapi.json`` and ``/v2/openapi.json``.
 
 Built from one table of operations so it stays short and in step with the routes; the fuzz tests
 (tests/faults/test_fuzz.py) generate requests from it.
@@ -150,5 +150,31 @@ def openapi_document(server_url: str = "/v1") -> JsonDict:
         "servers": [{"url": server_url}],
         "components": {"securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}},
         "security": [{"basic": []}],
+        "paths": paths,
+    }
+
+
+def openapi_v2_document(server_url: str, operations: List[Operation]) -> JsonDict:
+    """The OpenAPI 3.0 document for the /v2 routes (paths carry ``/v2``; ``server_url`` is the host).
+
+    ``operations`` comes from the /v2 route table (``routes_v2.V2_OPERATIONS``), so the document
+    and the routes are one list. List-valued query parameters repeat their key.
+    """
+    paths: Dict[str, JsonDict] = {}
+    for method, path, summary, query, body in operations:
+        op = _operation(method, "/v2" + path, summary, query, body)
+        for parameter in op["parameters"]:
+            if parameter["schema"].get("type") == "array":
+                parameter.update(style="form", explode=True)
+        paths.setdefault("/v2" + path, {})[method] = op
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Scale v2 API (scaleapi emulator)", "version": __version__},
+        "servers": [{"url": server_url}],
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer"},
+            "basicAuth": {"type": "http", "scheme": "basic"},
+        }},
+        "security": [{"bearerAuth": []}, {"basicAuth": []}],
         "paths": paths,
     }

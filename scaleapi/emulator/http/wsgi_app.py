@@ -1,4 +1,4 @@
-"""The WSGI application: control API, authentication, the v1 router, errors, the request log.
+"""The WSGI application: control API, authentication, the v1 and v2 routers, errors, the request log.
 
 Pipeline for a v1 request: latency → authentication → route → service function → JSON (fault
 injection is a WSGI layer around this app, see :mod:`.faults`). Any ApiError becomes
@@ -22,6 +22,7 @@ from .request import BODY_BROKEN, BODY_CONSUMED, ApiRequest, error_response, jso
 from .router import Handler, Router
 from .routes_control import CONTROL_ROUTES
 from .routes_v1 import ROUTES
+from .routes_v2 import V2_ROUTES, v2_api_key
 
 StartResponse = Callable[..., Any]
 
@@ -51,6 +52,7 @@ class EmulatorApp:
         self.max_json_bytes = max_json_bytes
         self.max_upload_bytes = max_upload_bytes
         self.v1 = Router(ROUTES)
+        self.v2 = Router(V2_ROUTES)
         self.control = Router(CONTROL_ROUTES)
 
     def add_control_route(self, rule: str, methods: Sequence[str], handler: Handler) -> None:
@@ -87,18 +89,32 @@ class EmulatorApp:
         if req.path.startswith(CONTROL_PREFIX):
             handler, args = self.control.match(req.method, req.path)
             return json_response(handler(self.controller, req, **args))
-        if req.path != "/v1" and not req.path.startswith("/v1/"):
-            raise ApiError(404, f"No such endpoint: {req.method} {req.path} (the API lives under /v1)")
+        # A host ending in "/" makes the v2 clients send "//v2/..." (the router collapses the rest).
+        path = "/" + req.path.lstrip("/")
+        surface = path[:3]
+        if surface not in ("/v1", "/v2") or path[3:4] not in ("", "/"):
+            raise ApiError(
+                404, f"No such endpoint: {req.method} {req.path} (the API lives under /v1 and /v2)"
+            )
         if self.latency_ms:
             time.sleep(self.latency_ms / 1000.0)
-        api_key = req.api_key
+        api_key = req.api_key if surface == "/v1" else self._v2_key(req)
         account = self.keys.authenticate(api_key)
         if account is None:
             raise ApiError(401, self.keys.refusal(api_key))
         req.account = account
         self.ctx.ensure_account(account)
-        handler, args = self.v1.match(req.method, req.path)
+        handler, args = (self.v1 if surface == "/v1" else self.v2).match(req.method, req.path)
         return json_response(handler(self.ctx, req, **args))
+
+    @staticmethod
+    def _v2_key(req: ApiRequest) -> Optional[str]:
+        """A /v2 request's key: Bearer (what the v2 clients send) or Basic."""
+        try:
+            return v2_api_key(req)
+        except ValueError as err:
+            raise ApiError(401, "Invalid API key: the Authorization header is not valid Bearer or Basic "
+                                "credentials.") from err
 
     @staticmethod
     def _finish_body(req: ApiRequest) -> None:

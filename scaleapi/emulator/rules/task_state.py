@@ -58,7 +58,8 @@ def after_change(ctx: ServiceContext, rec: TaskRecord, notify: bool) -> None:
 def refresh_batch(ctx: ServiceContext, account: str, name: str) -> None:
     """Complete a batch whose tasks are all done, or re-open one that got a new pending task."""
     doc = ctx.store.batches.get(account, name)
-    if doc is None or doc["status"] == "staging":
+    # Staging batches have not started; paused and cancelled ones (v2) change only by an operation.
+    if doc is None or doc["status"] in ("staging", "paused", "cancelled"):
         return
     if ctx.store.tasks.batch_is_empty(account, name):
         return

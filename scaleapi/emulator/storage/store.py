@@ -9,6 +9,7 @@ from .resource_stores import (
     AccountStore, BatchStore, FileStore, ProjectStore, QualityTaskStore, StudioStore, TeamStore,
 )
 from .task_store import TaskStore
+from .v2_store import V2Store
 
 
 class Store:
@@ -24,6 +25,7 @@ class Store:
         self.teams = TeamStore(self.db)
         self.studio = StudioStore(self.db)
         self.quality = QualityTaskStore(self.db)
+        self.v2 = V2Store(self.db, self.accounts)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

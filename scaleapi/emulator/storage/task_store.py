@@ -306,10 +306,13 @@ class TaskStore:
         return row is None
 
     def due_live_tasks(self, created_before_ms: int, limit: int) -> List[TaskRecord]:
-        """Pending live-mode tasks created at or before the cutoff (for the lifecycle policy)."""
+        """Pending live-mode tasks created at or before the cutoff, except those of paused batches
+        (for the lifecycle policy)."""
         rows = self._db.query(
             f"SELECT {', '.join(_COLUMNS)} FROM tasks WHERE status = 'pending' AND is_test = 0 "
-            "AND created_ms <= ? ORDER BY created_ms LIMIT ?",
+            "AND created_ms <= ? AND NOT EXISTS (SELECT 1 FROM batches AS b JOIN accounts AS a "
+            "ON a.account = b.account WHERE a.acct = tasks.acct AND b.name = tasks.batch "
+            "AND b.status = 'paused') ORDER BY created_ms LIMIT ?",
             (created_before_ms, limit),
         )
         return [self._record(row) for row in rows]
