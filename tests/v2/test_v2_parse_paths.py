@@ -162,3 +162,16 @@ def test_a_base_annotation_subclass_reads_its_own_and_inherited_fields() -> None
     fast, plain = _both(AnnotationCategory, data)
     assert fast == plain and fast.title == "T" and fast.value == "v"
     assert isinstance(fast, BaseAnnotation)
+
+
+def test_additional_properties_of_a_model_read_without_unknown_keys() -> None:
+    """An empty additional_properties is made on first use, per model, and can be filled in place."""
+    first = AnnotationCategory.from_dict({"id": "a", "key": "k", "type": "category"})
+    second = AnnotationCategory.from_dict({"id": "a", "key": "k", "type": "category"})
+    assert first.additional_properties == {} and first == second
+    first.additional_properties["later"] = 1
+    assert second.additional_properties == {}
+    assert first.to_dict() == {"id": "a", "key": "k", "type": "category", "later": 1}
+    assert first != second
+    first.additional_properties = {"other": "x"}
+    assert first.to_dict()["other"] == "x"

@@ -1,5 +1,6 @@
 """Datetimes of the v2 models, read laxly (as the API sends them) and written as ISO 8601."""
 import re
+import sys
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -12,7 +13,16 @@ _ISO = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)(?:[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?)?"
     r"\s*(?:([Zz])|([+-])(\d\d)(?::?(\d\d))?)?"
 )
-_FROM_ISO = datetime.fromisoformat
+
+
+def _from_iso_z(value: str) -> datetime:
+    """``value`` (ending in Z) as read by ``datetime.fromisoformat``, in UTC."""
+    if _FROM_ISO_READS_Z:
+        return datetime.fromisoformat(value)  # gives timezone.utc itself
+    return datetime.fromisoformat(value[:-1]).replace(tzinfo=timezone.utc)
+
+
+_FROM_ISO_READS_Z = sys.version_info >= (3, 11)
 
 
 def parse_datetime(value: Any) -> datetime:
@@ -23,7 +33,7 @@ def parse_datetime(value: Any) -> datetime:
         # The common shape (2026-11-01T10:00:00.000Z, milli- or microseconds, or none): read in C.
         # Anything it refuses (digits other than ASCII, say) goes the long way below.
         try:
-            return _FROM_ISO(value[:-1]).replace(tzinfo=timezone.utc)
+            return _from_iso_z(value)
         except ValueError:
             pass
     if isinstance(value, datetime):

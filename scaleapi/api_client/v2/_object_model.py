@@ -42,6 +42,22 @@ class FieldInfo(NamedTuple):
     node: Node
 
 
+class _Extra:
+    """``additional_properties`` of a model that holds none yet: an empty dict, made on first use.
+
+    A model read from JSON without unknown keys stores no dict of its own (one object fewer a
+    model, which a listing of thousands of tasks feels); the first read of the attribute makes
+    the empty dict and keeps it on the model, so it can be filled in place as before.
+    """
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        extra: Dict[str, Any] = {}
+        obj.__dict__["additional_properties"] = extra
+        return extra
+
+
 def _strip_optional(text: str) -> str:
     return text[len("Optional["):-1] if text.startswith("Optional[") else text
 
@@ -71,7 +87,7 @@ class ObjectModel(_ModelBase):
     _open_: ClassVar[bool] = False
 
     #: Keys of the server's JSON that the model does not declare, kept and written back by to_dict.
-    additional_properties: Dict[str, Any]
+    additional_properties: Dict[str, Any] = _Extra()  # type: ignore[assignment]  # made on first use
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -192,7 +208,7 @@ class ObjectModel(_ModelBase):
         # field by field: a parsed model stores no absent field whose default is None
         mine, theirs = self.__dict__, other.__dict__
         return all(mine.get(field.attr) == theirs.get(field.attr) for field in self._fields_) and (
-            mine.get("additional_properties") == theirs.get("additional_properties"))
+            (mine.get("additional_properties") or {}) == (theirs.get("additional_properties") or {}))
 
     def __repr__(self) -> str:
         values = self.__dict__
@@ -269,8 +285,8 @@ def _fast_parser(cls: Type[ObjectModel], convs: List[Tuple[type, Converter]],
     required keys are all there and not null; anything else (not a dict, a required key missing or
     null) is handed to ``generic``, which reads it or raises the error. A converter's error passes
     through unnamed; ``_read`` then reads the value again with the EXACT parsers to name it.
-    Fields absent from the JSON whose default is None are not stored on the object: the class
-    attribute gives the None.
+    Fields absent from the JSON whose default is None are not stored on the object (the class
+    attribute gives the None), nor is an empty ``additional_properties`` (see ``_Extra``).
     """
     shapes: Dict[Tuple[Any, ...], Converter] = {}
     by_key = {field.json_name: index for index, field in enumerate(cls._fields_)}
@@ -326,7 +342,8 @@ def _shape_parser(cls: Type[ObjectModel], convs: List[Tuple[type, Converter]], b
         if field.default is not None and field.json_name not in shape:
             space[f"default{index}"] = field.default
             stored.append(f"{field.attr!r}] = default{index}")
-    stored.append("'additional_properties'] = {" + ", ".join(extra) + "}")
+    if extra:
+        stored.append("'additional_properties'] = {" + ", ".join(extra) + "}")
     lines += ["    obj = new(cls)", "    values = obj.__dict__"]
     lines += [f"    values[{item}" for item in stored] + ["    return obj"]
     code = compile("\n".join(lines), f"<v2 parser of {cls.__name__}>", "exec")
