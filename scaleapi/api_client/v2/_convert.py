@@ -123,6 +123,10 @@ def _enum_converter(cls: Type[Enum], strict: bool) -> Tuple[type, Converter]:
     name = cls.__name__
 
     def to_enum(value: Any) -> Any:
+        if value.__class__ is str:  # the common case first: a member's value as the JSON sends it
+            found = by_value.get(value)
+            if found is not None:
+                return found
         if isinstance(value, Enum):
             value = value.value  # a member of this enum, or of another one (the v1 TaskStatus, say)
         if isinstance(value, str):
