@@ -69,6 +69,7 @@ class OneOfModel(_ModelBase):
         prop = cls._discriminator_
         object_convs = [conv for _, conv in objects]
         new = object.__new__
+        hold = object.__setattr__
         expected = " or ".join(
             (["a string"] if text_conv else []) + (["an array"] if list_conv else [])
             + (["an object"] if objects else []))
@@ -97,7 +98,7 @@ class OneOfModel(_ModelBase):
             else:
                 inner = _first_fit(object_convs, value, expected)
             wrapper = new(cls)
-            wrapper.__dict__["actual_instance"] = inner
+            hold(wrapper, "actual_instance", inner)  # kept in the object itself: no __dict__ made
             return wrapper
 
         return parse
