@@ -314,7 +314,8 @@ def _shape_parser(cls: Type[ObjectModel], convs: List[Tuple[type, Converter]], b
     fields = cls._fields_
     if not cls._required_.issubset(shape):
         return generic  # it raises the error naming the missing key
-    space: Dict[str, Any] = {"generic": generic, "new": object.__new__, "cls": cls}
+    space: Dict[str, Any] = {"generic": generic, "new": object.__new__, "cls": cls,
+                             "hold": object.__setattr__}
     lines = ["def parse(data):"]
     if shape:
         lines.append("    " + "".join(f"a{pos}, " for pos in range(len(shape))) + "= data.values()")
@@ -344,8 +345,9 @@ def _shape_parser(cls: Type[ObjectModel], convs: List[Tuple[type, Converter]], b
             stored.append(f"{field.attr!r}] = default{index}")
     if extra:
         stored.append("'additional_properties'] = {" + ", ".join(extra) + "}")
-    lines += ["    obj = new(cls)", "    values = obj.__dict__"]
-    lines += [f"    values[{item}" for item in stored] + ["    return obj"]
+    # object.__setattr__ keeps the values in the object itself: no __dict__ is made until asked for
+    lines += ["    obj = new(cls)"]
+    lines += ["    hold(obj, " + item.replace("] = ", ", ", 1) + ")" for item in stored] + ["    return obj"]
     code = compile("\n".join(lines), f"<v2 parser of {cls.__name__}>", "exec")
     exec(code, space)  # pylint: disable=exec-used
     parse: Converter = space["parse"]
