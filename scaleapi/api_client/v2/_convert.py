@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple, Type
 
 from ._datetimes import format_datetime, parse_datetime
 from ._invalid import _fail, _Invalid, _kind
-from ._modelbase import _COMPILING, Converter, _ModelBase
+from ._modelbase import _COMPILING, EXACT, STRICT, Converter, _ModelBase
 from ._typeexpr import Node, model_class
 from .exceptions import ApiValueError, ResponseValidationError
 
@@ -60,8 +60,8 @@ def _to_any(value: Any) -> Any:
     return value
 
 
-def _dict_converter(node: Node, strict: bool) -> Tuple[type, Converter]:
-    fast_v, conv_v = converter_for(node[2], strict)
+def _dict_converter(node: Node, mode: int) -> Tuple[type, Converter]:
+    fast_v, conv_v = converter_for(node[2], mode)
     if node[2][0] == "Any":
         def to_plain_dict(value: Any) -> Any:
             if isinstance(value, dict):
@@ -83,13 +83,16 @@ def _dict_converter(node: Node, strict: bool) -> Tuple[type, Converter]:
     return _Never, to_dict
 
 
-def _list_converter(node: Node, strict: bool) -> Tuple[type, Converter]:
-    fast, conv = converter_for(node[1], strict)
+def _list_converter(node: Node, mode: int) -> Tuple[type, Converter]:
+    fast, conv = converter_for(node[1], mode)
+    every = fast is _Never  # each item goes through the converter (models): map it
 
     def to_list(value: Any) -> Any:
         if value.__class__ is not list and not isinstance(value, (list, tuple)):
             raise _Invalid(f"expected an array, got {_kind(value)}")
         try:
+            if every:
+                return list(map(conv, value))
             return [item if item.__class__ is fast else conv(item) for item in value]
         except _Invalid as err:
             for index, item in enumerate(value):  # find the bad item again, for the path
@@ -102,8 +105,8 @@ def _list_converter(node: Node, strict: bool) -> Tuple[type, Converter]:
     return _Never, to_list
 
 
-def _union_converter(node: Node, strict: bool) -> Tuple[type, Converter]:
-    members = [converter_for(member, strict) for member in node[1]]
+def _union_converter(node: Node, mode: int) -> Tuple[type, Converter]:
+    members = [converter_for(member, mode) for member in node[1]]
     exact = tuple(fast for fast, _ in members)
     convs = [conv for _, conv in members]
     kinds = " or ".join(member[0] for member in node[1])
@@ -120,6 +123,10 @@ def _enum_converter(cls: Type[Enum], strict: bool) -> Tuple[type, Converter]:
     name = cls.__name__
 
     def to_enum(value: Any) -> Any:
+        if value.__class__ is str:  # the common case first: a member's value as the JSON sends it
+            found = by_value.get(value)
+            if found is not None:
+                return found
         if isinstance(value, Enum):
             value = value.value  # a member of this enum, or of another one (the v1 TaskStatus, say)
         if isinstance(value, str):
@@ -133,24 +140,24 @@ def _enum_converter(cls: Type[Enum], strict: bool) -> Tuple[type, Converter]:
     return _Never, to_enum
 
 
-def _ref_converter(name: str, strict: bool) -> Tuple[type, Converter]:
+def _ref_converter(name: str, mode: int) -> Tuple[type, Converter]:
     target = model_class(name)
     if issubclass(target, Enum):
-        return _enum_converter(target, strict)
+        return _enum_converter(target, mode == STRICT)
     if not issubclass(target, _ModelBase):
         raise TypeError(f"{name} is not a v2 model")
-    cell = target._cells_[strict]
+    cell = target._cells_[mode]
     compile_parser = target._compile
     if cell[0] is not None:
         return _Never, cell[0]
-    if (target, strict) not in _COMPILING:
-        return _Never, compile_parser(strict)
+    if (target, mode) not in _COMPILING:
+        return _Never, compile_parser(mode)
 
     # A cycle (an annotation's metadata may hold an annotation): look the parser up when called.
     def to_model(value: Any) -> Any:
         parser = cell[0]
         if parser is None:
-            parser = compile_parser(strict)
+            parser = compile_parser(mode)
         return parser(value)
     return _Never, to_model
 
@@ -166,37 +173,57 @@ _SIMPLE: Dict[str, Tuple[type, Converter]] = {
 }
 
 
-def converter_for(node: Node, strict: bool) -> Tuple[type, Converter]:
-    """The (exact class stored as is, converter) pair for a type node."""
+def converter_for(node: Node, mode: int) -> Tuple[type, Converter]:
+    """The (exact class stored as is, converter) pair for a type node, in one parser mode.
+
+    ``mode`` is READ, STRICT or EXACT (see ``_modelbase``); True means STRICT and False READ.
+    """
+    mode = int(mode)
     head = node[0]
     if head in _SIMPLE:
         return _SIMPLE[head]
     if head == "optional":
-        fast, conv = converter_for(node[1], strict)
+        fast, conv = converter_for(node[1], mode)
 
         def optional(value: Any) -> Any:
             return None if value is None else conv(value)
         return fast, optional
     if head == "list":
-        return _list_converter(node, strict)
+        return _list_converter(node, mode)
     if head == "dict":
-        return _dict_converter(node, strict)
+        return _dict_converter(node, mode)
     if head == "union":
-        return _union_converter(node, strict)
-    return _ref_converter(node[1], strict)
+        return _union_converter(node, mode)
+    return _ref_converter(node[1], mode)
 
 
 def _read(cls: Any, data: Any, strict: bool) -> Any:
-    """Parse ``data`` as ``cls`` in one mode, raising the public exception of that mode."""
+    """Parse ``data`` as ``cls`` (strictly, or as an answer), raising the public exception of that mode.
+
+    An answer the fast READ parsers refuse is read again by the EXACT ones, whose error names the
+    first bad key with its whole path (the fast path stops at the first problem it meets, unnamed).
+    """
     try:
-        return cls._parser(strict)(data)
+        return cls._parser(int(strict))(data)
     except _Invalid as err:
-        raise _fail(cls, err, strict) from None
+        failure = err
     except RecursionError:
-        message = f"{cls.__name__}: the value is nested too deeply"
-        if strict:
-            raise ApiValueError(message, model=cls.__name__) from None
-        raise ResponseValidationError(message, model=cls.__name__) from None
+        raise _too_deep(cls, strict) from None
+    if not strict:
+        try:
+            cls._parser(EXACT)(data)
+        except _Invalid as err:
+            failure = err
+        except RecursionError:
+            raise _too_deep(cls, strict) from None
+    raise _fail(cls, failure, strict) from None
+
+
+def _too_deep(cls: Any, strict: bool) -> Exception:
+    message = f"{cls.__name__}: the value is nested too deeply"
+    if strict:
+        return ApiValueError(message, model=cls.__name__)
+    return ResponseValidationError(message, model=cls.__name__)
 
 
 

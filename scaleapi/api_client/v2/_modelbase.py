@@ -7,24 +7,30 @@ from typing import Any, Callable, ClassVar, List, Optional, Set, Tuple
 
 Converter = Callable[[Any], Any]
 
+#: The parser modes, each with parsers of its own. READ reads a server's answer (tolerant, through a
+#: compiled fast path); STRICT checks what code builds; EXACT reads as tolerantly as READ, with no
+#: fast path, and is run only when READ refuses a value, so the error names the first bad key the
+#: way the plain reading finds it. A bool passed as a mode means STRICT (True) or READ (False).
+READ, STRICT, EXACT = 0, 1, 2
+
 # Parsers are compiled once per class and mode, under one lock; _COMPILING holds those being built,
 # so that a reference back to one of them (a cycle) is resolved when first called instead.
 _COMPILE_LOCK = threading.RLock()
-_COMPILING: Set[Tuple[type, bool]] = set()
+_COMPILING: Set[Tuple[type, int]] = set()
 
 
-def _compile_once(cls: Any, strict: bool) -> Converter:
+def _compile_once(cls: Any, mode: int) -> Converter:
     """Build the parser of a model class for one mode, unless another thread just did."""
     with _COMPILE_LOCK:
-        done: Optional[Converter] = cls._cells_[strict][0]
+        done: Optional[Converter] = cls._cells_[mode][0]
         if done is not None:
             return done
-        _COMPILING.add((cls, strict))
+        _COMPILING.add((cls, mode))
         try:
-            parse: Converter = cls._build_parser(strict)
+            parse: Converter = cls._build_parser(mode)
         finally:
-            _COMPILING.discard((cls, strict))
-        cls._cells_[strict][0] = parse
+            _COMPILING.discard((cls, mode))
+        cls._cells_[mode][0] = parse
         return parse
 
 
@@ -39,23 +45,23 @@ def _pformat(value: Any) -> str:
 class _ModelBase:
     """What object models and wrappers share: the compiled parsers and the JSON text forms."""
 
-    _cells_: ClassVar[Tuple[List[Optional[Converter]], List[Optional[Converter]]]] = ([None], [None])
+    _cells_: ClassVar[Tuple[List[Optional[Converter]], ...]] = ([None], [None], [None])
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._cells_ = ([None], [None])  # [tolerant parser], [strict parser], built on first use
+        cls._cells_ = ([None], [None], [None])  # the parser of each mode, built on first use
 
     @classmethod
-    def _compile(cls, strict: bool) -> Converter:
+    def _compile(cls, mode: int) -> Converter:
         """Build (once) and return the parser of this class for one mode."""
-        return _compile_once(cls, strict)
+        return _compile_once(cls, mode)
 
     @classmethod
-    def _parser(cls, strict: bool) -> Converter:
-        return cls._cells_[strict][0] or cls._compile(strict)
+    def _parser(cls, mode: int) -> Converter:
+        return cls._cells_[mode][0] or cls._compile(mode)
 
     @classmethod
-    def _build_parser(cls, strict: bool) -> Converter:
+    def _build_parser(cls, mode: int) -> Converter:
         raise NotImplementedError
 
     def to_dict(self) -> Any:

@@ -16,9 +16,9 @@ from typing import (
     overload,
 )
 
-from ._convert import _read, converter_for, dumper_for, _dump
+from ._convert import _Never, _read, converter_for, dumper_for, _dump
 from ._invalid import _fail, _Invalid, _kind, _loads
-from ._modelbase import Converter, _ModelBase
+from ._modelbase import READ, STRICT, Converter, _ModelBase
 from ._typeexpr import Node, parse_type
 from .exceptions import ApiAttributeError, ApiValueError
 
@@ -40,6 +40,22 @@ class FieldInfo(NamedTuple):
     default: Any
     #: The parsed type (see ``parse_type``).
     node: Node
+
+
+class _Extra:
+    """``additional_properties`` of a model that holds none yet: an empty dict, made on first use.
+
+    A model read from JSON without unknown keys stores no dict of its own (one object fewer a
+    model, which a listing of thousands of tasks feels); the first read of the attribute makes
+    the empty dict and keeps it on the model, so it can be filled in place as before.
+    """
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        extra: Dict[str, Any] = {}
+        obj.__dict__["additional_properties"] = extra
+        return extra
 
 
 def _strip_optional(text: str) -> str:
@@ -71,7 +87,7 @@ class ObjectModel(_ModelBase):
     _open_: ClassVar[bool] = False
 
     #: Keys of the server's JSON that the model does not declare, kept and written back by to_dict.
-    additional_properties: Dict[str, Any]
+    additional_properties: Dict[str, Any] = _Extra()  # type: ignore[assignment]  # made on first use
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -93,54 +109,10 @@ class ObjectModel(_ModelBase):
         cls._assign_ = {}
 
     @classmethod
-    def _build_parser(cls, strict: bool) -> Converter:
-        # The parser walks the keys the JSON has (often far fewer than the fields: annotations have
-        # twelve), starting from a copy of the defaults; unknown keys go to additional_properties.
-        rows: Dict[str, Tuple[str, type, Converter, bool]] = {}
-        for field in cls._fields_:
-            fast, conv = converter_for(field.node, strict)
-            rows[field.json_name] = (field.attr, fast, conv, field.required)
-        defaults = {field.attr: field.default for field in cls._fields_}
-        required = cls._required_
-        refuse_unknown = strict and not cls._open_
-        new = object.__new__
-        find = rows.get
-
-        def parse(data: Any) -> Any:
-            if data.__class__ is not dict:
-                if isinstance(data, cls):
-                    return data
-                if not isinstance(data, dict):
-                    raise _Invalid(f"expected an object, got {_kind(data)}")
-            obj = new(cls)
-            values = obj.__dict__
-            values.update(defaults)
-            extra: Dict[str, Any] = {}
-            key = None
-            try:
-                for key, value in data.items():
-                    row = find(key)
-                    if row is None:
-                        extra[key] = value
-                        continue
-                    attr, fast, conv, needed = row
-                    if value.__class__ is fast:
-                        values[attr] = value
-                    elif value is not None:
-                        values[attr] = conv(value)
-                    elif needed:
-                        raise _Invalid("is null, but required")
-            except _Invalid as err:
-                err.path.append(key)  # type: ignore[arg-type]
-                raise
-            if not data.keys() >= required:
-                raise _missing(cls, data)
-            if extra and refuse_unknown:
-                raise _unknown(cls.__name__, extra, rows)
-            values["additional_properties"] = extra
-            return obj
-
-        return parse
+    def _build_parser(cls, mode: int) -> Converter:
+        convs = [converter_for(field.node, mode) for field in cls._fields_]
+        generic = _generic_parser(cls, convs, mode == STRICT and not cls._open_)
+        return _fast_parser(cls, convs, generic) if mode == READ else generic
 
     def __init__(self, **kwargs: Any) -> None:
         data = {}
@@ -233,7 +205,10 @@ class ObjectModel(_ModelBase):
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self.__dict__ == other.__dict__
+        # field by field: a parsed model stores no absent field whose default is None
+        mine, theirs = self.__dict__, other.__dict__
+        return all(mine.get(field.attr) == theirs.get(field.attr) for field in self._fields_) and (
+            (mine.get("additional_properties") or {}) == (theirs.get("additional_properties") or {}))
 
     def __repr__(self) -> str:
         values = self.__dict__
@@ -242,6 +217,141 @@ class ObjectModel(_ModelBase):
         if values.get("additional_properties"):
             parts.append(f"additional_properties={values['additional_properties']!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _generic_parser(cls: Type[ObjectModel], convs: List[Tuple[type, Converter]],
+                    refuse_unknown: bool) -> Converter:
+    """The plain parser of a class: it walks the keys the JSON has, in their order.
+
+    (Often far fewer keys than fields: annotations have twelve.) It starts from a copy of the
+    defaults; unknown keys go to additional_properties (or are refused, ``refuse_unknown``).
+    """
+    rows: Dict[str, Tuple[str, type, Converter, bool]] = {}
+    for field, (fast, conv) in zip(cls._fields_, convs):
+        rows[field.json_name] = (field.attr, fast, conv, field.required)
+    defaults = {field.attr: field.default for field in cls._fields_}
+    required = cls._required_
+    new = object.__new__
+    find = rows.get
+
+    def parse(data: Any) -> Any:
+        if data.__class__ is not dict:
+            if isinstance(data, cls):
+                return data
+            if not isinstance(data, dict):
+                raise _Invalid(f"expected an object, got {_kind(data)}")
+        obj = new(cls)
+        values = obj.__dict__
+        values.update(defaults)
+        extra: Dict[str, Any] = {}
+        key = None
+        try:
+            for key, value in data.items():
+                row = find(key)
+                if row is None:
+                    extra[key] = value
+                    continue
+                attr, fast, conv, needed = row
+                if value.__class__ is fast:
+                    values[attr] = value
+                elif value is not None:
+                    values[attr] = conv(value)
+                elif needed:
+                    raise _Invalid("is null, but required")
+        except _Invalid as err:
+            err.path.append(key)  # type: ignore[arg-type]
+            raise
+        if not data.keys() >= required:
+            raise _missing(cls, data)
+        if extra and refuse_unknown:
+            raise _unknown(cls.__name__, extra, rows)
+        values["additional_properties"] = extra
+        return obj
+
+    return parse
+
+
+#: At most this many key orders of one class get straight-line code of their own (see _fast_parser).
+SHAPES_PER_CLASS = 32
+
+
+def _fast_parser(cls: Type[ObjectModel], convs: List[Tuple[type, Converter]],
+                 generic: Converter) -> Converter:
+    """The READ parser of a class: straight-line code, compiled once for each order of keys met.
+
+    The JSON objects of one server come in a few key orders (an annotation of one type has the
+    same keys every time), so each order seen gets its own code, which takes the values by
+    position: no lookup per field. It gives what ``generic`` gives for every plain dict whose
+    required keys are all there and not null; anything else (not a dict, a required key missing or
+    null) is handed to ``generic``, which reads it or raises the error. A converter's error passes
+    through unnamed; ``_read`` then reads the value again with the EXACT parsers to name it.
+    Fields absent from the JSON whose default is None are not stored on the object (the class
+    attribute gives the None), nor is an empty ``additional_properties`` (see ``_Extra``).
+    """
+    shapes: Dict[Tuple[Any, ...], Converter] = {}
+    by_key = {field.json_name: index for index, field in enumerate(cls._fields_)}
+    longest = 2 * len(by_key) + 8
+
+    def parse(data: Any) -> Any:
+        if data.__class__ is not dict:
+            return generic(data)
+        shape = tuple(data)
+        found = shapes.get(shape)
+        if found is None:
+            if len(shapes) >= SHAPES_PER_CLASS or len(shape) > longest or not all(
+                    key.__class__ is str for key in shape):
+                found = generic
+            else:
+                found = shapes[shape] = _shape_parser(cls, convs, by_key, shape, generic)
+        return found(data)
+
+    return parse
+
+
+def _shape_parser(cls: Type[ObjectModel], convs: List[Tuple[type, Converter]], by_key: Dict[str, int],
+                  shape: Tuple[str, ...], generic: Converter) -> Converter:
+    """The code reading a dict of ``cls`` whose keys are ``shape``, in that order (see _fast_parser)."""
+    fields = cls._fields_
+    if not cls._required_.issubset(shape):
+        return generic  # it raises the error naming the missing key
+    space: Dict[str, Any] = {"generic": generic, "new": object.__new__, "cls": cls,
+                             "hold": object.__setattr__}
+    lines = ["def parse(data):"]
+    if shape:
+        lines.append("    " + "".join(f"a{pos}, " for pos in range(len(shape))) + "= data.values()")
+    stored, extra = [], []
+    for pos, key in enumerate(shape):
+        var = f"a{pos}"
+        index = by_key.get(key)
+        if index is None:
+            extra.append(f"{key!r}: {var}")
+            continue
+        field = fields[index]
+        fast, conv = convs[index]
+        space[f"c{pos}"], space[f"f{pos}"], space[f"d{pos}"] = conv, fast, field.default
+        check = "" if fast is _Never else f" and {var}.__class__ is not f{pos}"
+        if field.required:
+            lines += [f"    if {var} is None:", "        return generic(data)",
+                      f"    if {check[5:] or 'True'}:"]
+        elif field.default is None:
+            lines.append(f"    if {var} is not None{check}:")
+        else:
+            lines += [f"    if {var} is None:", f"        {var} = d{pos}", f"    elif {check[5:] or 'True'}:"]
+        lines.append(f"        {var} = c{pos}({var})")
+        stored.append(f"{field.attr!r}] = {var}")
+    for index, field in enumerate(fields):
+        if field.default is not None and field.json_name not in shape:
+            space[f"default{index}"] = field.default
+            stored.append(f"{field.attr!r}] = default{index}")
+    if extra:
+        stored.append("'additional_properties'] = {" + ", ".join(extra) + "}")
+    # object.__setattr__ keeps the values in the object itself: no __dict__ is made until asked for
+    lines += ["    obj = new(cls)"]
+    lines += ["    hold(obj, " + item.replace("] = ", ", ", 1) + ")" for item in stored] + ["    return obj"]
+    code = compile("\n".join(lines), f"<v2 parser of {cls.__name__}>", "exec")
+    exec(code, space)  # pylint: disable=exec-used
+    parse: Converter = space["parse"]
+    return parse
 
 
 def _unknown(name: str, extra: Dict[str, Any], known: Dict[str, Any]) -> _Invalid:

@@ -5,7 +5,7 @@ from typing import Any, ClassVar, Dict, FrozenSet, List, NamedTuple, Optional, T
 
 from ._convert import _dump, _first_fit, _read, _ref_converter, converter_for
 from ._invalid import _Invalid, _loads
-from ._modelbase import Converter, _ModelBase
+from ._modelbase import STRICT, Converter, _ModelBase
 from ._object_model import ObjectModel
 from ._typeexpr import model_class, parse_type
 from .exceptions import ApiAttributeError, ApiTypeError
@@ -47,13 +47,13 @@ class OneOfModel(_ModelBase):
         cls.one_of_schemas = frozenset(cls._one_of_)
 
     @classmethod
-    def _build_parser(cls, strict: bool) -> Converter:  # pylint: disable=too-many-locals
+    def _build_parser(cls, mode: int) -> Converter:  # pylint: disable=too-many-locals
         text_conv: Optional[Converter] = None
         list_conv: Optional[Converter] = None
         objects: List[Tuple[_Choice, Converter]] = []
         for text in cls._one_of_:
             node = parse_type(text)
-            conv = converter_for(node, strict)[1]
+            conv = converter_for(node, mode)[1]
             if node[0] == "str":
                 text_conv = conv
             elif node[0] == "list":
@@ -61,14 +61,15 @@ class OneOfModel(_ModelBase):
             else:
                 target = model_class(node[1])
                 objects.append((_choice(target), conv))
-        mapping = {value: _ref_converter(name, strict)[1] for value, name in cls._mapping_.items()}
-        fallback = _ref_converter(cls._fallback_, strict)[1] if cls._fallback_ and not strict else None
+        mapping = {value: _ref_converter(name, mode)[1] for value, name in cls._mapping_.items()}
+        fallback = _ref_converter(cls._fallback_, mode)[1] if cls._fallback_ and mode != STRICT else None
         held = tuple(choice.cls for choice, _ in objects)
         if cls._fallback_:
             held += (model_class(cls._fallback_),)
         prop = cls._discriminator_
         object_convs = [conv for _, conv in objects]
         new = object.__new__
+        hold = object.__setattr__
         expected = " or ".join(
             (["a string"] if text_conv else []) + (["an array"] if list_conv else [])
             + (["an object"] if objects else []))
@@ -97,7 +98,7 @@ class OneOfModel(_ModelBase):
             else:
                 inner = _first_fit(object_convs, value, expected)
             wrapper = new(cls)
-            wrapper.__dict__["actual_instance"] = inner
+            hold(wrapper, "actual_instance", inner)  # kept in the object itself: no __dict__ made
             return wrapper
 
         return parse
