@@ -13,49 +13,27 @@ import pytest
 
 from support.callback_receiver import Receiver
 from support.emulator import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api
+from support.silent_listener import SilentListener
 from support.waiting import wait_for, wait_until
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.rules.callback_delivery import CallbackDispatcher, CallbackJob
 
 
-class HungReceiver:
+class HungReceiver(SilentListener):
     """A loopback TCP server that accepts connections and never answers (nor closes them)."""
 
     def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.05)
-        self.accepted: List[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.accepted.append(conn)
+        super().__init__(keep_open=True)
 
     def url(self, path: str = "/hang") -> str:
         """A URL on this receiver."""
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}{path}"
+        return f"{self.base}{path}"
 
     def wait_accepted(self, count: int, timeout: float = 5.0) -> None:
         """Wait until ``count`` connections were accepted."""
         arrived = wait_for(lambda: len(self.accepted) >= count, timeout)
         assert arrived, f"expected {count} connections, got {len(self.accepted)}"
-
-    def close(self) -> None:
-        """Stop accepting and close every connection."""
-        self._stop.set()
-        self._thread.join(2)
-        for conn in self.accepted:
-            conn.close()
-        self.sock.close()
 
 
 @pytest.fixture

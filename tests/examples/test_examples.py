@@ -1,13 +1,12 @@
 """The examples run as a user runs them: a fresh interpreter, on the embedded emulator."""
 import os
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 import pytest
+from support.silent_listener import SilentListener
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -24,38 +23,10 @@ def run_example(
     )  # fmt: skip
 
 
-class Tripwire:
-    """A loopback listener that counts every connection made to it and answers none."""
-
-    def __init__(self) -> None:
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        """Stop listening."""
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self._sock.close()
-
-
 @pytest.fixture(name="tripwire")
-def tripwire_fixture() -> Iterator[Tripwire]:
+def tripwire_fixture() -> Iterator[SilentListener]:
     """A listener that must stay untouched."""
-    wire = Tripwire()
+    wire = SilentListener(keep_open=False, poll=0.2)
     yield wire
     wire.close()
 
@@ -74,12 +45,12 @@ def test_quickstart_runs_the_whole_job_on_the_emulator() -> None:
     assert any(line.startswith("7. Exported 3 tasks to JSON Lines") for line in lines)
 
 
-def test_quickstart_ignores_a_configured_account_unless_asked(tripwire: Tripwire) -> None:
+def test_quickstart_ignores_a_configured_account_unless_asked(tripwire: SilentListener) -> None:
     """With SCALE_API_KEY, SCALE_API_BASE_URL and proxies all set, nothing goes anywhere but the emulator."""
     env = dict(os.environ)
     env.update(
-        SCALE_API_KEY="live_realaccountkey", SCALE_API_BASE_URL=f"{tripwire.url}/v1",
-        HTTP_PROXY=tripwire.url, HTTPS_PROXY=tripwire.url, ALL_PROXY=tripwire.url,
+        SCALE_API_KEY="live_realaccountkey", SCALE_API_BASE_URL=f"{tripwire.base}/v1",
+        HTTP_PROXY=tripwire.base, HTTPS_PROXY=tripwire.base, ALL_PROXY=tripwire.base,
         NO_PROXY="127.0.0.1,localhost",
     )  # fmt: skip
     done = run_example("quickstart.py", env=env)

@@ -12,7 +12,6 @@ per operation and per targeted generator (default 60: a few thousand requests in
 import base64
 import errno
 import json
-import os
 import socket
 import urllib.parse
 from datetime import datetime
@@ -20,22 +19,16 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.fuzzing import EXAMPLES, FUZZ_SETTINGS, JSON, unshaped_body
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.http.faults import ACTIONS as FAULT_ACTIONS
 from scaleapi.emulator.http.openapi import OPERATIONS
 
 KEY = "test_fuzzing"
-EXAMPLES = int(os.environ.get("SCALEAPI_FUZZ_EXAMPLES", "60"))
 SENT: Dict[str, int] = {"requests": 0, "5xx": 0}
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
 # A raw-socket answer must come within this (the server's idle timeout is 120 s).
 ANSWER_WITHIN = 15.0
 
@@ -68,17 +61,6 @@ NAMES = st.one_of(
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=31), min_size=1, max_size=5),
     st.text(min_size=200, max_size=400),
 )
-SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
-)
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
 QUERY_VALUES = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["True", "false", "0", "-1", "101", "1e9", "2021-13-45", "", "null"]),
@@ -97,16 +79,7 @@ def bodies(draw: Any, schema: Any) -> Tuple[bytes, str]:
         doc = {name: draw(JSON) for name in props if draw(st.booleans())}
         doc.update(draw(st.dictionaries(st.text(max_size=10), JSON, max_size=2)))
         return json.dumps(doc).encode(), content_type
-    if kind in ("json", "shaped"):
-        return json.dumps(draw(JSON)).encode(), content_type
-    if kind == "bytes":
-        return draw(st.binary(max_size=200)), content_type
-    if kind == "invalid-utf8":
-        return b'{"name": "\xff\xfe\xc3\x28"}', content_type
-    if kind == "nested":
-        depth = draw(st.integers(min_value=50, max_value=5000))
-        return b"[" * depth + b"]" * depth, content_type
-    return b"", content_type
+    return unshaped_body(draw, kind), content_type
 
 
 def _url(base: str, path: str, names: List[str], raw: bool) -> str:

@@ -13,26 +13,19 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from support.fuzzing import FUZZ_SETTINGS, JSON, unshaped_body
 
 from scaleapi.emulator import Emulator
 from scaleapi.emulator.http.routes_v2 import V2_OPERATIONS
 
 KEY = "test_fuzzing_v2"
-EXAMPLES = int(os.environ.get("SCALEAPI_FUZZ_EXAMPLES", "60"))
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
 Target = Tuple[Emulator, requests.Session, Dict[str, Any], Dict[str, str]]
 
 
@@ -65,16 +58,6 @@ def _check(response: requests.Response, what: str) -> None:
         assert isinstance(error["error"], str) and error["status_code"] == response.status_code
 
 
-SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30),
-)
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.text(max_size=12), inner, max_size=4)),
-    max_leaves=12,
-)
 KNOWN = st.sampled_from(["project", "batch", "task", "annotation"])
 QUERY_VALUES = st.one_of(
     st.text(max_size=30), KNOWN.map(lambda kind: f"@{kind}"),
@@ -104,16 +87,7 @@ def bodies(draw: Any, schema: Any) -> Tuple[bytes, str]:
         values = st.one_of(JSON, KNOWN.map(lambda k: f"@{k}"))
         doc = {name: draw(values) for name in props if draw(st.booleans())}
         return json.dumps(doc).encode(), content_type
-    if kind in ("json", "shaped"):
-        return json.dumps(draw(JSON)).encode(), content_type
-    if kind == "bytes":
-        return draw(st.binary(max_size=200)), content_type
-    if kind == "invalid-utf8":
-        return b'{"name": "\xff\xfe\xc3\x28"}', content_type
-    if kind == "nested":
-        depth = draw(st.integers(min_value=50, max_value=5000))
-        return b"[" * depth + b"]" * depth, content_type
-    return b"", content_type
+    return unshaped_body(draw, kind), content_type
 
 
 AUTH = st.sampled_from(["bearer", "bearer", "basic", "none", "empty-bearer", "garbage-basic", "other-scheme"])

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import pytest
 from hypothesis import given
@@ -101,18 +101,22 @@ def test_an_interrupted_export_resumes_to_the_same_exact_set(
     assert not parts.exists()
 
 
-def test_a_server_with_an_inclusive_end_time_still_yields_each_task_once(
-    client: Client, created: Set[str], tmp_path: Path
-) -> None:
-    """A server with an inclusive end time still yields each task once."""
-    real_tasks = client.tasks
+def with_inclusive_end(tasks: Callable[..., Any]) -> Callable[..., Any]:
+    """``tasks`` as a server whose ``end_time`` is inclusive would answer it (one millisecond later)."""
 
     def inclusive_tasks(**kwargs: Any) -> Any:
         if kwargs.get("end_time"):
             kwargs["end_time"] = format_ms(parse_time_ms(kwargs["end_time"]) + 1)
-        return real_tasks(**kwargs)
+        return tasks(**kwargs)
 
-    client.tasks = inclusive_tasks  # type: ignore[method-assign]
+    return inclusive_tasks
+
+
+def test_a_server_with_an_inclusive_end_time_still_yields_each_task_once(
+    client: Client, created: Set[str], tmp_path: Path
+) -> None:
+    """A server with an inclusive end time still yields each task once."""
+    client.tasks = with_inclusive_end(client.tasks)  # type: ignore[method-assign]
     out = tmp_path / "tasks.jsonl"
     assert export_tasks(client, out, project_name=PROJECT, workers=8, window_size=50) == 1500
     ids = read_ids(out)
@@ -123,12 +127,10 @@ def test_created_at_in_another_shape_is_parsed_and_still_dropped_outside_its_win
     client: Client, created: Set[str], tmp_path: Path
 ) -> None:
     """Times not in the fixed ``...mmmZ`` shape are compared after parsing (inclusive-end server)."""
-    real_tasks = client.tasks
+    inclusive_tasks = with_inclusive_end(client.tasks)
 
     def offset_times(**kwargs: Any) -> Any:
-        if kwargs.get("end_time"):
-            kwargs["end_time"] = format_ms(parse_time_ms(kwargs["end_time"]) + 1)
-        page = real_tasks(**kwargs)
+        page = inclusive_tasks(**kwargs)
         for task in page:
             doc = task.as_dict()  # the stored dict itself: 2019-...:26.624Z -> 2019-...:26.624000+00:00
             doc["created_at"] = doc["created_at"][:-1] + "000+00:00"

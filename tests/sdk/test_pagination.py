@@ -1,7 +1,7 @@
 """The page walkers against crafted pages served over real HTTP: they stop instead of looping forever."""
 import gc
 import weakref
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import pytest
 from support.recording_server import RecordingServer, Seen
@@ -164,17 +164,34 @@ def test_paginator_is_a_generic_list() -> None:
     assert "total=10" in repr(page)
 
 
+def stuck_pages(
+    recorder: RecordingServer, docs_of: Callable[[int], List[Dict[str, Any]]], cursor: bool = True
+) -> Any:
+    """Answer each request with ``docs_of(pages served so far)`` as a page that claims more to come.
+
+    With ``cursor``, a task page under a fresh ``next_token`` each time; without, an offset page that
+    ignores the offset. It stops claiming more after 50 pages, so an unguarded walk still ends.
+    """
+
+    def respond(_seen: Seen) -> Any:
+        served = len(recorder.seen)
+        docs = docs_of(served)
+        page: Dict[str, Any] = {"docs": docs, "limit": len(docs), "offset": 0, "has_more": served < 50}
+        if cursor:
+            page.update(total=99, next_token=f"fresh-{served}")
+        else:
+            page["totalDocs"] = 99
+        return 200, page
+
+    return respond
+
+
 def test_the_same_page_under_fresh_tokens_is_refused(
     recorder: RecordingServer, wire_client: ScaleClient
 ) -> None:
     """A server that hands out a new next_token with the same documents each time: no progress."""
 
-    def respond(_seen: Seen) -> Any:
-        served = len(recorder.seen)  # stops by itself after 50 pages, so an unguarded walk ends
-        return 200, {"docs": [task(1), task(2)], "total": 99, "limit": 2, "offset": 0,
-                     "has_more": served < 50, "next_token": f"fresh-{served}"}  # fmt: skip
-
-    recorder.responder = respond
+    recorder.responder = stuck_pages(recorder, lambda served: [task(1), task(2)])
     with pytest.raises(ScalePaginationError, match="same 2 documents again"):
         list(wire_client.get_tasks(project_name="p"))
     assert len(recorder.seen) == 2
@@ -185,12 +202,7 @@ def test_pages_that_come_round_again_under_fresh_tokens_are_refused(
 ) -> None:
     """Pages A, B, A, B, ... each under a new token: refused when A comes back."""
 
-    def respond(_seen: Seen) -> Any:
-        served = len(recorder.seen)
-        return 200, {"docs": [task(served % 2)], "total": 99, "limit": 1, "offset": 0,
-                     "has_more": served < 50, "next_token": f"fresh-{served}"}  # fmt: skip
-
-    recorder.responder = respond
+    recorder.responder = stuck_pages(recorder, lambda served: [task(served % 2)])
     walked = []
     with pytest.raises(ScalePaginationError, match="no progress"):
         for item in wire_client.get_tasks(project_name="p"):
@@ -203,12 +215,9 @@ def test_an_offset_listing_that_ignores_the_offset_is_refused(
 ) -> None:
     """Batches: the same page at every offset would otherwise be walked forever."""
 
-    def respond(_seen: Seen) -> Any:
-        docs = [{"name": f"b{i}", "project": "p", "status": "in_progress", "metadata": {}} for i in range(2)]
-        return 200, {"docs": docs, "totalDocs": 99, "limit": 2, "offset": 0,
-                     "has_more": len(recorder.seen) < 50}  # fmt: skip
-
-    recorder.responder = respond
+    batch_docs = [{"name": f"b{i}", "project": "p", "status": "in_progress", "metadata": {}}
+                  for i in range(2)]
+    recorder.responder = stuck_pages(recorder, lambda served: batch_docs, cursor=False)
     with pytest.raises(ScalePaginationError, match="no progress"):
         list(wire_client.get_batches(project_name="p"))
     assert len(recorder.seen) == 2

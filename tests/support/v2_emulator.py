@@ -5,28 +5,26 @@ from typing import Any, Dict, Optional
 
 import requests
 
+from support.emulator import Api, error_of
+
 from scaleapi import ScaleClient
 
 
-class V2Wire:
+class V2Wire(Api):
     """Plain ``requests`` against ``/v2`` with Bearer auth (what the v2 clients send)."""
 
     def __init__(self, base: str, key: Optional[str]) -> None:
-        self.base = f"{base}/v2"
-        self.session = requests.Session()
-        self.session.trust_env = False
+        super().__init__(f"{base}/v2", None)
         if key is not None:
             self.session.headers["Authorization"] = f"Bearer {key}"
 
     def get(self, path: str, params: Any = None, **kwargs: Any) -> requests.Response:
         """GET ``/v2/path`` with the query ``params`` (a dict or a list of pairs)."""
-        kwargs.setdefault("timeout", 10)
-        return self.session.get(f"{self.base}/{path}", params=params, **kwargs)
+        return self.request("GET", path, params=params, **kwargs)
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> requests.Response:
         """POST a JSON body to ``/v2/path``."""
-        kwargs.setdefault("timeout", 10)
-        return self.session.post(f"{self.base}/{path}", json=body, **kwargs)
+        return self.request("POST", path, json=body, **kwargs)
 
     def ok_get(self, path: str, params: Any = None) -> Any:
         """GET and assert a 200; the JSON."""
@@ -41,19 +39,13 @@ class V2Wire:
         assert response.status_code == 200, (response.status_code, response.text)
         return response.json()
 
-    def close(self) -> None:
-        """Close the pooled connections."""
-        self.session.close()
-
 
 def v2_error_of(response: requests.Response, status: int) -> str:
     """Assert the v2 error body ``{"status_code": status, "error": "..."}``; return the message."""
-    assert response.status_code == status, (response.status_code, response.text)
+    message = error_of(response, status)
     body = response.json()
     assert set(body) == {"status_code", "error"}, body
-    assert body["status_code"] == status
-    assert isinstance(body["error"], str) and body["error"]
-    return str(body["error"])
+    return message
 
 
 def sdk_client(url: str, key: str) -> ScaleClient:
