@@ -8,7 +8,7 @@ token already followed, or a page that adds nothing (empty, or the same items ag
 """
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, Generator, Optional, Sequence, Set, Union
+from typing import TYPE_CHECKING, Any, Callable, Generator, List, Optional, Sequence, Set, Tuple, Union
 
 from ._client_base import ClientBase
 from .exceptions import ScalePaginationError
@@ -25,14 +25,36 @@ _EnList = Optional[Sequence[Union[Enum, str]]]
 
 def _signature(items: Sequence[Any]) -> Optional[frozenset]:  # type: ignore[type-arg]
     """The ids of a page's items (None when they carry none), to notice a page served again."""
-    ids = [getattr(item, "task_id", None) or getattr(item, "id", None) for item in items]
+    ids = [(item.get("task_id") or item.get("id")) if isinstance(item, dict)
+           else (getattr(item, "task_id", None) or getattr(item, "id", None)) for item in items]
     if not ids or any(not isinstance(one, str) for one in ids):
         return None
     return frozenset(ids)
 
 
-def walk_v2_pages(fetch: Callable[[Optional[str]], Any], items: str) -> Generator[Any, None, None]:
+def _read_page(page: Any, items: str, models: Optional[Tuple[type, type]]) -> Tuple[List[Any], Any, bool]:
+    """A page's items, its ``next_token``, and whether the items are still JSON to read one by one.
+
+    A page that came back as decoded JSON is checked without its items (so a bad ``next_token`` or
+    other field raises as it would for the whole page), and its items are read as they are handed
+    out: only one task's objects are alive at a time, not a whole page of them.
+    """
+    if not isinstance(page, dict) or models is None:
+        return list(getattr(page, items, None) or []), getattr(page, "next_token", None), False
+    raw = page.get(items)
+    if not isinstance(raw, list):
+        models[0].from_dict(page)  # type: ignore[attr-defined]  # raises the error naming the field
+        return [], None, False  # pragma: no cover - from_dict refuses a page without its list
+    models[0].from_dict({**page, items: []})  # type: ignore[attr-defined]
+    return raw, page.get("next_token"), True
+
+
+def walk_v2_pages(fetch: Callable[[Optional[str]], Any], items: str,
+                  models: Optional[Tuple[type, type]] = None) -> Generator[Any, None, None]:
     """Yield every item (attribute ``items`` of each page) of a ``next_token``-paged v2 listing.
+
+    ``fetch`` returns a page model, or the page's decoded JSON when ``models`` (the page model and
+    the item model) says how to read it.
 
     Raises:
         ScalePaginationError: the server sent an empty ``next_token``, one already followed, an empty
@@ -42,8 +64,7 @@ def walk_v2_pages(fetch: Callable[[Optional[str]], Any], items: str) -> Generato
     pages: Set[frozenset] = set()  # type: ignore[type-arg]
     token: Optional[str] = None
     while True:
-        page = fetch(token)
-        docs = list(getattr(page, items, None) or [])
+        docs, next_token, raw = _read_page(fetch(token), items, models)
         signature = _signature(docs)
         if signature is not None:
             if signature in pages:
@@ -51,8 +72,13 @@ def walk_v2_pages(fetch: Callable[[Optional[str]], Any], items: str) -> Generato
                     f"the server sent the same {len(docs)} items again (next_token {token!r}), "
                     "so the listing makes no progress")
             pages.add(signature)
-        yield from docs
-        token = getattr(page, "next_token", None)
+        if raw and models is not None:
+            read = models[1].from_dict  # type: ignore[attr-defined]
+            for doc in docs:
+                yield read(doc)
+        else:
+            yield from docs
+        token = next_token
         if token is None:
             return
         if not isinstance(token, str) or not token:
@@ -93,8 +119,15 @@ class V2Mixin(ClientBase):
         self.__dict__["_v2"] = (value, None)
 
     def _v2_walk(self, endpoint: str, items: str, **filters: Any) -> Generator[Any, None, None]:
-        method = getattr(self.with_options(_long_work=True).v2, endpoint)
-        return walk_v2_pages(lambda token: method(**filters, next_token=token), items)
+        from .api_client.v2.api._base import page_models  # pylint: disable=import-outside-toplevel
+
+        v2 = self.with_options(_long_work=True).v2
+        fetch = getattr(v2, "_page", None)
+        if fetch is None:  # a V2Api of another kind, set by hand: its pages come back as models
+            method = getattr(v2, endpoint)
+            return walk_v2_pages(lambda token: method(**filters, next_token=token), items)
+        return walk_v2_pages(lambda token: fetch(endpoint, **filters, next_token=token), items,
+                             page_models(endpoint, items))
 
     def v2_get_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments
         self,

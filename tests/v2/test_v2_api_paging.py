@@ -120,3 +120,33 @@ def test_a_page_fetch_rides_out_an_outage(wire: Any) -> None:
         with pytest.raises(scaleapi.ScaleServiceUnavailable):
             client.v2.get_tasks()
         assert len(list(client.v2_get_tasks())) == 4
+
+
+def test_a_generator_reads_the_same_tasks_as_the_page_model(wire: Any, v2_client: Any) -> None:
+    wire.reset(pager("tasks", "Task", [None], size=3))
+    assert list(v2_client.v2_get_tasks()) == v2_client.v2.get_tasks().tasks
+
+
+def test_items_are_read_as_they_are_handed_out(wire: Any, v2_client: Any) -> None:
+    """A bad item raises when the walk reaches it; the good ones before it were handed out."""
+    bad = item("Task", 2)
+    del bad["task_id"]
+    wire.reset(lambda request: (200, {"tasks": [item("Task", 0), item("Task", 1), bad]}))
+    walk = v2_client.v2_get_tasks()
+    assert [next(walk).task_id, next(walk).task_id] == ["id0", "id1"]
+    with pytest.raises(ValueError, match="task_id"):
+        next(walk)
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"tasks": [], "next_token": 5}, "next_token"),
+    ({"next_token": None}, "tasks"),
+    ({"tasks": {"task_id": "t"}}, "tasks"),
+])
+def test_a_bad_page_is_refused_before_any_item(body: Dict[str, Any], field: str, wire: Any,
+                                               v2_client: Any) -> None:
+    if "tasks" in body and isinstance(body["tasks"], list):
+        body["tasks"] = [item("Task", 0)]
+    wire.reset(lambda request: (200, body))
+    with pytest.raises(ValueError, match=field):
+        next(v2_client.v2_get_tasks())

@@ -184,6 +184,8 @@ def _answer(resp: requests.Response, endpoint: Mapping[str, Any], variant: str) 
             if parsed is None:
                 raise ScaleException(f"the server answered {status} with JSON null, expected a {model_name}",
                                      status)
+            if variant == "json" and isinstance(parsed, dict):
+                return parsed  # a list generator reads the page itself, one item at a time
             data = model_class(model_name).from_dict(parsed)  # type: ignore[attr-defined]
         if variant == "info":
             return ApiResponse(status_code=status, headers=dict(resp.headers), data=data,

@@ -167,6 +167,20 @@ class V2ApiBase:
                                         content_type=content_type, headers=headers)
 
 
+    def _page(self, name: str, **args: Any) -> Any:
+        """One page of the paged endpoint ``name``, checked like any call but left as decoded JSON
+        (a dict) for a list generator to read item by item; any other answer comes back as its model."""
+        return self._call(name, "json", None, None, None, None, 0, **args)
+
+
+def page_models(name: str, items: str) -> Tuple[type, type]:
+    """The page model of endpoint ``name`` and the model of the items in its list field ``items``."""
+    page = model_class(ENDPOINTS[name]["responses"]["200"])
+    annotation = str(getattr(page, "__annotations__", {})[items])
+    assert annotation.startswith("List[") and annotation.endswith("]"), annotation
+    return page, model_class(annotation[len("List["):-1])
+
+
 #: The keyword-only call options every method takes, in the order ``V2ApiBase._call`` reads them.
 CALL_OPTIONS = ("_request_timeout", "_request_auth", "_content_type", "_headers", "_host_index")
 
