@@ -32,6 +32,10 @@ DEFAULT_RETRY_BUDGET = 600.0
 #: The workers of one long job share a RateLimiter: after this many failures (5xx or no connection)
 #: in a row with no success between them, it pauses all of them and lets one probe through at a time.
 OUTAGE_AFTER_FAILURES = 3
+#: During an outage the pause before each probe grows with the backoff only up to this many steps
+#: (the 4th: 3-4 s with the defaults), so the end of an outage is noticed within about 4 s while the
+#: server still sees only one request per pause from the whole job.
+OUTAGE_MAX_STEP = 4
 #: A probe that has not reported back after this many seconds no longer holds the others back.
 PROBE_TIMEOUT = DEFAULT_CONNECT_TIMEOUT + DEFAULT_READ_TIMEOUT
 

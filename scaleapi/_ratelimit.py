@@ -9,7 +9,8 @@ Two things make every thread wait, not only the one that saw the trouble:
 * **An outage.** After ``outage_after`` failures in a row (a retryable 5xx, or no answer at all) with
   no success between them, the API is taken to be down for everyone: every thread pauses for the
   policy's backoff, then a single request (the probe) goes out while the others keep waiting. A probe
-  that fails makes the next pause longer (the same capped backoff as one call's retries); any success
+  that fails makes the next pause longer (the backoff of one call's retries, up to its 4th step,
+  ``OUTAGE_MAX_STEP``, so the end of an outage is seen within about 4 s); any success
   ends the outage and lets everyone through at once. So during an outage the server sees about one
   request per backoff step, however many threads are waiting, instead of one per thread.
 
@@ -182,7 +183,7 @@ class RateLimiter:  # pylint: disable=too-many-instance-attributes
         # The outage begins, or its probe failed: everyone waits longer.
         self.outage_level += 1
         self._probe_since = None
-        wait = self.policy.backoff(self.outage_level, self._rand)
+        wait = self.policy.backoff(min(self.outage_level, C.OUTAGE_MAX_STEP), self._rand)
         self._outage_until = now + wait
         self._next_slot = max(self._next_slot, self._outage_until)
         return f"waiting {_seconds(wait)}: {reason}"

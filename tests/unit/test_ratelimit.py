@@ -119,6 +119,21 @@ def test_the_shared_pause_stays_capped() -> None:
     assert waits == [1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0]
 
 
+def test_the_pause_between_probes_stops_growing_at_the_default_policys_fourth_step() -> None:
+    """With the default backoff (capped at 8 s) a long outage is probed every 4 s, not every 8 s."""
+    clock = FakeClock()
+    limiter = RateLimiter(outage_after=3, clock=clock, sleep=clock.sleep, rand=lambda: 0.0)
+    for _ in range(3):
+        limiter.record(503)
+    waits = []
+    for _ in range(7):
+        before = clock.now
+        limiter.acquire()
+        waits.append(clock.now - before)
+        limiter.record(503)
+    assert waits == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0]
+
+
 def test_a_429_is_no_outage_and_ends_one() -> None:
     clock = FakeClock()
     heard: List[str] = []
