@@ -1,8 +1,8 @@
 """Every code sample of the seed README runs, in order, against the emulator.
 
-The samples (``readme_samples.py``) are exec'd unchanged in one shared namespace, configured only through
-``SCALE_API_KEY`` and ``SCALE_API_BASE_URL``. What the README leaves to the reader is supplied here, each
-case marked SUBSTITUTION or PREREQUISITE:
+The samples (``support.readme_samples``) are exec'd unchanged in one shared namespace, configured only
+through ``SCALE_API_KEY`` and ``SCALE_API_BASE_URL``. What the README leaves to the reader is supplied here,
+each case marked SUBSTITUTION or PREREQUISITE:
 
 * SUBSTITUTION: the placeholder key ``"YOUR_API_KEY_HERE"`` becomes the test key from ``SCALE_API_KEY``
   (the emulator refuses keys that are not Scale-shaped, as the real API would refuse the placeholder).

@@ -6,7 +6,9 @@
 * ``recording_server`` (records requests, answers from a function), ``scripted_server`` (answers from a
   script, drops and drips), ``callback_receiver`` (records callback POSTs): loopback HTTP servers on
   127.0.0.1;
-* ``v2_facts``: the v2 models' facts, read from the repository's OpenAPI description.
+* ``v2_facts``: the v2 models' facts, read from the repository's OpenAPI description; ``v2_model_checks``:
+  ``cls_of`` and the ``roundtrip`` check of the v2 model tests.
 * ``one_of``: ``held(wrapper, Kind)``, the value a v2 oneOf wrapper holds, checked to be a ``Kind``.
-* ``doc_blocks``: the code blocks of README.rst and docs/*.md; ``readme_samples``: the seed README's samples.
+* ``doc_blocks``: the code blocks of README.rst and docs/*.md; ``readme_samples``: the seed README's samples
+  (a package, one module per README part).
 """
