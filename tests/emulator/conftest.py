@@ -3,7 +3,9 @@
 * ``emulator``: one emulator for the session (fast callback retries);
 * ``emu``: the same emulator, reset before the test;
 * ``api`` / ``api_for``: a small JSON client bound to a key (test-mode ``test_…`` by default);
-* ``receiver``: a loopback HTTP server that records callback POSTs and answers with scripted codes.
+* ``receiver``: a loopback HTTP server that records callback POSTs and answers with scripted codes;
+* ``client``: our SDK on the emulator with the test-mode key (its v2 base derived from the /v1 URL);
+* ``v2http``: the small JSON client for ``/v2`` (Basic auth with the test-mode key).
 """
 # pytest passes fixtures as same-named parameters.
 # pylint: disable=redefined-outer-name
@@ -16,6 +18,7 @@ from support.callback_receiver import Receiver
 from support.emulator import LIVE_KEY, TEST_KEY, Api
 from support.fixtures import emu
 
+from scaleapi import ScaleClient
 from scaleapi.emulator import Emulator
 
 __all__ = ["emu"]  # support.fixtures' emu, on this tier's own emulator (fast callback retries)
@@ -69,3 +72,18 @@ def receiver() -> Iterator[Receiver]:
     rec = Receiver()
     yield rec
     rec.close()
+
+
+@pytest.fixture
+def client(emu: Emulator) -> Iterator[ScaleClient]:
+    """Our SDK on the emulator, test-mode key (the v2 base is derived from its /v1 URL)."""
+    with ScaleClient(api_key=TEST_KEY, api_instance_url=emu.url) as scale:
+        yield scale
+
+
+@pytest.fixture
+def v2http(api_for: Callable[[Optional[str]], Api], emu: Emulator) -> Api:
+    """A plain JSON client for /v2 (Basic auth with the test-mode key)."""
+    plain = api_for(TEST_KEY)
+    plain.base = f"{emu.base}/v2"
+    return plain

@@ -18,19 +18,6 @@ from scaleapi.api_client.v2.exceptions import BadRequestException, NotFoundExcep
 from scaleapi.emulator import Emulator
 
 
-@pytest.fixture
-def client(emu: Emulator) -> Iterator[ScaleClient]:
-    """A test-mode client on the emulator."""
-    with ScaleClient(api_key=TEST_KEY, api_instance_url=emu.url) as scale:
-        yield scale
-
-
-@pytest.fixture
-def v2http(api_for: Any, emu: Emulator) -> Api:
-    """A plain JSON client for /v2 (Basic auth with the test key)."""
-    plain: Api = api_for(TEST_KEY)
-    plain.base = f"{emu.base}/v2"
-    return plain
 
 
 def tasks_of(count: int, start: int = 0) -> List[Dict[str, Any]]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 from support.emulator import IMAGE_TASK, OTHER_KEY, TEST_KEY, Api, error_of
@@ -16,19 +16,6 @@ from scaleapi.api_client.v2.exceptions import BadRequestException, NotFoundExcep
 from scaleapi.emulator import Emulator
 
 
-@pytest.fixture
-def client(emu: Emulator) -> Iterator[ScaleClient]:
-    """A test-mode client on the emulator (v2 base derived from its /v1 URL)."""
-    with ScaleClient(api_key=TEST_KEY, api_instance_url=emu.url) as scale:
-        yield scale
-
-
-@pytest.fixture
-def v2http(api_for: Any, emu: Emulator) -> Api:
-    """A plain JSON client for /v2 (Basic auth with the test key)."""
-    plain: Api = api_for(TEST_KEY)
-    plain.base = f"{emu.base}/v2"
-    return plain
 
 
 def make_project(api: Api, name: str = "p") -> Dict[str, Any]:

@@ -1,5 +1,5 @@
 """The shared rate limiter: unlimited until a 429, then a shared pause and a halved rate that recovers."""
-from typing import List
+from typing import Callable, List
 
 import pytest
 from support.fake_clock import FakeClock
@@ -105,9 +105,17 @@ def test_an_outage_pauses_everyone_and_lets_one_probe_through_at_a_time() -> Non
     assert clock.now == before
 
 
-def test_the_shared_pause_stays_capped() -> None:
+@pytest.mark.parametrize("limiter_of, expected", [
+    # the policy's own cap (4 s) is reached first
+    (outage_limiter, [1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0]),
+    # the default backoff (capped at 8 s): the pause between probes stops at its 4th step, 4 s
+    (lambda clock: RateLimiter(outage_after=3, clock=clock, sleep=clock.sleep, rand=lambda: 0.0),
+     [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0]),
+])
+def test_the_shared_pause_stays_capped(limiter_of: Callable[[FakeClock], RateLimiter],
+                                       expected: List[float]) -> None:
     clock = FakeClock()
-    limiter = outage_limiter(clock)
+    limiter = limiter_of(clock)
     for _ in range(3):
         limiter.record(500)
     waits = []
@@ -116,22 +124,7 @@ def test_the_shared_pause_stays_capped() -> None:
         limiter.acquire()
         waits.append(clock.now - before)
         limiter.record(500)
-    assert waits == [1.0, 2.0, 4.0, 4.0, 4.0, 4.0, 4.0, 4.0]
-
-
-def test_the_pause_between_probes_stops_growing_at_the_default_policys_fourth_step() -> None:
-    """With the default backoff (capped at 8 s) a long outage is probed every 4 s, not every 8 s."""
-    clock = FakeClock()
-    limiter = RateLimiter(outage_after=3, clock=clock, sleep=clock.sleep, rand=lambda: 0.0)
-    for _ in range(3):
-        limiter.record(503)
-    waits = []
-    for _ in range(7):
-        before = clock.now
-        limiter.acquire()
-        waits.append(clock.now - before)
-        limiter.record(503)
-    assert waits == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0]
+    assert waits == expected
 
 
 def test_a_429_is_no_outage_and_ends_one() -> None:
