@@ -338,7 +338,7 @@ def test_a_bar_closed_while_the_workers_wait_drops_the_stale_note(capsys: pytest
     raw = capsys.readouterr().err
     assert "server 503" in raw
     final = screen(raw)[-1]
-    assert re.search(r"^things: +50%.*\b1/2 \[", final) and "503" not in final, final
+    assert re.search(r"^things: +50%.*\b1/2 \[", final) and "server 503" not in final, final
 
 
 def test_the_default_bar_says_why_the_workers_wait_and_ends_clean(
