@@ -88,6 +88,11 @@ class ClientBase:
         return self.api.request("POST", endpoint, body=body, kind=CallKind.KEYED_CREATE, reconcile=reconcile)
 
 
+def resource_path(collection: str, name: str, *rest: str) -> str:
+    """``collection/<name>/rest...``, the name percent-encoded as one path segment (``/`` becomes ``%2F``)."""
+    return "/".join((collection, Api.quote_string(str(name))) + rest)
+
+
 def expect_object(answer: Any, what: str) -> JSONDict:
     """Return ``answer`` if it is a JSON object, else raise a ``ScaleException`` naming the call."""
     if not isinstance(answer, dict):

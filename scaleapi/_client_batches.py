@@ -1,7 +1,8 @@
 """``ScaleClient`` methods for batches."""
+from functools import partial
 from typing import Any, Dict, Generator, Optional, Union
 
-from ._client_base import ClientBase, expect_object, query_value
+from ._client_base import ClientBase, expect_object, query_value, resource_path
 from ._models import enum_value
 from ._reconcile import batch_differences
 from ._retry import CallKind
@@ -15,8 +16,7 @@ BATCHES_ALLOWED_KWARGS = frozenset(
 )
 
 
-def _batch_path(batch_name: str, *rest: str) -> str:
-    return "/".join(("batches", Api.quote_string(batch_name)) + rest)
+_batch_path = partial(resource_path, "batches")
 
 
 class BatchesMixin(ClientBase):
@@ -107,19 +107,7 @@ class BatchesMixin(ClientBase):
         )
 
     def get_batch(self, batch_name: str) -> Batch:
-        """Fetch a batch by name.
-
-        A read, retried freely.
-
-        Args:
-            batch_name: the batch's name.
-
-        Returns:
-            the ``Batch``.
-
-        Raises:
-            ScaleResourceNotFound: no such batch (404).
-        """
+        """The batch of this name (a read, retried freely); ``ScaleResourceNotFound`` when there is none."""
         return self._one(Batch, self.api.request("GET", _batch_path(batch_name)), "GET batch")
 
     def batches(self, **kwargs: Any) -> Batchlist:

@@ -27,23 +27,23 @@ from typing import (
 
 from ._client_base import ClientBase
 from ._models import enum_value
+from ._signatures import LazyFunction, same_signature_as
 from .exceptions import ScaleDuplicateResource
 from .tasks import Task, TaskType
 from ._constants import (
     DEFAULT_CONCURRENCY,
-    DEFAULT_EXPORT_WORKERS,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
 )
 from .waiting import wait_for_tasks
 
 if TYPE_CHECKING:  # pragma: no cover
-    import os
-
     from ._progress import ProgressArg
     from .bulk import BulkResult, ItemContext, JournalArg
     from .client import ScaleClient
-    from .export import TimeArg
+    from .export import export_tasks as _export_tasks
+else:
+    _export_tasks = LazyFunction(".export", "export_tasks")
 
 __all__ = ["BulkMixin"]
 
@@ -187,10 +187,11 @@ class BulkMixin(ClientBase):
         items: Any,
         value: Any,
         call: Any,
-        concurrency: int,
-        progress: ProgressArg,
-        journal: JournalArg,
-        retry_budget: Optional[float],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        progress: ProgressArg = None,
+        journal: JournalArg = None,
+        retry_budget: Optional[float] = None,
     ) -> BulkResult[Any, Task]:
         from ._progress import size_of
         from .bulk import run_bulk, shared_client
@@ -233,58 +234,33 @@ class BulkMixin(ClientBase):
         """
         return self._bulk_update(
             "set_tasks_tags", items, tags, lambda c, i, v: c.set_task_tags(i, list(v)),
-            concurrency, progress, journal, retry_budget,
+            concurrency=concurrency, progress=progress, journal=journal, retry_budget=retry_budget,
         )  # fmt: skip
 
-    def add_tasks_tags(  # pylint: disable=too-many-arguments
-        self,
-        items: UpdateItems[List[str]],
-        tags: Optional[List[str]] = _MISSING,
-        *,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        progress: ProgressArg = None,
-        journal: JournalArg = None,
-        retry_budget: Optional[float] = None,
+    @same_signature_as(set_tasks_tags)
+    def add_tasks_tags(
+        self, items: Any, tags: Any = _MISSING, **options: Any
     ) -> BulkResult[Tuple[str, List[str]], Task]:
         """Add tags to many tasks in parallel (tags a task already has are ignored).
 
-        Args:
-            items: ``(task_id, tags)`` pairs, a ``{task_id: tags}`` mapping, or task ids (with ``tags``).
-            tags: the tags every listed task gets.
-            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
-
-        Returns:
-            a ``BulkResult`` with the updated tasks.
+        The arguments are those of ``set_tasks_tags``; the failed items are ``(task_id, tags)`` pairs.
         """
         return self._bulk_update(
-            "add_tasks_tags", items, tags, lambda c, i, v: c.add_task_tags(i, list(v)),
-            concurrency, progress, journal, retry_budget,
-        )  # fmt: skip
+            "add_tasks_tags", items, tags, lambda c, i, v: c.add_task_tags(i, list(v)), **options
+        )
 
-    def delete_tasks_tags(  # pylint: disable=too-many-arguments
-        self,
-        items: UpdateItems[List[str]],
-        tags: Optional[List[str]] = _MISSING,
-        *,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        progress: ProgressArg = None,
-        journal: JournalArg = None,
-        retry_budget: Optional[float] = None,
+    @same_signature_as(set_tasks_tags)
+    def delete_tasks_tags(
+        self, items: Any, tags: Any = _MISSING, **options: Any
     ) -> BulkResult[Tuple[str, List[str]], Task]:
         """Remove tags from many tasks in parallel (tags a task does not have are ignored).
 
-        Args:
-            items: ``(task_id, tags)`` pairs, a ``{task_id: tags}`` mapping, or task ids (with ``tags``).
-            tags: the tags to remove from every listed task.
-            concurrency, progress, journal, retry_budget: as for ``create_tasks``.
-
-        Returns:
-            a ``BulkResult`` with the updated tasks.
+        The arguments are those of ``set_tasks_tags``, ``tags`` being the tags to remove; the failed
+        items are ``(task_id, tags)`` pairs.
         """
         return self._bulk_update(
-            "delete_tasks_tags", items, tags, lambda c, i, v: c.delete_task_tags(i, list(v)),
-            concurrency, progress, journal, retry_budget,
-        )  # fmt: skip
+            "delete_tasks_tags", items, tags, lambda c, i, v: c.delete_task_tags(i, list(v)), **options
+        )
 
     def set_tasks_metadata(  # pylint: disable=too-many-arguments
         self,
@@ -309,7 +285,7 @@ class BulkMixin(ClientBase):
         """
         return self._bulk_update(
             "set_tasks_metadata", items, metadata, lambda c, i, v: c.set_task_metadata(i, dict(v)),
-            concurrency, progress, journal, retry_budget,
+            concurrency=concurrency, progress=progress, journal=journal, retry_budget=retry_budget,
         )  # fmt: skip
 
     def audit_tasks(  # pylint: disable=too-many-arguments
@@ -385,58 +361,6 @@ class BulkMixin(ClientBase):
         """
         return wait_for_tasks(self._self(), task_ids, timeout, poll, retry_budget=retry_budget)
 
-    def export_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-locals
-        self,
-        path: Union[str, "os.PathLike[str]"],
-        *,
-        project_name: Optional[str] = None,
-        batch_name: Optional[str] = None,
-        task_type: Optional[Any] = None,
-        status: Optional[Any] = None,
-        review_status: Optional[Any] = None,
-        unique_id: Optional[Union[List[str], str]] = None,
-        completed_after: Optional[str] = None,
-        completed_before: Optional[str] = None,
-        updated_after: Optional[str] = None,
-        updated_before: Optional[str] = None,
-        created_after: TimeArg = None,
-        created_before: TimeArg = None,
-        tags: Optional[Union[List[str], str]] = None,
-        include_attachment_url: bool = False,
-        limited_response: Optional[bool] = None,
-        workers: int = DEFAULT_EXPORT_WORKERS,
-        progress: ProgressArg = None,
-        retry_budget: Optional[float] = None,
-    ) -> int:
-        """Write every matching task to ``path`` as JSON Lines (one task per line), in parallel.
-
-        The created-at range is split into windows, denser parts into smaller ones, and ``workers``
-        threads page the windows; every matching task appears exactly once. An interrupted export
-        resumes when rerun with the same path and filters. See ``scaleapi.export.export_tasks``.
-
-        Args:
-            path: the output file.
-            project_name, batch_name, task_type, status, review_status, unique_id, completed_after,
-            completed_before, updated_after, updated_before, tags: the filters, as in ``get_tasks``.
-            created_after: inclusive lower bound on ``created_at``.
-            created_before: exclusive upper bound on ``created_at``.
-            include_attachment_url: ask for pre-signed attachment URLs (off by default).
-            limited_response: export only ``task_id``, ``status``, ``metadata``, ``project``.
-            workers: threads paging in parallel.
-            progress: ``None`` (a bar where a person is watching), ``True``, ``False`` or a callable.
-            retry_budget: seconds each request goes on retrying through server trouble (default:
-                the client's ``retry_budget``).
-
-        Returns:
-            the number of tasks written.
-
-        Raises:
-            ValueError: neither ``project_name`` nor ``batch_name`` is given.
-        """
-        from ._task_query import filters_in
-        from .export import export_tasks
-
-        return export_tasks(
-            self._self(), path, **filters_in(locals()),
-            workers=workers, progress=progress, retry_budget=retry_budget,
-        )  # fmt: skip
+    #: ``scaleapi.export.export_tasks`` as a method (the client is its first argument); the export
+    #: engine is imported at the first lookup.
+    export_tasks = _export_tasks

@@ -1,19 +1,18 @@
 """``ScaleClient`` methods for projects and files."""
 import json
+from functools import partial
 from typing import IO, Any, Dict, List, Optional, Union
 
-from ._client_base import ClientBase
+from ._client_base import ClientBase, resource_path
 from ._hints import choice_value
 from ._reconcile import project_differences
 from ._retry import CallKind
-from .api import Api
 from .files import File
 from .projects import Project, TaskTemplate
 from .tasks import TaskType
 
 
-def _project_path(project_name: str, *rest: str) -> str:
-    return "/".join(("projects", Api.quote_string(project_name)) + rest)
+_project_path = partial(resource_path, "projects")
 
 
 class ProjectsMixin(ClientBase):
@@ -68,19 +67,7 @@ class ProjectsMixin(ClientBase):
         return self._one(Project, answer, "POST projects")
 
     def get_project(self, project_name: str) -> Project:
-        """Fetch a project by name.
-
-        A read, retried freely.
-
-        Args:
-            project_name: the project's name.
-
-        Returns:
-            the ``Project``.
-
-        Raises:
-            ScaleResourceNotFound: no such project (404).
-        """
+        """The project of this name (a read, retried freely); ``ScaleResourceNotFound`` when there is none."""
         return self._one(Project, self.api.request("GET", _project_path(project_name)), "GET project")
 
     def get_projects(self) -> List[Project]:
@@ -122,15 +109,7 @@ class ProjectsMixin(ClientBase):
         return self._one(Project, answer, "POST project setParams")
 
     def get_project_template(self, project_name: str) -> TaskTemplate:
-        """Fetch a project's task template (TextCollection and Chat projects only).
-
-        A read, retried freely.
-
-        Args:
-            project_name: the project's name.
-
-        Returns:
-            the ``TaskTemplate``.
+        """The task template of a TextCollection or Chat project (a read, retried freely).
 
         Raises:
             ScaleResourceNotFound: no such project (404).

@@ -1,7 +1,8 @@
 """``ScaleClient`` methods for tasks: create, fetch, change, list."""
+from functools import partial
 from typing import Any, Dict, Generator, List, Optional, Union
 
-from ._client_base import ClientBase, JSONDict, expect_object
+from ._client_base import ClientBase, JSONDict, expect_object, resource_path
 from ._hints import choice_value
 from ._reconcile import mismatch, task_differences
 from ._retry import CallKind
@@ -13,8 +14,7 @@ from .pagination import Tasklist, walk_cursor_pages
 from .tasks import Task, TaskStatus, TaskType
 from .training_tasks import TrainingTask
 
-def _task_path(task_id: str, *rest: str) -> str:
-    return "/".join(("task", Api.quote_string(str(task_id))) + rest)
+_task_path = partial(resource_path, "task")
 
 
 class TasksMixin(ClientBase):
@@ -79,19 +79,7 @@ class TasksMixin(ClientBase):
         return task
 
     def get_task(self, task_id: str) -> Task:
-        """Fetch a task by id.
-
-        A read, retried freely.
-
-        Args:
-            task_id: the task's id.
-
-        Returns:
-            the ``Task``.
-
-        Raises:
-            ScaleResourceNotFound: no such task (404).
-        """
+        """The task with this id (a read, retried freely); ``ScaleResourceNotFound`` when there is none."""
         return self._one(Task, self.api.request("GET", _task_path(task_id)), "GET task")
 
     def cancel_task(self, task_id: str, clear_unique_id: bool = False) -> Task:

@@ -1,7 +1,7 @@
 """``ScaleClient`` methods for teammates and Scale Studio."""
 from typing import Any, Dict, List, Union
 
-from ._client_base import ClientBase, expect_list, expect_object, expect_strings
+from ._client_base import ClientBase, expect_list, expect_object, expect_strings, resource_path
 from ._models import enum_value
 from ._reconcile import group_differences, mismatch, teammate_differences
 from ._retry import CallKind
@@ -12,7 +12,7 @@ from .teams import Teammate, TeammateRole
 
 
 def _groups_path(project: str, *rest: str) -> str:
-    return "/".join(("studio", "projects", Api.quote_string(project), "groups") + rest)
+    return resource_path("studio/projects", project, "groups", *rest)
 
 
 class TeamsMixin(ClientBase):
@@ -238,7 +238,7 @@ class TeamsMixin(ClientBase):
         """
         answer = self.api.request(
             "PUT",
-            f"studio/batches/{Api.quote_string(batch_name)}",
+            resource_path("studio/batches", batch_name),
             body={"groups": list(project_groups)},
         )
         return self._one(StudioBatch, answer, "PUT studio batch")

@@ -37,6 +37,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
+from ._constants import DEFAULT_EXPORT_WORKERS
 from ._export_files import PathLock, join_parts, remove_stale_parts, write_atomically
 from ._export_plan import PLAN_VERSION, Plan, PlanJob, Planner, Window, window_target
 from ._iso8601 import format_ms, parse_time_ms, shown
@@ -423,7 +424,7 @@ def export_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many
     tags: Optional[Union[List[str], str]] = None,
     include_attachment_url: bool = False,
     limited_response: Optional[bool] = None,
-    workers: int = 4,
+    workers: int = DEFAULT_EXPORT_WORKERS,
     progress: ProgressArg = None,
     window_size: Optional[int] = None,
     retry_budget: Optional[float] = None,

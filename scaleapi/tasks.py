@@ -219,34 +219,13 @@ class Task(_Waitable):
         return self._take(self._bound_client().set_task_metadata(self.id, metadata))
 
     def set_tags(self, tags: List[str]) -> "Task":
-        """Replace this task's tags (``[]`` removes them all).
-
-        Args:
-            tags: the new tags, in order.
-
-        Returns:
-            this task, updated.
-        """
+        """Replace this task's tags (``[]`` removes them all); returns this task, updated."""
         return self._take(self._bound_client().set_task_tags(self.id, tags))
 
     def add_tags(self, tags: List[str]) -> "Task":
-        """Add tags to this task (tags it already has are ignored).
-
-        Args:
-            tags: the tags to add.
-
-        Returns:
-            this task, updated.
-        """
+        """Add tags to this task (tags it already has are ignored); returns this task, updated."""
         return self._take(self._bound_client().add_task_tags(self.id, tags))
 
     def delete_tags(self, tags: List[str]) -> "Task":
-        """Remove tags from this task (tags it does not have are ignored).
-
-        Args:
-            tags: the tags to remove.
-
-        Returns:
-            this task, updated.
-        """
+        """Remove tags from this task (tags it does not have are ignored); returns this task, updated."""
         return self._take(self._bound_client().delete_task_tags(self.id, tags))
