@@ -8,7 +8,7 @@ token already followed, or a page that adds nothing (empty, or the same items ag
 """
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, Generator, List, Optional, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Optional, Sequence, Set, Tuple, Union
 
 from ._client_base import ClientBase
 from .exceptions import ScalePaginationError
@@ -118,8 +118,11 @@ class V2Mixin(ClientBase):
     def v2(self, value: "V2Api") -> None:
         self.__dict__["_v2"] = (value, None)
 
-    def _v2_walk(self, endpoint: str, items: str, **filters: Any) -> Generator[Any, None, None]:
+    def _v2_walk(self, endpoint: str, items: str, arguments: Dict[str, Any]) -> Generator[Any, None, None]:
+        """Walk ``endpoint``'s pages with a generator's ``arguments`` (its ``locals()``: every parameter)."""
         from .api_client.v2.api._base import page_models  # pylint: disable=import-outside-toplevel
+
+        filters = {name: value for name, value in arguments.items() if name != "self"}
 
         v2 = self.with_options(_long_work=True).v2
         fetch = getattr(v2, "_page", None)
@@ -129,7 +132,7 @@ class V2Mixin(ClientBase):
         return walk_v2_pages(lambda token: fetch(endpoint, **filters, next_token=token), items,
                              page_models(endpoint, items))
 
-    def v2_get_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def v2_get_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
         self,
         project_id: Optional[str] = None,
         project_name: Optional[str] = None,
@@ -147,12 +150,9 @@ class V2Mixin(ClientBase):
         Nothing is sent until the first item is asked for; arguments are checked as ``v2.get_tasks``
         checks them. Raises ``ScalePaginationError`` when the paging would loop.
         """
-        yield from self._v2_walk(
-            "get_tasks", "tasks", project_id=project_id, project_name=project_name, batch_id=batch_id,
-            batch_name=batch_name, status=status, completed_after=completed_after,
-            completed_before=completed_before, limit=limit, expand=expand, opts=opts)
+        yield from self._v2_walk("get_tasks", "tasks", locals())
 
-    def v2_get_batches(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def v2_get_batches(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
         self,
         project_id: Optional[str] = None,
         project_name: Optional[str] = None,
@@ -165,12 +165,9 @@ class V2Mixin(ClientBase):
         expand: _EnList = None,
     ) -> Generator[Any, None, None]:
         """Yield every v2 ``Batch`` that matches (``GET /v2/batches``, page by page)."""
-        yield from self._v2_walk(
-            "get_batches", "batches", project_id=project_id, project_name=project_name, status=status,
-            created_after=created_after, created_before=created_before, completed_after=completed_after,
-            completed_before=completed_before, limit=limit, expand=expand)
+        yield from self._v2_walk("get_batches", "batches", locals())
 
-    def v2_get_delivered_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def v2_get_delivered_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
         self,
         delivery_id: Optional[str] = None,
         delivery_name: Optional[str] = None,
@@ -181,11 +178,9 @@ class V2Mixin(ClientBase):
         opts: _EnList = None,
     ) -> Generator[Any, None, None]:
         """Yield every task of a delivery (``GET /v2/delivery``, the ``tasks`` of each page)."""
-        yield from self._v2_walk(
-            "get_delivery", "tasks", delivery_id=delivery_id, delivery_name=delivery_name,
-            project_id=project_id, project_name=project_name, limit=limit, expand=expand, opts=opts)
+        yield from self._v2_walk("get_delivery", "tasks", locals())
 
-    def v2_get_delivery_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def v2_get_delivery_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
         self,
         delivery_id: Optional[str] = None,
         project_id: Optional[str] = None,
@@ -196,22 +191,18 @@ class V2Mixin(ClientBase):
         limit: Optional[int] = None,
     ) -> Generator[Any, None, None]:
         """Yield every delivered task that matches (``GET /v2/delivery/tasks``, the ``docs`` of each page)."""
-        yield from self._v2_walk(
-            "get_delivery_tasks", "docs", delivery_id=delivery_id, project_id=project_id,
-            project_name=project_name, status=status, completed_after=completed_after,
-            completed_before=completed_before, limit=limit)
+        yield from self._v2_walk("get_delivery_tasks", "docs", locals())
 
-    def v2_get_dataset_delivery_tasks(
+    def v2_get_dataset_delivery_tasks(  # pylint: disable=unused-argument
         self,
         delivery_id: Optional[str] = None,
         limit: Optional[int] = None,
         expand: _EnList = None,
     ) -> Generator[Any, None, None]:
         """Yield every task of a dataset delivery (``GET /v2/datasets/delivery``)."""
-        yield from self._v2_walk("get_dataset_delivery", "tasks", delivery_id=delivery_id, limit=limit,
-                                 expand=expand)
+        yield from self._v2_walk("get_dataset_delivery", "tasks", locals())
 
-    def v2_get_dataset_tasks(  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def v2_get_dataset_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
         self,
         dataset_id: Optional[str] = None,
         delivery_id: Optional[str] = None,
@@ -221,6 +212,4 @@ class V2Mixin(ClientBase):
         expand: _EnList = None,
     ) -> Generator[Any, None, None]:
         """Yield every dataset task that matches (``GET /v2/datasets/tasks``, page by page)."""
-        yield from self._v2_walk(
-            "get_dataset_tasks", "tasks", dataset_id=dataset_id, delivery_id=delivery_id,
-            delivered_after=delivered_after, delivered_before=delivered_before, limit=limit, expand=expand)
+        yield from self._v2_walk("get_dataset_tasks", "tasks", locals())

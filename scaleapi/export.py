@@ -42,10 +42,11 @@ from ._export_files import PathLock, join_parts, remove_stale_parts, write_atomi
 from ._export_plan import PLAN_VERSION, Plan, PlanJob, Planner, Window, window_target
 from ._iso8601 import format_ms, parse_time_ms, shown
 from ._progress import ProgressArg, ProgressSink
-from ._task_query import filters_in, task_query
+from ._task_query import ReviewStatusArg, StrOrList, filters_in, task_query
 from .bulk import shared_client
 from .exceptions import ExportError
 from .pagination import Tasklist, walk_cursor_pages
+from .tasks import TaskStatus, TaskType
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import ScaleClient
@@ -411,17 +412,17 @@ def export_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many
     *,
     project_name: Optional[str] = None,
     batch_name: Optional[str] = None,
-    task_type: Optional[Any] = None,
-    status: Optional[Any] = None,
-    review_status: Optional[Any] = None,
-    unique_id: Optional[Union[List[str], str]] = None,
+    task_type: Optional[Union[TaskType, str]] = None,
+    status: Optional[Union[TaskStatus, str]] = None,
+    review_status: ReviewStatusArg = None,
+    unique_id: StrOrList = None,
     completed_after: Optional[str] = None,
     completed_before: Optional[str] = None,
     updated_after: Optional[str] = None,
     updated_before: Optional[str] = None,
     created_after: TimeArg = None,
     created_before: TimeArg = None,
-    tags: Optional[Union[List[str], str]] = None,
+    tags: StrOrList = None,
     include_attachment_url: bool = False,
     limited_response: Optional[bool] = None,
     workers: int = DEFAULT_EXPORT_WORKERS,
