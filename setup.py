@@ -41,6 +41,7 @@ setup(
     packages=find_packages(include=["scaleapi", "scaleapi.*"]),
     package_data={
         "scaleapi": ["py.typed"],
+        "scaleapi.api_client.v2.api": ["endpoints.json"],
         "scaleapi.emulator.console": ["templates/*.html", "static/*.js", "static/*.css", "static/*.svg"],
     },
     python_requires=">=3.9",
