@@ -137,7 +137,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
         dispatcher.on_result = lambda job, delivered: record_callback_result(ctx, job, delivered)
         controller = Controller(ctx, dispatcher, RequestLog())
         app = EmulatorApp(
-            ctx, controller, self._keys, latency_ms=self.latency_ms,
+            controller, self._keys, latency_ms=self.latency_ms,
             max_json_bytes=self.max_body_bytes, max_upload_bytes=self.max_upload_bytes,
         )
         ssl_context = None
