@@ -43,6 +43,7 @@ setup(
         "scaleapi": ["py.typed"],
         "scaleapi.api_client.v2.api": ["endpoints.json"],
         "scaleapi.emulator.console": ["templates/*.html", "static/*.js", "static/*.css", "static/*.svg"],
+        "scaleapi.emulator.storage": ["schema.sql"],
     },
     python_requires=">=3.9",
     install_requires=["requests>=2.25.0", "urllib3>=1.26.0"],

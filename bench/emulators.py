@@ -6,8 +6,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, Dict, List, Optional, Type
+from typing import IO, Any, Dict, List, Optional
 
 from .procs import REPO_ROOT, child_env
 
@@ -122,10 +121,7 @@ class EmulatorProcess:
         for line in stream:
             self._stderr.append(line.rstrip())
 
-    def __exit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         proc, self._proc = self._proc, None
         if proc is None:
             return

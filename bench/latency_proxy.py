@@ -19,8 +19,7 @@ import json
 import os
 import sys
 import threading
-from types import TracebackType
-from typing import List, Optional, Tuple, Type
+from typing import List, Optional, Tuple
 
 HOST = "127.0.0.1"
 CHUNK = 65536
@@ -154,10 +153,7 @@ class LatencyProxy:
     def __enter__(self) -> "LatencyProxy":
         return self.start()
 
-    def __exit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 

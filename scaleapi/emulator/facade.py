@@ -10,8 +10,7 @@ from __future__ import annotations
 import secrets
 import ssl
 import threading
-from types import TracebackType
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Type
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from .http.faults import FaultInjector, FaultRule
 from .http.server_loop import EmulatorServer, make_emulator_server
@@ -137,7 +136,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
         dispatcher.on_result = lambda job, delivered: record_callback_result(ctx, job, delivered)
         controller = Controller(ctx, dispatcher, RequestLog())
         app = EmulatorApp(
-            ctx, controller, self._keys, latency_ms=self.latency_ms,
+            controller, self._keys, latency_ms=self.latency_ms,
             max_json_bytes=self.max_body_bytes, max_upload_bytes=self.max_upload_bytes,
         )
         ssl_context = None
@@ -210,10 +209,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes  # it owns every
     def __enter__(self) -> "Emulator":
         return self.start()
 
-    def __exit__(
-        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     # Addresses -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..._task_query import TASK_QUERY_NAMES
 from ..._version import __version__
-from ..rules.validation import MAX_KEY_LENGTH, MAX_SQL_INT
+from ..rules.validation import MAX_KEY_LENGTH, MAX_PAGE_LIMIT, MAX_SQL_INT
 
 JsonDict = Dict[str, Any]
 
@@ -18,6 +18,10 @@ _STRS: JsonDict = {"type": "array", "items": _STR}
 # A unique_id or a resource name: it must fit in a lookup URL.
 _KEY: JsonDict = {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH}
 _EMAILS: JsonDict = {"type": "array", "items": {"type": "string", "format": "email"}}
+#: ``limit`` of every listing, v1 and v2.
+PAGE_LIMIT: JsonDict = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_LIMIT}
+#: The page parameters of every /v2 listing.
+V2_PAGE_QUERY: List[Tuple[str, JsonDict]] = [("limit", PAGE_LIMIT), ("next_token", _STR)]
 
 
 def _object(required: Tuple[str, ...] = (), **props: JsonDict) -> JsonDict:
@@ -32,7 +36,7 @@ _TASK_BODY = _object(
     attachment=_STR, attachment_type=_STR, geometries=_OBJ, objects_to_annotate=_STRS,
 )
 _TASK_QUERY_SCHEMAS: Dict[str, JsonDict] = {
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+    "limit": PAGE_LIMIT,
     "include_attachment_url": _BOOL,
     "limited_response": _BOOL,
 }
@@ -40,7 +44,7 @@ _TASK_QUERY_SCHEMAS: Dict[str, JsonDict] = {
 _TASK_LIST_QUERY = [(name, _TASK_QUERY_SCHEMAS.get(name, _STR)) for name in TASK_QUERY_NAMES]
 _BATCH_LIST_QUERY: List[Tuple[str, JsonDict]] = [
     ("start_time", _STR), ("end_time", _STR), ("exclude_archived", _BOOL), ("status", _STR),
-    ("project", _STR), ("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
+    ("project", _STR), ("limit", PAGE_LIMIT),
     ("offset", {"type": "integer", "minimum": 0, "maximum": MAX_SQL_INT}),
 ]
 _EMAILS_ROLE = _object(("emails", "team_role"), emails=_EMAILS, team_role=_STR)

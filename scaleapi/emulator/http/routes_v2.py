@@ -14,7 +14,7 @@ from ..rules import v2_batches, v2_projects, v2_tasks
 from ..rules.context import ServiceContext
 from ..rules.identity import Account
 from ..rules.v2_common import OPTIONS
-from .openapi import JsonDict, Operation, openapi_v2_document
+from .openapi import V2_PAGE_QUERY, JsonDict, Operation, openapi_v2_document
 from .request import ApiRequest, basic_username
 from .router import Handler
 from .routes_v2_data import DATA_HANDLER_OPERATIONS, DATA_QUERY_OPERATIONS
@@ -76,7 +76,6 @@ _STR: JsonDict = {"type": "string"}
 _BOOL: JsonDict = {"type": "boolean"}
 _OBJ: JsonDict = {"type": "object", "additionalProperties": True}
 _TIME: JsonDict = {"type": "string", "format": "date-time"}
-_LIMIT: JsonDict = {"type": "integer", "minimum": 1, "maximum": 100}
 
 
 def enum_list(*values: str) -> JsonDict:
@@ -95,7 +94,6 @@ def body(required: Tuple[str, ...] = (), **props: JsonDict) -> JsonDict:
 OPTS: Tuple[str, JsonDict] = ("opts", enum_list(*OPTIONS))
 TASK_EXPAND: Tuple[str, JsonDict] = ("expand", enum_list(*v2_tasks.TASK_EXPANDS))
 BATCH_EXPAND: Tuple[str, JsonDict] = ("expand", enum_list(*v2_batches.BATCH_EXPANDS))
-PAGE: List[Tuple[str, JsonDict]] = [("limit", _LIMIT), ("next_token", _STR)]
 _BATCH_REF = body(batch_id=_STR, batch_name=_STR)
 
 CORE_OPERATIONS: List[V2Operation] = [
@@ -104,7 +102,7 @@ CORE_OPERATIONS: List[V2Operation] = [
     V2Operation("get", "/tasks", with_query(v2_tasks.get_tasks), "List tasks (cursor pages, newest first)",
                 [("project_id", _STR), ("project_name", _STR), ("batch_id", _STR), ("batch_name", _STR),
                  ("status", {"type": "string", "enum": list(v2_tasks.V2_TASK_STATUSES)}),
-                 ("completed_after", _TIME), ("completed_before", _TIME), *PAGE, TASK_EXPAND, OPTS]),
+                 ("completed_after", _TIME), ("completed_before", _TIME), *V2_PAGE_QUERY, TASK_EXPAND, OPTS]),
     V2Operation("post", "/task/chat", with_json(v2_tasks.create_chat_task), "Create a chat task", (),
                 body(project_id=_STR, project_name=_STR, batch_id=_STR, batch_name=_STR,
                      template_variables=_OBJ, metadata=_OBJ, callback_url=_STR)),
@@ -122,7 +120,7 @@ CORE_OPERATIONS: List[V2Operation] = [
                 [("project_id", _STR), ("project_name", _STR),
                  ("status", {"type": "string", "enum": list(v2_batches.V2_BATCH_STATUSES)}),
                  ("created_after", _TIME), ("created_before", _TIME), ("completed_after", _TIME),
-                 ("completed_before", _TIME), *PAGE, BATCH_EXPAND]),
+                 ("completed_before", _TIME), *V2_PAGE_QUERY, BATCH_EXPAND]),
     *[V2Operation("post", f"/batch/{name}", batch_operation(name), f"{name.capitalize()} a batch", (),
                   _BATCH_REF) for name in v2_batches.OPERATIONS],
     V2Operation("post", "/batch/metadata", with_json(v2_batches.set_batch_metadata),

@@ -19,6 +19,7 @@ from ..rules.identity import Account
 from ..rules.v2_common import OPTIONS
 from ..rules.v2_tasks import V2_TASK_STATUSES
 from ..rules.validation import require_object
+from .openapi import V2_PAGE_QUERY
 from .request import ApiRequest
 from .router import Handler
 
@@ -27,8 +28,6 @@ Service = Callable[[ServiceContext, Account, Any], Any]
 
 _STR: JsonDict = {"type": "string"}
 _TIME: JsonDict = {"type": "string", "format": "date-time"}
-_PAGE: List[Tuple[str, JsonDict]] = [("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
-                                     ("next_token", _STR)]
 
 
 def _expand(*values: str) -> Tuple[str, JsonDict]:
@@ -71,13 +70,13 @@ DATA_QUERY_OPERATIONS: List[Tuple[str, str, Service, str, List[Tuple[str, JsonDi
      [("project_id", _STR), ("project_name", _STR), ("delivered_after", _TIME), ("delivered_before", _TIME),
       _expand(*v2_deliveries.DELIVERIES_EXPAND)]),
     ("get", "/delivery", v2_deliveries.get_delivery, "Get a delivery's tasks (cursor pages)",
-     [("delivery_id", _STR), ("delivery_name", _STR), ("project_id", _STR), ("project_name", _STR), *_PAGE,
-      _expand(*v2_deliveries.DELIVERY_EXPAND),
+     [("delivery_id", _STR), ("delivery_name", _STR), ("project_id", _STR), ("project_name", _STR),
+      *V2_PAGE_QUERY, _expand(*v2_deliveries.DELIVERY_EXPAND),
       ("opts", {"type": "array", "items": {"type": "string", "enum": list(OPTIONS)}})]),
     ("get", "/delivery/tasks", v2_deliveries.get_delivery_tasks, "List delivered tasks (cursor pages)",
      [("delivery_id", _STR), ("project_id", _STR), ("project_name", _STR),
       ("status", {"type": "string", "enum": list(V2_TASK_STATUSES)}), ("completed_after", _TIME),
-      ("completed_before", _TIME), *_PAGE]),
+      ("completed_before", _TIME), *V2_PAGE_QUERY]),
     ("get", "/datasets", v2_datasets.get_datasets, "List datasets", []),
     ("get", "/datasets/deliveries", v2_datasets.get_dataset_deliveries,
      "List dataset deliveries (newest first)",
@@ -85,10 +84,10 @@ DATA_QUERY_OPERATIONS: List[Tuple[str, str, Service, str, List[Tuple[str, JsonDi
       _expand(*v2_datasets.DELIVERIES_EXPAND)]),
     ("get", "/datasets/delivery", v2_datasets.get_dataset_delivery,
      "Get a dataset delivery's tasks (cursor pages)",
-     [("delivery_id", _STR), *_PAGE, _expand(*v2_datasets.TASK_EXPAND)]),
+     [("delivery_id", _STR), *V2_PAGE_QUERY, _expand(*v2_datasets.TASK_EXPAND)]),
     ("get", "/datasets/tasks", v2_datasets.get_dataset_tasks, "List dataset tasks (cursor pages)",
      [("dataset_id", _STR), ("delivery_id", _STR), ("delivered_after", _TIME), ("delivered_before", _TIME),
-      *_PAGE, _expand(*v2_datasets.TASK_EXPAND)]),
+      *V2_PAGE_QUERY, _expand(*v2_datasets.TASK_EXPAND)]),
     ("get", "/datasets/task", v2_datasets.get_dataset_task, "Get a dataset task",
      [("task_id", _STR), _expand(*v2_datasets.TASK_EXPAND)]),
     ("get", "/schema", v2_schemas.get_schema, "Get a response schema", [("schema_id", _STR)]),

@@ -16,7 +16,6 @@ from typing import Any, Callable, Dict, Iterable, Optional, Sequence
 
 from werkzeug.wrappers import Response
 
-from ..rules.context import ServiceContext
 from ..rules.control import Controller
 from ..rules.errors import ApiError
 from ..rules.identity import KeyPolicy
@@ -41,15 +40,14 @@ class EmulatorApp:
 
     def __init__(
         self,
-        ctx: ServiceContext,
         controller: Controller,
         keys: KeyPolicy,
         latency_ms: float = 0,
         max_json_bytes: int = DEFAULT_MAX_JSON_BYTES,
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     ) -> None:
-        self.ctx = ctx
         self.controller = controller
+        self.ctx = controller.ctx
         self.keys = keys
         self.latency_ms = latency_ms
         self.max_json_bytes = max_json_bytes

@@ -11,15 +11,12 @@ from .projects import load_project
 from .task_state import refresh_batch
 from .timeutil import iso_from_ms, parse_time
 from .validation import (
-    BATCH_STATUSES, check_metadata, choice_list, optional_bool, optional_str, parse_bool, parse_int,
-    require_object, required_str, resource_name,
+    BATCH_STATUSES, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, check_metadata, choice_list, optional_bool,
+    optional_str, parse_bool, parse_int, require_object, required_str, resource_name,
 )
 
 JsonDict = Dict[str, Any]
 Query = Mapping[str, Sequence[str]]
-
-DEFAULT_PAGE = 100
-MAX_PAGE = 100
 
 
 def load_batch(ctx: ServiceContext, account: Account, name: str) -> JsonDict:
@@ -100,7 +97,7 @@ def _first(query: Query, name: str) -> Optional[str]:
 def list_batches(ctx: ServiceContext, account: Account, query: Query) -> JsonDict:
     """``GET batches``: offset pages, newest first, with ``totalDocs`` and ``total``."""
     limit_raw = _first(query, "limit")
-    limit = DEFAULT_PAGE if limit_raw is None else parse_int(limit_raw, "limit", 1, MAX_PAGE)
+    limit = DEFAULT_PAGE_LIMIT if limit_raw is None else parse_int(limit_raw, "limit", 1, MAX_PAGE_LIMIT)
     offset_raw = _first(query, "offset")
     offset = 0 if offset_raw is None else parse_int(offset_raw, "offset", 0)
     statuses = choice_list(query.get("status") or [], BATCH_STATUSES, "status")

@@ -19,14 +19,13 @@ from .identity import Account
 from .jsontext import EncodedJson, encode, splice_object
 from .timeutil import parse_time
 from .validation import (
-    MAX_SQL_INT, REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES, choice_list, parse_bool, parse_int,
+    DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_SQL_INT, REVIEW_STATUSES, TASK_STATUSES, TASK_TYPES,
+    choice_list, parse_bool, parse_int,
 )
 
 JsonDict = Dict[str, Any]
 Query = Mapping[str, Sequence[str]]
 
-DEFAULT_PAGE = 100
-MAX_PAGE = 100
 LIMITED_KEYS = ("task_id", "status", "metadata", "project")
 #: Most distinct ``tags`` one listing may require (each one is a term of the SQL query).
 MAX_TAG_FILTERS = 100
@@ -113,7 +112,7 @@ def list_tasks(ctx: ServiceContext, account: Account, query: Query) -> EncodedJs
     the encoder would give), so a full page is never decoded and re-encoded.
     """
     limit_raw = _last(query, "limit")
-    limit = DEFAULT_PAGE if limit_raw is None else parse_int(limit_raw, "limit", 1, MAX_PAGE)
+    limit = DEFAULT_PAGE_LIMIT if limit_raw is None else parse_int(limit_raw, "limit", 1, MAX_PAGE_LIMIT)
     limited_raw = _last(query, "limited_response")
     limited = parse_bool(limited_raw, "limited_response") if limited_raw is not None else False
     attachment_raw = _last(query, "include_attachment_url")

@@ -127,30 +127,32 @@ def _refuse(doc: Mapping[str, Any], operation: str) -> ApiError:
     return v2_error(400, f"Batch {doc['name']!r} is {doc['status']}; it cannot be {operation}d.")
 
 
+#: The module's state table: each operation's new status, from each status it moves a batch out of.
+_MOVES: Dict[str, Dict[str, str]] = {
+    "finalize": {"staging": "in_progress"},
+    "pause": {"in_progress": "paused"},
+    "resume": {"paused": "in_progress"},
+    "cancel": {"staging": "cancelled", "in_progress": "cancelled", "paused": "cancelled"},
+}
+#: The rest of the table that is not a 400: the batch stays as it is, and the answer says why.
+_UNCHANGED: Dict[Tuple[str, str], str] = {
+    ("finalize", "in_progress"): "Batch is already in progress.",
+    ("pause", "staging"): "Batch is staging: nothing is running yet, so there is nothing to pause.",
+    ("pause", "paused"): "Batch is already paused.",
+    ("cancel", "cancelled"): "Batch is already cancelled.",
+}
+
+
 def _transition(doc: JsonDict, operation: str) -> Tuple[bool, str]:
     """What one operation does to a batch: (changes it, new status or message); 400 where refused."""
     status = doc["status"]
-    if operation == "finalize":
-        if status == "staging":
-            return True, "in_progress"
-        if status == "in_progress":
-            return False, "Batch is already in progress."
-    elif operation == "pause":
-        if status == "in_progress":
-            return True, "paused"
-        if status == "staging":
-            return False, "Batch is staging: nothing is running yet, so there is nothing to pause."
-        if status == "paused":
-            return False, "Batch is already paused."
-    elif operation == "resume":
-        if status == "paused":
-            return True, "in_progress"
-    elif operation == "cancel":
-        if status in ("staging", "in_progress", "paused"):
-            return True, "cancelled"
-        if status == "cancelled":
-            return False, "Batch is already cancelled."
-    raise _refuse(doc, operation)
+    target = _MOVES[operation].get(status)
+    if target is not None:
+        return True, target
+    message = _UNCHANGED.get((operation, status))
+    if message is None:
+        raise _refuse(doc, operation)
+    return False, message
 
 
 _MESSAGES = {

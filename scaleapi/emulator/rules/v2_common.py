@@ -16,13 +16,11 @@ from .context import ServiceContext
 from .errors import ApiError
 from .identity import Account
 from .timeutil import parse_time
-from .validation import MAX_SQL_INT, optional_bool
+from .validation import DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, MAX_SQL_INT, optional_bool
 
 JsonDict = Dict[str, Any]
 Query = Mapping[str, Sequence[str]]
 
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 100
 #: The ``opts`` values of every v2 endpoint that takes them.
 OPTIONS = ("annotation_details", "attachment_details", "model_parameters", "submissions")
 _TOKEN_VERSION = 1
@@ -43,10 +41,10 @@ def parse_limit(query: Query) -> int:
     """``limit``: 1..100, default 100; 400 otherwise."""
     raw = query_str(query, "limit")
     if raw is None:
-        return DEFAULT_LIMIT
+        return DEFAULT_PAGE_LIMIT
     # ASCII digits only, and few of them: "²" is a digit to str.isdigit but not to int().
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= MAX_LIMIT:
-        raise v2_error(400, f"limit must be an integer from 1 to {MAX_LIMIT} (got {raw!r}).")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= MAX_PAGE_LIMIT:
+        raise v2_error(400, f"limit must be an integer from 1 to {MAX_PAGE_LIMIT} (got {raw!r}).")
     return int(raw)
 
 

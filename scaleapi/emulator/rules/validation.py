@@ -40,6 +40,9 @@ MAX_TAG_LENGTH = 256
 MAX_KEY_LENGTH = 1024
 #: Largest integer a query parameter or page token may carry: SQLite's INTEGER range.
 MAX_SQL_INT = 2**63 - 1
+#: Page size of every listing, v1 and v2: ``limit`` runs from 1 to the maximum, the default when absent.
+DEFAULT_PAGE_LIMIT = 100
+MAX_PAGE_LIMIT = 100
 
 # A JSON text can only decode to a lone surrogate through a \uD800-\uDFFF escape.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")

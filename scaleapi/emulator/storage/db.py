@@ -1,4 +1,4 @@
-"""The SQLite connection, its schema, and transactions.
+"""The SQLite connection, its schema (``schema.sql`` beside this module), and transactions.
 
 One connection serves every thread, guarded by a re-entrant lock: the emulator is a test server,
 so serialising writes is simpler and fast enough, and it makes every service call atomic. Columns
@@ -16,170 +16,11 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional, Sequence
 
-from .v2_data_store import V2_DATA_SCHEMA, V2_DATA_TABLES
-
-COUNTS_INSERT_TRIGGER = """
-CREATE TRIGGER IF NOT EXISTS task_counts_insert AFTER INSERT ON tasks BEGIN
-    INSERT INTO task_counts (acct, project, batch, status, type, review_status, n)
-    VALUES (NEW.acct, IFNULL(NEW.project, ''), IFNULL(NEW.batch, ''), NEW.status, NEW.type,
-            IFNULL(NEW.review_status, ''), 1)
-    ON CONFLICT (acct, project, batch, status, type, review_status) DO UPDATE SET n = n + 1;
-END;
-"""
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS accounts (
-    acct INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL UNIQUE,
-    is_test INTEGER NOT NULL,
-    created_ms INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS projects (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    name TEXT NOT NULL,
-    created_ms INTEGER NOT NULL,
-    doc TEXT NOT NULL,
-    UNIQUE (account, name)
-);
-CREATE TABLE IF NOT EXISTS batches (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    name TEXT NOT NULL,
-    project TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_ms INTEGER NOT NULL,
-    doc TEXT NOT NULL,
-    UNIQUE (account, name)
-);
-CREATE INDEX IF NOT EXISTS batches_by_project ON batches (account, project, seq);
-CREATE INDEX IF NOT EXISTS batches_by_status ON batches (account, status, seq);
-CREATE INDEX IF NOT EXISTS batches_by_created ON batches (account, created_ms);
--- Tasks are listed newest first by (created_ms, seq). Every listing index ends in created_ms (and,
--- implicitly, the rowid seq), so one index range answers both the filter and the order. The account
--- is a small integer (accounts.acct) to keep a million-row index compact.
-CREATE TABLE IF NOT EXISTS tasks (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    task_id TEXT NOT NULL UNIQUE,
-    acct INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    status TEXT NOT NULL,
-    project TEXT,
-    batch TEXT,
-    unique_id TEXT,
-    review_status TEXT,
-    is_test INTEGER NOT NULL,
-    created_ms INTEGER NOT NULL,
-    updated_ms INTEGER NOT NULL,
-    completed_ms INTEGER,
-    doc TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tasks_by_created ON tasks (acct, created_ms);
-CREATE INDEX IF NOT EXISTS tasks_by_project ON tasks (acct, project, created_ms);
-CREATE INDEX IF NOT EXISTS tasks_by_project_status ON tasks (acct, project, status, created_ms);
-CREATE INDEX IF NOT EXISTS tasks_by_batch ON tasks (acct, batch, created_ms);
-CREATE INDEX IF NOT EXISTS tasks_by_batch_status ON tasks (acct, batch, status, created_ms);
-CREATE INDEX IF NOT EXISTS tasks_by_status ON tasks (acct, status, created_ms);
-CREATE INDEX IF NOT EXISTS tasks_by_type ON tasks (acct, type, created_ms);
-CREATE INDEX IF NOT EXISTS tasks_by_review ON tasks (acct, review_status, created_ms);
-CREATE INDEX IF NOT EXISTS tasks_by_updated ON tasks (acct, updated_ms);
-CREATE INDEX IF NOT EXISTS tasks_by_completed ON tasks (acct, completed_ms);
-CREATE UNIQUE INDEX IF NOT EXISTS tasks_by_unique_id ON tasks (acct, unique_id)
-    WHERE unique_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS tasks_pending_live ON tasks (created_ms)
-    WHERE status = 'pending' AND is_test = 0;
--- Running totals per combination of the equality filters, kept by triggers, so that `total` for
--- e.g. project=P&status=S is a sum over a handful of rows instead of a count over an index.
--- NULLs are stored as '' because NULLs never collide in a UNIQUE constraint.
-CREATE TABLE IF NOT EXISTS task_counts (
-    acct INTEGER NOT NULL,
-    project TEXT NOT NULL,
-    batch TEXT NOT NULL,
-    status TEXT NOT NULL,
-    type TEXT NOT NULL,
-    review_status TEXT NOT NULL,
-    n INTEGER NOT NULL,
-    UNIQUE (acct, project, batch, status, type, review_status)
-);
-CREATE TRIGGER IF NOT EXISTS task_counts_update AFTER UPDATE ON tasks
-WHEN OLD.acct IS NOT NEW.acct OR OLD.project IS NOT NEW.project OR OLD.batch IS NOT NEW.batch
-    OR OLD.status IS NOT NEW.status OR OLD.type IS NOT NEW.type
-    OR OLD.review_status IS NOT NEW.review_status
-BEGIN
-    UPDATE task_counts SET n = n - 1
-    WHERE acct = OLD.acct AND project = IFNULL(OLD.project, '') AND batch = IFNULL(OLD.batch, '')
-        AND status = OLD.status AND type = OLD.type AND review_status = IFNULL(OLD.review_status, '');
-    INSERT INTO task_counts (acct, project, batch, status, type, review_status, n)
-    VALUES (NEW.acct, IFNULL(NEW.project, ''), IFNULL(NEW.batch, ''), NEW.status, NEW.type,
-            IFNULL(NEW.review_status, ''), 1)
-    ON CONFLICT (acct, project, batch, status, type, review_status) DO UPDATE SET n = n + 1;
-END;
-CREATE TRIGGER IF NOT EXISTS task_counts_delete AFTER DELETE ON tasks BEGIN
-    UPDATE task_counts SET n = n - 1
-    WHERE acct = OLD.acct AND project = IFNULL(OLD.project, '') AND batch = IFNULL(OLD.batch, '')
-        AND status = OLD.status AND type = OLD.type AND review_status = IFNULL(OLD.review_status, '');
-END;
-CREATE TABLE IF NOT EXISTS task_tags (
-    acct INTEGER NOT NULL,
-    tag TEXT NOT NULL,
-    created_ms INTEGER NOT NULL,
-    task_seq INTEGER NOT NULL,
-    PRIMARY KEY (acct, tag, created_ms, task_seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS task_tags_by_task ON task_tags (task_seq, tag);
-CREATE TABLE IF NOT EXISTS quality_tasks (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    quality_id TEXT NOT NULL UNIQUE,
-    account TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    created_ms INTEGER NOT NULL,
-    doc TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS files (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    file_id TEXT NOT NULL,
-    reference_id TEXT,
-    created_ms INTEGER NOT NULL,
-    doc TEXT NOT NULL,
-    UNIQUE (account, file_id)
-);
-CREATE UNIQUE INDEX IF NOT EXISTS files_by_reference ON files (account, reference_id)
-    WHERE reference_id IS NOT NULL;
-CREATE TABLE IF NOT EXISTS teammates (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    email TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    UNIQUE (account, email)
-);
-CREATE TABLE IF NOT EXISTS studio_assignments (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    email TEXT NOT NULL,
-    project TEXT NOT NULL,
-    UNIQUE (account, email, project)
-);
-CREATE TABLE IF NOT EXISTS studio_groups (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    project TEXT NOT NULL,
-    name TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    UNIQUE (account, project, name)
-);
-CREATE TABLE IF NOT EXISTS studio_priorities (
-    account TEXT PRIMARY KEY,
-    names TEXT NOT NULL
-);
-"""
-
-TABLES = (
-    "accounts", "projects", "batches", "tasks", "task_counts", "task_tags", "quality_tasks", "files",
-    "teammates", "studio_assignments", "studio_groups", "studio_priorities",
-) + V2_DATA_TABLES
+#: The schema, every statement safe to repeat; run whenever a database is opened.
+SCHEMA = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 
 
 class StorageError(OSError):
@@ -243,7 +84,7 @@ class Database:
                 self._conn.execute("BEGIN EXCLUSIVE")
                 self._conn.execute("COMMIT")
             self._conn.execute("PRAGMA temp_store=MEMORY")
-            self._conn.executescript(SCHEMA + V2_DATA_SCHEMA + COUNTS_INSERT_TRIGGER)
+            self._conn.executescript(SCHEMA)
         except sqlite3.Error as err:
             self._conn.close()
             name = getattr(err, "sqlite_errorname", "")  # Python 3.11+; older ones say it in words
@@ -307,11 +148,17 @@ class Database:
         with self._lock:
             return self._conn.execute(sql, params).fetchone()
 
+    def _tables(self) -> List[str]:
+        """The schema's tables, in the order it creates them."""
+        return [row[0] for row in self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )]
+
     def wipe(self) -> None:
         """Delete every row of every table (the control API's reset)."""
         with self.transaction():
-            for table in TABLES:
-                self._conn.execute(f"DELETE FROM {table}")  # nosec: fixed table names
+            for table in self._tables():
+                self._conn.execute(f'DELETE FROM "{table}"')  # nosec: names from the schema
 
     def wipe_account(self, account: str, number: int) -> None:
         """Delete one account's rows from every table (the console's account reset).
@@ -320,10 +167,7 @@ class Database:
         the account id (``account``) or by its number (``acct``) go.
         """
         with self.transaction():
-            names = [row[0] for row in self._conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )]
-            for table in names:
+            for table in self._tables():
                 columns = {row[1] for row in self._conn.execute(f'PRAGMA table_info("{table}")')}
                 if "acct" in columns:
                     self._conn.execute(f'DELETE FROM "{table}" WHERE acct = ?', (number,))

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from .db import COUNTS_INSERT_TRIGGER, Database
+from .db import Database
 from .resource_stores import AccountStore
 from .sqltext import range_clauses
 
@@ -194,17 +194,21 @@ class TaskStore:
     def insert_many(self, recs: Sequence[TaskRecord]) -> None:
         """Bulk insert (seeding); tags are ignored. Call inside a transaction.
 
-        The per-row counting trigger is dropped for the insert and the totals are added in one
-        grouped upsert instead; inside the transaction nobody can observe the gap.
+        The per-row counting trigger is dropped for the insert (and put back from the text SQLite
+        keeps of it) and the totals are added in one grouped upsert instead; inside the transaction
+        nobody can observe the gap.
         """
         rows = [self._values(rec) for rec in recs]
         totals: Dict[Tuple[Any, ...], int] = {}
         for row in rows:
             key = (row[1], row[4] or "", row[5] or "", row[3], row[2], row[7] or "")
             totals[key] = totals.get(key, 0) + 1
-        self._db.execute("DROP TRIGGER IF EXISTS task_counts_insert")
+        (trigger,) = self._db.query_one(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'task_counts_insert'"
+        )
+        self._db.execute("DROP TRIGGER task_counts_insert")
         self._db.executemany(_INSERT, rows)
-        self._db.execute(COUNTS_INSERT_TRIGGER)
+        self._db.execute(trigger)
         self._db.executemany(
             "INSERT INTO task_counts (acct, project, batch, status, type, review_status, n) "
             "VALUES (?,?,?,?,?,?,?) ON CONFLICT (acct, project, batch, status, type, review_status) "

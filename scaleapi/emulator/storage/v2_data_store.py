@@ -5,8 +5,7 @@ A delivery hands over completed tasks of one project: the ``deliveries`` row nam
 not rewrite a handover). Datasets are delivered in ``dataset_deliveries`` whose ``dataset_tasks``
 carry a free-form response; their attachments keep their bytes in ``dataset_attachments``. Pages
 resume strictly after a row number (``position`` or ``seq``), which the primary keys answer directly.
-
-This module must not import :mod:`.db` at run time: ``db`` builds its schema from the text below.
+The tables are created by ``schema.sql`` with the rest of the schema.
 """
 from __future__ import annotations
 
@@ -22,81 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 JsonDict = Dict[str, Any]
 TimeRange = Tuple[Optional[int], Optional[int]]
-
-V2_DATA_SCHEMA = """
-CREATE TABLE IF NOT EXISTS deliveries (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    delivery_id TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    project TEXT NOT NULL,
-    delivered_ms INTEGER NOT NULL,
-    doc TEXT NOT NULL,
-    UNIQUE (account, project, name)
-);
-CREATE INDEX IF NOT EXISTS deliveries_by_project ON deliveries (account, project, delivered_ms);
-CREATE TABLE IF NOT EXISTS delivery_tasks (
-    delivery_seq INTEGER NOT NULL,
-    position INTEGER NOT NULL,
-    account TEXT NOT NULL,
-    project TEXT NOT NULL,
-    task_id TEXT NOT NULL,
-    delivered_ms INTEGER NOT NULL,
-    schema_id TEXT,
-    response TEXT NOT NULL,
-    PRIMARY KEY (delivery_seq, position)
-);
-CREATE INDEX IF NOT EXISTS delivery_tasks_by_task ON delivery_tasks (account, task_id, delivery_seq);
-CREATE INDEX IF NOT EXISTS delivery_tasks_by_project ON delivery_tasks (account, project, task_id);
-CREATE TABLE IF NOT EXISTS datasets (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    dataset_id TEXT NOT NULL UNIQUE,
-    doc TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS datasets_by_account ON datasets (account, seq);
-CREATE TABLE IF NOT EXISTS dataset_deliveries (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    delivery_id TEXT NOT NULL UNIQUE,
-    dataset_id TEXT NOT NULL,
-    delivered_ms INTEGER NOT NULL,
-    doc TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS dataset_deliveries_by_dataset ON dataset_deliveries (account, dataset_id, seq);
-CREATE TABLE IF NOT EXISTS dataset_tasks (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    task_id TEXT NOT NULL,
-    dataset_id TEXT NOT NULL,
-    delivery_id TEXT NOT NULL,
-    delivered_ms INTEGER NOT NULL,
-    response TEXT NOT NULL,
-    UNIQUE (account, task_id)
-);
-CREATE INDEX IF NOT EXISTS dataset_tasks_by_dataset ON dataset_tasks (account, dataset_id, seq);
-CREATE INDEX IF NOT EXISTS dataset_tasks_by_delivery ON dataset_tasks (account, delivery_id, seq);
-CREATE TABLE IF NOT EXISTS dataset_attachments (
-    account TEXT NOT NULL,
-    task_id TEXT NOT NULL,
-    attachment_id TEXT NOT NULL,
-    content_type TEXT NOT NULL,
-    filename TEXT,
-    data BLOB NOT NULL,
-    PRIMARY KEY (account, task_id, attachment_id)
-);
-CREATE TABLE IF NOT EXISTS schemas (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    account TEXT NOT NULL,
-    schema_id TEXT NOT NULL UNIQUE,
-    json TEXT NOT NULL
-);
-"""
-
-V2_DATA_TABLES = (
-    "deliveries", "delivery_tasks", "datasets", "dataset_deliveries", "dataset_tasks",
-    "dataset_attachments", "schemas",
-)
 
 
 def _dump(doc: Any) -> str:
