@@ -1,4 +1,7 @@
-"""``ScaleClient.v2`` (the v2 API, built on first use) and the v2 list generators.
+"""``ScaleClient.v2`` (the v2 API, built on first use) and the page walk of the v2 list generators.
+
+The generators themselves (``v2_get_tasks`` and the others) are written from the endpoint table, in
+``_client_v2_lists``.
 
 Nothing from ``scaleapi.api_client`` is imported until ``.v2`` is first touched, so ``import
 scaleapi`` and ``ScaleClient(...)`` load no v2 module. The generators walk ``next_token`` pages
@@ -6,9 +9,7 @@ through the client's long-work copy (``with_options(_long_work=True)``), so a pa
 outage within the retry budget, and refuse a cursor that would make them loop: an empty token, a
 token already followed, or a page that adds nothing (empty, or the same items again).
 """
-from datetime import datetime
-from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Optional, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, List, Optional, Sequence, Set, Tuple
 
 from ._client_base import ClientBase
 from .exceptions import ScalePaginationError
@@ -17,10 +18,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .api_client.v2.api.v2_api import V2Api
 
 __all__ = ["V2Mixin"]
-
-_Dt = Optional[Union[datetime, str]]
-_En = Optional[Union[Enum, str]]
-_EnList = Optional[Sequence[Union[Enum, str]]]
 
 
 def _signature(items: Sequence[Any]) -> Optional[frozenset]:  # type: ignore[type-arg]
@@ -91,7 +88,7 @@ def walk_v2_pages(fetch: Callable[[Optional[str]], Any], items: str,
 
 
 class V2Mixin(ClientBase):
-    """``v2`` and the ``v2_get_*`` generators of ``ScaleClient``."""
+    """``v2`` of ``ScaleClient``, and the page walk of its ``v2_get_*`` generators (``_client_v2_lists``)."""
 
     @property
     def v2(self) -> "V2Api":
@@ -131,85 +128,3 @@ class V2Mixin(ClientBase):
             return walk_v2_pages(lambda token: method(**filters, next_token=token), items)
         return walk_v2_pages(lambda token: fetch(endpoint, **filters, next_token=token), items,
                              page_models(endpoint, items))
-
-    def v2_get_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
-        self,
-        project_id: Optional[str] = None,
-        project_name: Optional[str] = None,
-        batch_id: Optional[str] = None,
-        batch_name: Optional[str] = None,
-        status: _En = None,
-        completed_after: _Dt = None,
-        completed_before: _Dt = None,
-        limit: Optional[int] = None,
-        expand: _EnList = None,
-        opts: _EnList = None,
-    ) -> Generator[Any, None, None]:
-        """Yield every v2 ``Task`` that matches (``GET /v2/tasks``, page by page); ``limit`` is the page size.
-
-        Nothing is sent until the first item is asked for; arguments are checked as ``v2.get_tasks``
-        checks them. Raises ``ScalePaginationError`` when the paging would loop.
-        """
-        yield from self._v2_walk("get_tasks", "tasks", locals())
-
-    def v2_get_batches(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
-        self,
-        project_id: Optional[str] = None,
-        project_name: Optional[str] = None,
-        status: _En = None,
-        created_after: _Dt = None,
-        created_before: _Dt = None,
-        completed_after: _Dt = None,
-        completed_before: _Dt = None,
-        limit: Optional[int] = None,
-        expand: _EnList = None,
-    ) -> Generator[Any, None, None]:
-        """Yield every v2 ``Batch`` that matches (``GET /v2/batches``, page by page)."""
-        yield from self._v2_walk("get_batches", "batches", locals())
-
-    def v2_get_delivered_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
-        self,
-        delivery_id: Optional[str] = None,
-        delivery_name: Optional[str] = None,
-        project_id: Optional[str] = None,
-        project_name: Optional[str] = None,
-        limit: Optional[int] = None,
-        expand: _EnList = None,
-        opts: _EnList = None,
-    ) -> Generator[Any, None, None]:
-        """Yield every task of a delivery (``GET /v2/delivery``, the ``tasks`` of each page)."""
-        yield from self._v2_walk("get_delivery", "tasks", locals())
-
-    def v2_get_delivery_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
-        self,
-        delivery_id: Optional[str] = None,
-        project_id: Optional[str] = None,
-        project_name: Optional[str] = None,
-        status: _En = None,
-        completed_after: _Dt = None,
-        completed_before: _Dt = None,
-        limit: Optional[int] = None,
-    ) -> Generator[Any, None, None]:
-        """Yield every delivered task that matches (``GET /v2/delivery/tasks``, the ``docs`` of each page)."""
-        yield from self._v2_walk("get_delivery_tasks", "docs", locals())
-
-    def v2_get_dataset_delivery_tasks(  # pylint: disable=unused-argument
-        self,
-        delivery_id: Optional[str] = None,
-        limit: Optional[int] = None,
-        expand: _EnList = None,
-    ) -> Generator[Any, None, None]:
-        """Yield every task of a dataset delivery (``GET /v2/datasets/delivery``)."""
-        yield from self._v2_walk("get_dataset_delivery", "tasks", locals())
-
-    def v2_get_dataset_tasks(  # pylint: disable=unused-argument,too-many-arguments,too-many-positional-arguments
-        self,
-        dataset_id: Optional[str] = None,
-        delivery_id: Optional[str] = None,
-        delivered_after: _Dt = None,
-        delivered_before: _Dt = None,
-        limit: Optional[int] = None,
-        expand: _EnList = None,
-    ) -> Generator[Any, None, None]:
-        """Yield every dataset task that matches (``GET /v2/datasets/tasks``, page by page)."""
-        yield from self._v2_walk("get_dataset_tasks", "tasks", locals())

@@ -9,6 +9,7 @@ importing that module until the method is first looked up (``ScaleClient.export_
 from __future__ import annotations
 
 import importlib
+from types import MethodType
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from ._hints import check_keywords
@@ -64,4 +65,4 @@ class LazyFunction:
             method = check_keywords(getattr(importlib.import_module(self.module, __package__), self.name))
             method.__qualname__ = f"{(owner or type(instance)).__name__}.{self.attribute}"
             self._method = method
-        return method if instance is None else method.__get__(instance, owner)
+        return method if instance is None else MethodType(method, instance)

@@ -16,7 +16,7 @@ from ._client_bulk import BulkMixin
 from ._client_projects import ProjectsMixin
 from ._client_tasks import TasksMixin
 from ._client_teams import TeamsMixin
-from ._client_v2 import V2Mixin
+from ._client_v2_lists import V2ListsMixin
 from ._hints import check_keywords
 from ._task_query import TASK_QUERY_TO_FILTER
 from .api import Api, Timeout
@@ -26,7 +26,7 @@ __all__ = ["ScaleClient"]
 
 
 class ScaleClient(  # pylint: disable=too-many-ancestors  # six method groups, their base, Closing
-    TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin, V2Mixin, Closing
+    TasksMixin, BatchesMixin, ProjectsMixin, TeamsMixin, BulkMixin, V2ListsMixin, Closing
 ):
     """A client of the Scale v1 API.
 

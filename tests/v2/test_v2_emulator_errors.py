@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator, Type
 
 import pytest
 from support.v2_world import V2World, build_world
+from support.waiting import wait_until
 
 import scaleapi
 from scaleapi import ScaleClient
@@ -131,14 +132,22 @@ def test_refused_connection_in_a_generator_is_a_scale_connection_error() -> None
             next(scale.v2_get_tasks(project_name="p"))
 
 
+def _served(emulator: Emulator, path: str, since: float) -> int:
+    """How many requests for ``path`` made from ``since`` (epoch seconds) the emulator has answered."""
+    return sum(entry["path"] == path and entry["time"] >= since for entry in emulator.requests())
+
+
 def test_slow_answer_is_a_client_timeout(emulator: Emulator, world: V2World) -> None:
     """An answer delayed by a fault rule past the client's timeout: ScaleClientTimeout."""
     rule = emulator.add_fault(method="GET", path="/v2/projects", action="delay", delay_ms=3000, count=1)
+    since = time.time()
     try:
         with world.client(max_retries=0, timeout=0.5) as scale:
             _transport_failure(scaleapi.ScaleClientTimeout, scale, lambda c: c.v2.get_projects())
             fired = {r["id"]: r["fired"] for r in emulator.faults()}
             assert fired[rule["id"]] == 1
+        # The delayed answer is still on its way: let it finish here, not in the log of the next test.
+        wait_until(lambda: _served(emulator, "/v2/projects", since) == 1, timeout=10)
     finally:
         emulator.clear_faults()
 
@@ -146,10 +155,12 @@ def test_slow_answer_is_a_client_timeout(emulator: Emulator, world: V2World) -> 
 def test_per_call_timeout_on_a_v2_call(emulator: Emulator, world: V2World) -> None:
     """``_request_timeout`` applies to one call; the next call has the client's timeout."""
     emulator.add_fault(method="GET", path="/v2/project", action="delay", delay_ms=3000, count=1)
+    since = time.time()
     try:
         with world.client(max_retries=0) as scale:
             _transport_failure(scaleapi.ScaleClientTimeout, scale,
                                lambda c: c.v2.get_project(project_name=world.project, _request_timeout=0.5))
             assert scale.v2.get_project(project_name=world.project).name == world.project
+        wait_until(lambda: _served(emulator, "/v2/project", since) == 2, timeout=10)  # the delayed one too
     finally:
         emulator.clear_faults()
