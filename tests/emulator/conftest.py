@@ -5,7 +5,9 @@
 * ``api`` / ``api_for``: a small JSON client bound to a key (test-mode ``test_…`` by default);
 * ``receiver``: a loopback HTTP server that records callback POSTs and answers with scripted codes;
 * ``client``: our SDK on the emulator with the test-mode key (its v2 base derived from the /v1 URL);
-* ``v2http``: the small JSON client for ``/v2`` (Basic auth with the test-mode key).
+* ``v2http``: the small JSON client for ``/v2`` (Basic auth with the test-mode key);
+* ``wire`` / ``live_wire``: a raw ``/v2`` client (support.v2_emulator's ``V2Wire``) with the test-mode /
+  live-mode key; ``scale`` / ``live_scale``: our SDK without retries, with the same keys.
 """
 # pytest passes fixtures as same-named parameters.
 # pylint: disable=redefined-outer-name
@@ -17,6 +19,7 @@ import pytest
 from support.callback_receiver import Receiver
 from support.emulator import LIVE_KEY, TEST_KEY, Api
 from support.fixtures import emu
+from support.v2_emulator import V2Wire, sdk_client
 
 from scaleapi import ScaleClient
 from scaleapi.emulator import Emulator
@@ -87,3 +90,38 @@ def v2http(api_for: Callable[[Optional[str]], Api], emu: Emulator) -> Api:
     plain = api_for(TEST_KEY)
     plain.base = f"{emu.base}/v2"
     return plain
+
+
+def _wire_of(emu: Emulator, key: str) -> Iterator[V2Wire]:
+    client = V2Wire(emu.base, key)
+    yield client
+    client.close()
+
+
+def _scale_of(emu: Emulator, key: str) -> Iterator[ScaleClient]:
+    with sdk_client(emu.url, key) as client:
+        yield client
+
+
+@pytest.fixture
+def wire(emu: Emulator) -> Iterator[V2Wire]:
+    """A raw /v2 client with the test-mode key."""
+    yield from _wire_of(emu, TEST_KEY)
+
+
+@pytest.fixture
+def live_wire(emu: Emulator) -> Iterator[V2Wire]:
+    """A raw /v2 client with the live-mode key (tasks stay pending until completed)."""
+    yield from _wire_of(emu, LIVE_KEY)
+
+
+@pytest.fixture
+def scale(emu: Emulator) -> Iterator[ScaleClient]:
+    """Our SDK without retries, test-mode key."""
+    yield from _scale_of(emu, TEST_KEY)
+
+
+@pytest.fixture
+def live_scale(emu: Emulator) -> Iterator[ScaleClient]:
+    """Our SDK without retries, live-mode key."""
+    yield from _scale_of(emu, LIVE_KEY)

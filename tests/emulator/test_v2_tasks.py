@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 from support.emulator import IMAGE_TASK, LIVE_KEY, OTHER_KEY, TEST_KEY, Api
 from support.one_of import held
-from support.v2_emulator import V2Wire, sdk_client, v1_project, v2_error_of
+from support.v2_emulator import V2Wire, v1_project, v2_error_of
 
 from scaleapi import ScaleClient
 from scaleapi.api_client.v2 import BaseAnnotation, Batch, Project
@@ -21,36 +21,6 @@ from scaleapi.exceptions import ScaleInvalidRequest, ScaleResourceNotFound
 
 ANNOTATION_TYPES = {"boolean", "integer", "text", "category", "category_multiple", "file", "labeled_text",
                     "ranked_choices"}
-
-
-@pytest.fixture
-def wire(emu: Emulator) -> Iterator[V2Wire]:
-    """A raw /v2 client with the test-mode key."""
-    client = V2Wire(emu.base, TEST_KEY)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def live_wire(emu: Emulator) -> Iterator[V2Wire]:
-    """A raw /v2 client with the live-mode key (tasks stay pending)."""
-    client = V2Wire(emu.base, LIVE_KEY)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def scale(emu: Emulator) -> Iterator[ScaleClient]:
-    """Our SDK, test-mode key."""
-    with sdk_client(emu.url, TEST_KEY) as client:
-        yield client
-
-
-@pytest.fixture
-def live_scale(emu: Emulator) -> Iterator[ScaleClient]:
-    """Our SDK, live-mode key."""
-    with sdk_client(emu.url, LIVE_KEY) as client:
-        yield client
 
 
 def _all_annotations(task: Dict[str, Any]) -> List[Dict[str, Any]]:
