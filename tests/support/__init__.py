@@ -10,6 +10,6 @@
   ``cls_of`` and the ``roundtrip`` check of the v2 model tests; ``v2_errors``: the status -> v2 exception ->
   ``ScaleException`` table of the v2 exception and endpoint tests.
 * ``one_of``: ``held(wrapper, Kind)``, the value a v2 oneOf wrapper holds, checked to be a ``Kind``.
-* ``doc_blocks``: the code blocks of README.rst and docs/*.md; ``readme_samples``: the seed README's samples
-  (a package, one module per README part).
+* ``doc_blocks``: the code blocks of README.rst and docs/*.md; ``readme_samples``: the seed README's samples,
+  read from ``readme_samples.md``.
 """
