@@ -6,8 +6,9 @@
 * ``receiver``: a loopback HTTP server that records callback POSTs and answers with scripted codes;
 * ``client``: our SDK on the emulator with the test-mode key (its v2 base derived from the /v1 URL);
 * ``v2http``: the small JSON client for ``/v2`` (Basic auth with the test-mode key);
-* ``wire`` / ``live_wire``: a raw ``/v2`` client (support.v2_emulator's ``V2Wire``) with the test-mode /
-  live-mode key; ``scale`` / ``live_scale``: our SDK without retries, with the same keys.
+* ``wire``: a raw ``/v2`` client (support.v2_emulator's ``V2Wire``) and ``scale``: our SDK without retries,
+  both with the key ``v2_key`` gives: the test-mode key, unless a module overrides ``v2_key`` (the
+  live-mode modules do, so that tasks stay pending until completed).
 """
 # pytest passes fixtures as same-named parameters.
 # pylint: disable=redefined-outer-name
@@ -35,12 +36,12 @@ def emulator() -> Iterator[Emulator]:
 
 
 @pytest.fixture
-def api_for(emu: Emulator) -> Iterator[Callable[[Optional[str]], Api]]:
-    """Factory of clients by key (None: no credentials)."""
+def api_for(emu: Emulator) -> Iterator[Callable[..., Api]]:
+    """Factory of clients by key (None: no credentials) and API root (``v1`` unless given)."""
     made: List[Api] = []
 
-    def make(key: Optional[str]) -> Api:
-        client = Api(emu.url, key)
+    def make(key: Optional[str], root: str = "v1") -> Api:
+        client = Api(f"{emu.base}/{root}", key)
         made.append(client)
         return client
 
@@ -62,11 +63,9 @@ def live(api_for: Callable[[Optional[str]], Api]) -> Api:
 
 
 @pytest.fixture
-def control(api_for: Callable[[Optional[str]], Api], emu: Emulator) -> Api:
+def control(api_for: Callable[..., Api]) -> Api:
     """A client for the control API (no credentials)."""
-    client = api_for(None)
-    client.base = f"{emu.base}/_emulator"
-    return client
+    return api_for(None, "_emulator")
 
 
 @pytest.fixture
@@ -85,43 +84,27 @@ def client(emu: Emulator) -> Iterator[ScaleClient]:
 
 
 @pytest.fixture
-def v2http(api_for: Callable[[Optional[str]], Api], emu: Emulator) -> Api:
+def v2http(api_for: Callable[..., Api]) -> Api:
     """A plain JSON client for /v2 (Basic auth with the test-mode key)."""
-    plain = api_for(TEST_KEY)
-    plain.base = f"{emu.base}/v2"
-    return plain
+    return api_for(TEST_KEY, "v2")
 
 
-def _wire_of(emu: Emulator, key: str) -> Iterator[V2Wire]:
-    client = V2Wire(emu.base, key)
+@pytest.fixture
+def v2_key() -> str:
+    """The key of ``wire`` and ``scale``: test mode here; a live-mode module overrides this fixture."""
+    return TEST_KEY
+
+
+@pytest.fixture
+def wire(emu: Emulator, v2_key: str) -> Iterator[V2Wire]:
+    """A raw /v2 client with ``v2_key``."""
+    client = V2Wire(emu.base, v2_key)
     yield client
     client.close()
 
 
-def _scale_of(emu: Emulator, key: str) -> Iterator[ScaleClient]:
-    with sdk_client(emu.url, key) as client:
+@pytest.fixture
+def scale(emu: Emulator, v2_key: str) -> Iterator[ScaleClient]:
+    """Our SDK without retries, with ``v2_key``."""
+    with sdk_client(emu.url, v2_key) as client:
         yield client
-
-
-@pytest.fixture
-def wire(emu: Emulator) -> Iterator[V2Wire]:
-    """A raw /v2 client with the test-mode key."""
-    yield from _wire_of(emu, TEST_KEY)
-
-
-@pytest.fixture
-def live_wire(emu: Emulator) -> Iterator[V2Wire]:
-    """A raw /v2 client with the live-mode key (tasks stay pending until completed)."""
-    yield from _wire_of(emu, LIVE_KEY)
-
-
-@pytest.fixture
-def scale(emu: Emulator) -> Iterator[ScaleClient]:
-    """Our SDK without retries, test-mode key."""
-    yield from _scale_of(emu, TEST_KEY)
-
-
-@pytest.fixture
-def live_scale(emu: Emulator) -> Iterator[ScaleClient]:
-    """Our SDK without retries, live-mode key."""
-    yield from _scale_of(emu, LIVE_KEY)

@@ -19,68 +19,73 @@ from scaleapi.emulator.http.routes_v2 import V2_OPERATIONS, V2_ROUTES
 from scaleapi.exceptions import ScaleUnauthorized
 
 
-def test_projects(live: Api, live_wire: V2Wire) -> None:
+@pytest.fixture
+def v2_key() -> str:
+    """Live mode for conftest's ``wire`` and ``scale``: tasks stay pending until completed."""
+    return LIVE_KEY
+
+
+def test_projects(live: Api, wire: V2Wire) -> None:
     """Projects by id, by name, listed in creation order, filtered by creation time."""
     first = v1_project(live, "first", "imageannotation")
     second = v1_project(live, "second", "chat")
-    listed = live_wire.ok_get("projects")["projects"]
+    listed = wire.ok_get("projects")["projects"]
     assert listed == [
         {"id": first["id"], "name": "first", "created_at": first["created_at"], "types": ["imageannotation"],
          "models": []},
         {"id": second["id"], "name": "second", "created_at": second["created_at"], "types": ["chat"],
          "models": []},
     ]
-    assert live_wire.ok_get("project", {"project_name": "second"}) == listed[1]
-    assert live_wire.ok_get("project", {"project_id": first["id"]}) == listed[0]
-    assert live_wire.ok_get("project", {"project_id": first["id"], "project_name": "second"}) == listed[0]
+    assert wire.ok_get("project", {"project_name": "second"}) == listed[1]
+    assert wire.ok_get("project", {"project_id": first["id"]}) == listed[0]
+    assert wire.ok_get("project", {"project_id": first["id"], "project_name": "second"}) == listed[0]
     after = second["created_at"][:-1] + "000+0000"
-    listed = live_wire.ok_get("projects", {"created_after": after})["projects"]
-    assert [p["name"] for p in listed] == ["second"]
-    before = live_wire.ok_get("projects", {"created_before": after[:-5]})["projects"]
+    assert [p["name"] for p in wire.ok_get("projects", {"created_after": after})["projects"]] == ["second"]
+    before = wire.ok_get("projects", {"created_before": after[:-5]})["projects"]
     assert [p["name"] for p in before] == ["first"]
-    v2_error_of(live_wire.get("project"), 400)
-    v2_error_of(live_wire.get("project", {"project_name": "nope"}), 404)
-    v2_error_of(live_wire.get("project", {"project_id": "nope"}), 404)
-    v2_error_of(live_wire.get("projects", {"created_after": "2025-13-40"}), 400)
-    other = V2Wire(live_wire.base[:-3], OTHER_KEY)
+    v2_error_of(wire.get("project"), 400)
+    v2_error_of(wire.get("project", {"project_name": "nope"}), 404)
+    v2_error_of(wire.get("project", {"project_id": "nope"}), 404)
+    v2_error_of(wire.get("projects", {"created_after": "2025-13-40"}), 400)
+    other = V2Wire(wire.base[:-3], OTHER_KEY)
     assert other.ok_get("projects") == {"projects": []}
     other.close()
 
 
-def test_v1_objects_are_visible_through_v2(live: Api, live_wire: V2Wire, emu: Emulator) -> None:
+def test_v1_objects_are_visible_through_v2(live: Api, wire: V2Wire, emu: Emulator) -> None:
     """A project, batch and task made through v1 read through v2 with v2 ids."""
     project = v1_project(live, "p")
     batch = live.ok("POST", "batches", json={"project": "p", "name": "b"})
     task = live.ok("POST", "task/imageannotation", json={**IMAGE_TASK, "project": "p", "batch": "b",
                                                           "metadata": {"k": 1}})
-    assert live_wire.ok_get("project", {"project_name": "p"})["id"] == project["id"]
-    v2_batch = live_wire.ok_get("batch", {"batch_name": "b"})
+    assert wire.ok_get("project", {"project_name": "p"})["id"] == project["id"]
+    v2_batch = wire.ok_get("batch", {"batch_name": "b"})
     assert v2_batch["id"] == batch["id"] and v2_batch["project"] == project["id"]
-    v2_task = live_wire.ok_get("task", {"task_id": task["task_id"]})
+    v2_task = wire.ok_get("task", {"task_id": task["task_id"]})
     assert (v2_task["project"], v2_task["batch"]) == (project["id"], batch["id"])
     assert v2_task["metadata"] == {"k": 1}
     emu.complete_task(task["task_id"])
-    assert live_wire.ok_get("batch", {"batch_id": batch["id"]})["status"] == "completed"
+    assert wire.ok_get("batch", {"batch_id": batch["id"]})["status"] == "completed"
 
 
-def test_v2_objects_are_visible_through_v1(live: Api, live_wire: V2Wire) -> None:
+def test_v2_objects_are_visible_through_v1(live: Api, wire: V2Wire) -> None:
     """A batch and task made through v2 read through v1, statuses included."""
     project = v1_project(live, "p", "chat")
-    with sdk_client(live_wire.base[:-3] + "/v1", LIVE_KEY) as client:
+    with sdk_client(wire.base[:-3] + "/v1", LIVE_KEY) as client:
         batch = client.v2.create_batch(CreateBatchRequest(name="b", project_name="p", staging_batch=True,
                                                           metadata={"m": True}))
         v1_batch = client.get_batch("b")
         assert (v1_batch.name, v1_batch.project, v1_batch.status) == ("b", "p", "staging")
         assert v1_batch.metadata == {"m": True}
-        task = live_wire.ok_post("task/chat", {"project_id": project["id"], "batch_id": batch.id,
+        task = wire.ok_post("task/chat", {"project_id": project["id"], "batch_id": batch.id,
                                           "template_variables": {"q": "why"}, "metadata": {"x": 1}})
         v1_task = client.get_task(task["task_id"])
         assert (v1_task.project, v1_task.batch, v1_task.status) == ("p", "b", "pending")
         assert v1_task.metadata == {"x": 1}
         assert task["task_id"] in [t.id for t in client.get_tasks(project_name="p")]
-        live_wire.ok_post("batch/finalize", {"batch_id": batch.id})
+        wire.ok_post("batch/finalize", {"batch_id": batch.id})
         assert client.get_batch("b").status == "in_progress"
-        live_wire.ok_post("batch/pause", {"batch_id": batch.id})
+        wire.ok_post("batch/pause", {"batch_id": batch.id})
         assert client.get_batch("b").status == "paused"
 
 
@@ -113,24 +118,24 @@ def test_our_client_maps_401_into_both_families(emu: Emulator) -> None:
     assert isinstance(caught.value, ScaleUnauthorized) and caught.value.status == 401
 
 
-def test_routing_errors_are_v2_bodies(live_wire: V2Wire) -> None:
+def test_routing_errors_are_v2_bodies(wire: V2Wire) -> None:
     """Unknown paths 404 and wrong methods 405, in the v2 error body."""
-    v2_error_of(live_wire.get("nothing"), 404)
-    v2_error_of(live_wire.get("task/chat"), 405)
-    v2_error_of(live_wire.post("projects", {}), 405)
-    v2_error_of(live_wire.session.delete(f"{live_wire.base}/batch", timeout=10), 405)
+    v2_error_of(wire.get("nothing"), 404)
+    v2_error_of(wire.get("task/chat"), 405)
+    v2_error_of(wire.post("projects", {}), 405)
+    v2_error_of(wire.session.delete(f"{wire.base}/batch", timeout=10), 405)
     # A doubled slash still reaches the endpoint, as on v1.
-    assert live_wire.get("/projects").status_code == 200
+    assert wire.get("/projects").status_code == 200
 
 
 def _shape(path: str) -> str:
     return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", path)
 
 
-def test_route_table_matches_the_openapi_document(live_wire: V2Wire) -> None:
+def test_route_table_matches_the_openapi_document(wire: V2Wire) -> None:
     """``V2_ROUTES`` and ``/v2/openapi.json`` list the same paths and methods."""
-    document = live_wire.ok_get("openapi.json")
-    assert document["servers"] == [{"url": live_wire.base[:-3]}]
+    document = wire.ok_get("openapi.json")
+    assert document["servers"] == [{"url": wire.base[:-3]}]
     assert {"bearerAuth", "basicAuth"} <= set(document["components"]["securitySchemes"])
     documented: Dict[str, Set[str]] = {}
     for path, operations in document["paths"].items():
@@ -151,11 +156,11 @@ def test_route_table_matches_the_openapi_document(live_wire: V2Wire) -> None:
 
 
 @pytest.mark.parametrize("limit", ["²", "٣", "9" * 5000, "+5", " 5", "5.0", "1e2"])
-def test_odd_limits_are_400(live: Api, live_wire: V2Wire, limit: str) -> None:
+def test_odd_limits_are_400(live: Api, wire: V2Wire, limit: str) -> None:
     """Non-ASCII digits and over-long numbers are a 400, not a failure of the number parser."""
     v1_project(live, "p")
     for path in ("tasks", "batches"):
-        v2_error_of(live_wire.get(path, {"project_name": "p", "limit": limit}), 400)
+        v2_error_of(wire.get(path, {"project_name": "p", "limit": limit}), 400)
 
 
 @pytest.mark.parametrize("method, path", [(op.method, op.path) for op in V2_OPERATIONS])
