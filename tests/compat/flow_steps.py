@@ -6,7 +6,7 @@ import this module by its bare name; it imports nothing of either ``scaleapi``.
 import json
 import time
 import traceback
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 
 class Mismatch(AssertionError):
@@ -43,6 +43,15 @@ def run_step(results: List[Dict[str, Any]], name: str, func: Callable[[], Any],
             record["note"] = note
     record["ms"] = round((time.monotonic() - started) * 1000, 1)
     results.append(record)
+
+
+def run_steps(steps: Sequence[Tuple[str, Callable[[], Any]]],
+              describe: Callable[[BaseException], Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Run the ``(name, step)`` pairs in order; one record each (see :func:`run_step`)."""
+    results: List[Dict[str, Any]] = []
+    for name, func in steps:
+        run_step(results, name, func, describe)
+    return results
 
 
 def finish(report: Dict[str, Any], results: List[Dict[str, Any]], path: Optional[str]) -> int:

@@ -45,7 +45,8 @@ sys.path[:] = [
 
 # Imported only now, once the repository is off sys.path: the official client, from site-packages.
 # pylint: disable=wrong-import-position
-from flow_steps import finish  # noqa: E402  (beside this script)
+from flow_steps import finish, run_steps  # noqa: E402  (beside this script)
+from official_flow_base import describe_exception  # noqa: E402
 from official_flow_https import HttpsSteps  # noqa: E402
 from official_flow_projects_tasks import ProjectTaskSteps  # noqa: E402
 from official_flow_rapid_studio import RapidStudioSteps  # noqa: E402
@@ -69,7 +70,7 @@ class Flow(ProjectTaskSteps, TaskEditSteps, RapidStudioSteps, HttpsSteps):
 
     def run(self) -> List[Dict[str, Any]]:
         """Run every step in order."""
-        steps = [
+        return run_steps([
             ("client: empty key refused before any request", self.s_empty_key),
             ("client: invalid key -> ScaleUnauthorized", self.s_invalid_key),
             ("create_project (ImageAnnotation)", self.s_create_project),
@@ -125,10 +126,7 @@ class Flow(ProjectTaskSteps, TaskEditSteps, RapidStudioSteps, HttpsSteps):
             ("v2_get_tasks (v2 API, not emulated)", self.s_v2),
             ("https: GET retried after a 503", self.s_https_retry),
             ("https: create_task 409-after-5xx recovery by unique_id", self.s_https_recovery),
-        ]
-        for name, func in steps:
-            self.step(name, func)
-        return self.results
+        ], describe_exception)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -12,7 +12,7 @@ import zlib
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional, Type
 
-from flow_steps import Mismatch, expect, run_step
+from flow_steps import Mismatch, expect
 import scaleapi
 
 
@@ -95,15 +95,8 @@ class FlowState:  # pylint: disable=too-many-instance-attributes
         self.invitee = f"member-{run}@example.com"
         self.labeler = f"labeler-{run}@example.com"
         self.task_ids: List[str] = []
-        self.results: List[Dict[str, Any]] = []
         self.window_start = ""
         self.window_start_batch = ""
-
-    # ---------------------------------------------------------------- running
-
-    def step(self, name: str, func: Callable[[], Any]) -> None:
-        """Run one step and record its outcome."""
-        run_step(self.results, name, func, describe_exception)
 
     def _task_payload(self, **extra: Any) -> Dict[str, Any]:
         payload: Dict[str, Any] = {

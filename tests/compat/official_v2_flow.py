@@ -49,7 +49,7 @@ for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pro
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 
 # pylint: disable=wrong-import-position
-from flow_steps import Mismatch, Skip, expect, finish, run_step  # noqa: E402  (beside this script)
+from flow_steps import Mismatch, Skip, expect, finish, run_steps  # noqa: E402  (beside this script)
 import scaleapi  # noqa: E402  (the official client, from the interpreter's site-packages)
 from scaleapi.api_client.v2 import exceptions as v2_errors  # noqa: E402
 from scaleapi.api_client.v2.models.batch_operation_request import BatchOperationRequest  # noqa: E402
@@ -111,17 +111,12 @@ class Flow:  # pylint: disable=too-many-instance-attributes
         self.batch_id = ""
         self.task: Any = None
         self.annotation_id = ""
-        self.results: List[Dict[str, Any]] = []
 
     # ---------------------------------------------------------------- running
 
-    def step(self, name: str, func: Callable[[], Any]) -> None:
-        """Run one step and record its outcome."""
-        run_step(self.results, name, func, describe)
-
     def run_all(self) -> List[Dict[str, Any]]:
         """Run every step in order."""
-        steps = [
+        return run_steps([
             ("host set by hand to the emulator", self.s_host),
             ("request models keep their fields (offline checks of the official test)", self.s_models),
             ("v1 create_project, then v2 get_projects lists it", self.s_projects),
@@ -150,10 +145,7 @@ class Flow:  # pylint: disable=too-many-instance-attributes
             ("get_datasets / get_dataset_deliveries / get_dataset_delivery", self.s_datasets),
             ("get_dataset_tasks / get_dataset_task / get_dataset_task_response_url", self.s_dataset_tasks),
             ("get_schema", self.s_schema),
-        ]
-        for name, func in steps:
-            self.step(name, func)
-        return self.results
+        ], describe)
 
     def needs(self, name: str) -> Any:
         """The prepared datum ``name``, or :class:`Skip`."""

@@ -5,7 +5,7 @@ the lifecycle the official client's own test runs."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 from support.emulator import IMAGE_TASK, LIVE_KEY, OTHER_KEY, TEST_KEY, Api
@@ -37,18 +37,9 @@ TABLE: Dict[str, Dict[str, Any]] = {
 
 
 @pytest.fixture
-def wire(emu: Emulator) -> Iterator[V2Wire]:
-    """A raw /v2 client with the live-mode key (tasks stay pending until completed)."""
-    client = V2Wire(emu.base, LIVE_KEY)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def scale(emu: Emulator) -> Iterator[ScaleClient]:
-    """Our SDK, live-mode key."""
-    with sdk_client(emu.url, LIVE_KEY) as client:
-        yield client
+def v2_key() -> str:
+    """Live mode for conftest's ``wire`` and ``scale``: tasks stay pending until completed."""
+    return LIVE_KEY
 
 
 def _batch_in(state: str, live: Api, wire: V2Wire, emu: Emulator, name: str) -> Dict[str, Any]:

@@ -186,14 +186,35 @@ def stuck_pages(
     return respond
 
 
-def test_the_same_page_under_fresh_tokens_is_refused(
-    recorder: RecordingServer, wire_client: ScaleClient
-) -> None:
-    """A server that hands out a new next_token with the same documents each time: no progress."""
+BATCH_DOCS = [{"name": f"b{i}", "project": "p", "status": "in_progress", "metadata": {}} for i in range(2)]
 
-    recorder.responder = stuck_pages(recorder, lambda served: [task(1), task(2)])
-    with pytest.raises(ScalePaginationError, match="same 2 documents again"):
-        list(wire_client.get_tasks(project_name="p"))
+
+# (id, documents of every page, cursor pages?, the walk, what the refusal says)
+SAME_PAGE_AGAIN: List[Any] = [
+    ("tasks-under-fresh-tokens", [task(1), task(2)], True, lambda c: c.get_tasks(project_name="p"),
+     "same 2 documents again"),
+    ("batches-at-every-offset", BATCH_DOCS, False, lambda c: c.get_batches(project_name="p"), "no progress"),
+]
+
+
+@pytest.mark.parametrize(
+    "docs, cursor, walk, message",
+    [case[1:] for case in SAME_PAGE_AGAIN],
+    ids=[case[0] for case in SAME_PAGE_AGAIN],
+)
+def test_the_same_page_again_is_refused_on_the_second_request(
+    recorder: RecordingServer,
+    wire_client: ScaleClient,
+    docs: List[Dict[str, Any]],
+    cursor: bool,
+    walk: Callable[[ScaleClient], Any],
+    message: str,
+) -> None:
+    """The same documents on every page, under a new next_token each time (tasks) or whatever the offset
+    (batches), would be walked forever: the walk stops when the second page brings nothing new."""
+    recorder.responder = stuck_pages(recorder, lambda served: docs, cursor=cursor)
+    with pytest.raises(ScalePaginationError, match=message):
+        list(walk(wire_client))
     assert len(recorder.seen) == 2
 
 
@@ -208,19 +229,6 @@ def test_pages_that_come_round_again_under_fresh_tokens_are_refused(
         for item in wire_client.get_tasks(project_name="p"):
             walked.append(item.id)
     assert walked == ["t1", "t0"] and len(recorder.seen) == 3
-
-
-def test_an_offset_listing_that_ignores_the_offset_is_refused(
-    recorder: RecordingServer, wire_client: ScaleClient
-) -> None:
-    """Batches: the same page at every offset would otherwise be walked forever."""
-
-    batch_docs = [{"name": f"b{i}", "project": "p", "status": "in_progress", "metadata": {}}
-                  for i in range(2)]
-    recorder.responder = stuck_pages(recorder, lambda served: batch_docs, cursor=False)
-    with pytest.raises(ScalePaginationError, match="no progress"):
-        list(wire_client.get_batches(project_name="p"))
-    assert len(recorder.seen) == 2
 
 
 def test_pages_that_overlap_only_in_part_are_walked(

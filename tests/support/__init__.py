@@ -7,8 +7,9 @@
   script, drops and drips), ``callback_receiver`` (records callback POSTs): loopback HTTP servers on
   127.0.0.1;
 * ``v2_facts``: the v2 models' facts, read from the repository's OpenAPI description; ``v2_model_checks``:
-  ``cls_of`` and the ``roundtrip`` check of the v2 model tests.
+  ``cls_of`` and the ``roundtrip`` check of the v2 model tests; ``v2_errors``: the status -> v2 exception ->
+  ``ScaleException`` table of the v2 exception and endpoint tests.
 * ``one_of``: ``held(wrapper, Kind)``, the value a v2 oneOf wrapper holds, checked to be a ``Kind``.
-* ``doc_blocks``: the code blocks of README.rst and docs/*.md; ``readme_samples``: the seed README's samples
-  (a package, one module per README part).
+* ``doc_blocks``: the code blocks of README.rst and docs/*.md; ``readme_samples``: the seed README's samples,
+  read from ``readme_samples.md``.
 """

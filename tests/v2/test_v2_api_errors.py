@@ -6,35 +6,24 @@ from typing import Any, Iterator
 
 import pytest
 from support.recording_server import RecordingServer
+from support.v2_errors import STATUS_EXCEPTIONS
 
 import scaleapi
 from scaleapi.api_client.v2 import exceptions as v2exc
 from scaleapi.api_client.v2.models import GetBatch500Response, GetSchema404Response
 
-FAMILIES = [
-    (400, v2exc.BadRequestException, scaleapi.ScaleInvalidRequest),
-    (401, v2exc.UnauthorizedException, scaleapi.ScaleUnauthorized),
-    (402, v2exc.ApiException, scaleapi.ScaleNotEnabled),
-    (403, v2exc.ForbiddenException, scaleapi.ScaleException),
-    (404, v2exc.NotFoundException, scaleapi.ScaleResourceNotFound),
-    (409, v2exc.ConflictException, scaleapi.ScaleDuplicateResource),
-    (422, v2exc.UnprocessableEntityException, scaleapi.ScaleInvalidRequest),
-    (429, v2exc.ApiException, scaleapi.ScaleTooManyRequests),
-    (500, v2exc.ServiceException, scaleapi.ScaleInternalError),
-    (503, v2exc.ServiceException, scaleapi.ScaleServiceUnavailable),
-    (504, v2exc.ServiceException, scaleapi.ScaleTimeoutError),
-    (418, v2exc.ApiException, scaleapi.ScaleException),
-]
 
 
-@pytest.mark.parametrize("status, v2_class, scale_class", FAMILIES)
-def test_error_status_in_both_families(status: int, v2_class: type, scale_class: type, wire: Any,
-                                       v2_client: Any) -> None:
+@pytest.mark.parametrize("status, v2_name, official, scale_class", STATUS_EXCEPTIONS)
+def test_error_status_in_both_families(
+    status: int, v2_name: str, official: str, scale_class: type, wire: Any, v2_client: Any
+) -> None:
     body = {"status_code": status, "error": f"boom {status}"}
     wire.reset(lambda request: (status, body, {"X-Trace": "t1"}))
-    with pytest.raises(v2_class) as caught:
+    with pytest.raises(getattr(v2exc, official)) as caught:
         v2_client.v2.get_project(project_name="p")
     err = caught.value
+    assert type(err).__name__ == v2_name
     assert isinstance(err, scale_class) and isinstance(err, v2exc.ApiException)
     assert err.status == status and err.code == status
     assert err.reason and err.headers is not None and err.headers["X-Trace"] == "t1"

@@ -4,36 +4,20 @@ other exception classes, and the wire JSON of a request body.
 import pickle
 
 import pytest
+from support.v2_errors import STATUS_EXCEPTIONS
 
 import scaleapi
-from scaleapi import exceptions as v1_exceptions
 from scaleapi.api_client.v2 import exceptions as v2_exceptions
 
 
 # --- exceptions ---------------------------------------------------------------------------------------
 
-STATUS_CLASSES = [
-    (400, "BadRequestException", v1_exceptions.ScaleInvalidRequest),
-    (401, "UnauthorizedException", v1_exceptions.ScaleUnauthorized),
-    (402, "NotEnabledException", v1_exceptions.ScaleNotEnabled),
-    (403, "ForbiddenException", v1_exceptions.ScaleException),
-    (404, "NotFoundException", v1_exceptions.ScaleResourceNotFound),
-    (409, "ConflictException", v1_exceptions.ScaleDuplicateResource),
-    (418, "ApiException", v1_exceptions.ScaleException),
-    (422, "UnprocessableEntityException", v1_exceptions.ScaleInvalidRequest),
-    (429, "TooManyRequestsException", v1_exceptions.ScaleTooManyRequests),
-    (500, "InternalServerErrorException", v1_exceptions.ScaleInternalError),
-    (502, "ServiceException", v1_exceptions.ScaleException),
-    (503, "ServiceUnavailableException", v1_exceptions.ScaleServiceUnavailable),
-    (504, "GatewayTimeoutException", v1_exceptions.ScaleTimeoutError),
-]
 
-
-@pytest.mark.parametrize("status,name,scale_cls", STATUS_CLASSES)
-def test_http_errors_are_in_both_families(status: int, name: str, scale_cls: type) -> None:
+@pytest.mark.parametrize("status,name,official,scale_cls", STATUS_EXCEPTIONS)
+def test_http_errors_are_in_both_families(status: int, name: str, official: str, scale_cls: type) -> None:
     err = v2_exceptions.exception_for_status(status, "Reason", body='{"status_code": 1, "error": "x"}',
                                              headers={"X-Request-Id": "r1"})
-    assert type(err).__name__ == name
+    assert type(err).__name__ == name and isinstance(err, getattr(v2_exceptions, official))
     assert isinstance(err, v2_exceptions.ApiException) and isinstance(err, v2_exceptions.OpenApiException)
     assert isinstance(err, scale_cls) and isinstance(err, scaleapi.ScaleException)
     if 500 <= status <= 599:
