@@ -7,7 +7,7 @@ The methods live in small mixins by resource: ``_client_tasks``, ``_client_batch
 """
 import os
 from types import FunctionType
-from typing import Mapping, Optional, Tuple, Union
+from typing import Any, Mapping, Optional, Tuple, Union
 
 from . import _constants as C
 from ._client_batches import BatchesMixin
@@ -99,7 +99,13 @@ def _present_as(cls: type) -> None:
     for base in cls.__mro__[1:]:
         for name, attr in vars(base).items():
             if not name.startswith("_") and isinstance(attr, FunctionType) and getattr(cls, name) is attr:
-                attr.__qualname__ = f"{cls.__name__}.{name}"
+                # A checking wrapper (check_keywords, same_signature_as) and the method it wraps: both
+                # name the method, so Python's own argument errors name it too; a signature template
+                # further down (another method) keeps its name.
+                func: Any = attr
+                while isinstance(func, FunctionType) and func.__qualname__.endswith(f".{name}"):
+                    func.__qualname__ = f"{cls.__name__}.{name}"
+                    func = getattr(func, "__wrapped__", None)
     for name in ("get_tasks", "get_tasks_count"):
         setattr(cls, name, check_keywords(getattr(cls, name), TASK_QUERY_TO_FILTER))
 

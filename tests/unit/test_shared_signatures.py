@@ -56,3 +56,11 @@ def test_the_export_engine_is_imported_at_the_first_lookup_not_at_import() -> No
     )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert shown.split() == ["False", "True"]
+
+
+def test_python_s_own_argument_errors_name_the_method_too() -> None:
+    """Too many positional arguments: the error names ``ScaleClient.add_tasks_tags``, not a mixin."""
+    with pytest.raises(TypeError) as caught:
+        CLIENT.add_tasks_tags(["t1"], ["tag"], 4)  # type: ignore[call-arg]  # pylint: disable=too-many-function-args
+    assert str(caught.value).startswith("ScaleClient.add_tasks_tags() takes from 2 to 3 positional arguments")
+    assert ScaleClient.set_tasks_tags.__qualname__ == "ScaleClient.set_tasks_tags"  # the template keeps it
