@@ -33,15 +33,16 @@ class RapidStudioSteps(FlowState):
         batch = self.client.finalize_batch(self.rapid_batch)
         expect(batch.status == "in_progress", f"finalized rapid batch status {batch.status!r}")
 
+    def _rapid_task(self, expected: Dict[str, Any]) -> Dict[str, Any]:
+        """The parameters of a quality task in the Rapid project: an image and its expected answer."""
+        return {"project": self.rapid_project, "attachment": "http://i.imgur.com/v4cBreD.jpg",
+                "expected_response": expected}
+
     def s_evaluation_task(self) -> str:
         expected = {"annotations": [{"label": "car", "left": 1, "top": 2, "width": 3, "height": 4}]}
         initial: Dict[str, Any] = {"annotations": []}
         task = self.client.create_evaluation_task(
-            TaskType.ImageAnnotation,
-            project=self.rapid_project,
-            attachment="http://i.imgur.com/v4cBreD.jpg",
-            expected_response=expected,
-            initial_response=initial,
+            TaskType.ImageAnnotation, **self._rapid_task(expected), initial_response=initial
         )
         expect(bool(task.id), "evaluation task id")
         expect(task.expected_response == expected, f"expected_response {task.expected_response!r}")
@@ -57,12 +58,7 @@ class RapidStudioSteps(FlowState):
 
     def s_training_task(self) -> None:
         expected: Dict[str, Any] = {"annotations": []}
-        task = self.client.create_training_task(
-            TaskType.ImageAnnotation,
-            project=self.rapid_project,
-            attachment="http://i.imgur.com/v4cBreD.jpg",
-            expected_response=expected,
-        )
+        task = self.client.create_training_task(TaskType.ImageAnnotation, **self._rapid_task(expected))
         expect(bool(task.id) and task.expected_response == expected, f"training task {task.as_dict()!r}")
 
     # ---------------------------------------------------------------- studio
