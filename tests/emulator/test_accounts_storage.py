@@ -135,6 +135,22 @@ def test_listing_queries_use_indexes(flt: TaskFilter, after: Optional[Tuple[int,
         store.close()
 
 
+def test_tasks_created_after_seeding_are_still_counted(emu: Emulator, api: Api) -> None:
+    """Seeding drops the per-row counting trigger for its bulk insert; it must be back afterwards."""
+    api.ok("POST", "projects", json={"type": "imageannotation", "name": "counted"})
+
+    def total() -> int:
+        return int(api.ok("GET", "tasks", params={"project": "counted", "limit": 1})["total"])
+
+    emu.seed_tasks(TEST_KEY, 50, project="counted")
+    for _ in range(3):
+        api.ok("POST", "task/imageannotation", json={**IMAGE_TASK, "project": "counted"})
+    assert total() == 53
+    emu.seed_tasks(TEST_KEY, 7, project="counted")
+    api.ok("POST", "task/imageannotation", json={**IMAGE_TASK, "project": "counted"})
+    assert total() == 61
+
+
 def test_seeding_many_tasks_and_paging_deep(emu: Emulator, api: Api) -> None:
     api.ok("POST", "projects", json={"type": "imageannotation", "name": "big"})
     assert emu.seed_tasks(TEST_KEY, 20_000, project="big") == 20_000
