@@ -146,7 +146,7 @@ _UNCHANGED: Dict[Tuple[str, str], str] = {
 def _transition(doc: JsonDict, operation: str) -> Tuple[bool, str]:
     """What one operation does to a batch: (changes it, new status or message); 400 where refused."""
     status = doc["status"]
-    target = _MOVES[operation].get(status)
+    target = _MOVES.get(operation, {}).get(status)
     if target is not None:
         return True, target
     message = _UNCHANGED.get((operation, status))
