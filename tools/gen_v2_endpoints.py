@@ -16,6 +16,7 @@ package and loaded by ``api/_endpoints.py``) and ``V2Api`` in
 in ``api/_base.py``), so that ``help()``, ``inspect.signature`` and mypy see every parameter and each
 variant's return type. The definitions stand in sections, a resource group each (``GROUPS`` below).
 """
+import functools
 import json
 import os
 import re
@@ -268,8 +269,7 @@ LIST_METHODS = {
 
 def _item_model(page: str, items: str) -> str:
     """The model of the items in list field ``items`` of page model ``page`` (from the model facts)."""
-    with open(os.path.join(HERE, "v2_models_spec.json"), encoding="utf-8") as handle:
-        fields = json.load(handle)["models"][page]["fields"]
+    fields = _model_facts()[page]["fields"]
     tree = next(field["type_tree"] for field in fields if field["name"] == items)
     if tree["kind"] != "list" or tree["items"]["kind"] != "ref":
         raise SystemExit(f"{page}.{items} is not a list of models")
@@ -332,11 +332,17 @@ def _lists(facts: Dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+@functools.lru_cache(maxsize=None)
+def _model_facts() -> Dict[str, Any]:
+    """The model facts (``tools/v2_models_spec.json``), by class name, read once."""
+    with open(os.path.join(HERE, "v2_models_spec.json"), encoding="utf-8") as handle:
+        models: Dict[str, Any] = json.load(handle)["models"]
+    return models
+
+
 def _model_modules() -> Dict[str, str]:
     """Model class name -> its module below ``models`` (from the model facts)."""
-    with open(os.path.join(HERE, "v2_models_spec.json"), encoding="utf-8") as handle:
-        models = json.load(handle)["models"]
-    return {name: model["module"].rsplit(".", 1)[-1] for name, model in models.items()}
+    return {name: model["module"].rsplit(".", 1)[-1] for name, model in _model_facts().items()}
 
 
 def render() -> Dict[str, str]:
