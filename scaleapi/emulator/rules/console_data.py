@@ -44,25 +44,22 @@ class AccountSummary:
 
 def list_accounts(ctx: ServiceContext) -> List[AccountSummary]:
     """Every account, oldest first, with its number of tasks."""
-    store = ctx.store
-    with store.transaction():
-        rows = store.accounts.list()
-        return [
-            AccountSummary(Account(account_id, is_test), iso_from_ms(created), _task_count(ctx, account_id))
-            for account_id, is_test, created in rows
-        ]
+    with ctx.store.transaction():
+        return [_summary(ctx, *row) for row in ctx.store.accounts.list()]
 
 
-def _task_count(ctx: ServiceContext, account_id: str) -> int:
-    return ctx.store.tasks.count(account_id, TaskFilter())
+def _summary(ctx: ServiceContext, account_id: str, is_test: bool, created_ms: int) -> AccountSummary:
+    tasks = ctx.store.tasks.count(account_id, TaskFilter())
+    return AccountSummary(Account(account_id, is_test), iso_from_ms(created_ms), tasks)
 
 
 def find_account(ctx: ServiceContext, fingerprint: str) -> AccountSummary:
-    """The account whose id starts with ``fingerprint`` (404 when none does)."""
+    """The account whose id starts with ``fingerprint`` (404 when none does); only it is counted."""
     if len(fingerprint) >= FINGERPRINT_HEX:
-        for summary in list_accounts(ctx):
-            if summary.account.id.startswith(fingerprint.lower()):
-                return summary
+        with ctx.store.transaction():
+            for row in ctx.store.accounts.list():
+                if row[0].startswith(fingerprint.lower()):
+                    return _summary(ctx, *row)
     raise not_found("No account has that fingerprint.")
 
 
