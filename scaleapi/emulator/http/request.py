@@ -96,6 +96,11 @@ class ApiRequest:
         self.account: Optional[Account] = None
         self._body: Optional[bytes] = None
 
+    def authenticated(self) -> Account:
+        """The account the request was authenticated as (API routes run only after authentication)."""
+        assert self.account is not None, "API routes run only after authentication"
+        return self.account
+
     @property
     def query(self) -> Dict[str, List[str]]:
         """Query parameters, every value of repeated keys kept in order."""

@@ -1,80 +1,57 @@
-"""The v1 API routes (API reference §2): parse the request, call one service function."""
+"""The v1 API routes: parse the request, call one service function."""
 from __future__ import annotations
 
-from typing import Any, Callable, List, Sequence, Tuple
+from typing import Any, List, Sequence, Tuple
 
 from ..rules import batches, files, projects, quality, studio, task_list, tasks, teams
 from ..rules.context import ServiceContext
-from ..rules.identity import Account
 from ..rules.validation import parse_bool
 from .openapi import openapi_document
+from .handlers import account_only, with_body
 from .request import ApiRequest
 from .router import Handler
-
-
-def _account(req: ApiRequest) -> Account:
-    assert req.account is not None, "v1 routes run only after authentication"
-    return req.account
-
-
-# Handlers that only pass on what the route matched: ``service(ctx, account, [path argument,] [body])``.
-# Used for routes with at most one path argument, so the argument's position is never in doubt.
-
-def with_body(service: Callable[..., Any]) -> Handler:
-    """A handler calling ``service`` with the account, the path argument if any, and the JSON body."""
-    def handler(ctx: ServiceContext, req: ApiRequest, **path: str) -> Any:
-        return service(ctx, _account(req), *path.values(), req.json())
-    return handler
-
-
-def account_only(service: Callable[..., Any]) -> Handler:
-    """A handler calling ``service`` with the account and the path argument if any."""
-    def handler(ctx: ServiceContext, req: ApiRequest, **path: str) -> Any:
-        return service(ctx, _account(req), *path.values())
-    return handler
-
 
 # Tasks ---------------------------------------------------------------------------------------
 
 def create_task(ctx: ServiceContext, req: ApiRequest, task_type: str) -> Any:
     """POST task/{type}"""
     body = req.json()
-    return tasks.create_task(ctx, _account(req), task_type, {} if body is None else body)
+    return tasks.create_task(ctx, req.authenticated(), task_type, {} if body is None else body)
 
 
 def cancel_task(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
     """POST task/{id}/cancel[?clear_unique_id=true]"""
     values = req.query.get("clear_unique_id") or []
     clear = parse_bool(values[-1], "clear_unique_id") if values else False
-    return tasks.cancel_task(ctx, _account(req), task_id, clear)
+    return tasks.cancel_task(ctx, req.authenticated(), task_id, clear)
 
 
 def task_tags(ctx: ServiceContext, req: ApiRequest, task_id: str) -> Any:
     """POST (set), PUT (add) or DELETE (remove) task/{id}/tags"""
     mode = {"POST": "set", "PUT": "add", "DELETE": "delete"}[req.method]
-    return tasks.change_tags(ctx, _account(req), task_id, req.json(), mode)
+    return tasks.change_tags(ctx, req.authenticated(), task_id, req.json(), mode)
 
 
 def list_tasks(ctx: ServiceContext, req: ApiRequest) -> Any:
     """GET tasks"""
-    return task_list.list_tasks(ctx, _account(req), req.query)
+    return task_list.list_tasks(ctx, req.authenticated(), req.query)
 
 
 def create_evaluation_task(ctx: ServiceContext, req: ApiRequest, task_type: str) -> Any:
     """POST evaluation_tasks/{type}"""
-    return quality.create_quality_task(ctx, _account(req), "evaluation", task_type, req.json())
+    return quality.create_quality_task(ctx, req.authenticated(), "evaluation", task_type, req.json())
 
 
 def create_training_task(ctx: ServiceContext, req: ApiRequest, task_type: str) -> Any:
     """POST training_tasks/{type}"""
-    return quality.create_quality_task(ctx, _account(req), "training", task_type, req.json())
+    return quality.create_quality_task(ctx, req.authenticated(), "training", task_type, req.json())
 
 
 # Batches -------------------------------------------------------------------------------------
 
 def list_batches(ctx: ServiceContext, req: ApiRequest) -> Any:
     """GET batches"""
-    return batches.list_batches(ctx, _account(req), req.query)
+    return batches.list_batches(ctx, req.authenticated(), req.query)
 
 
 # Files ---------------------------------------------------------------------------------------
@@ -83,9 +60,9 @@ def upload_file(ctx: ServiceContext, req: ApiRequest) -> Any:
     """POST files/upload (multipart/form-data)"""
     if not req.is_multipart():
         req.read_body()
-        return files.upload_file(ctx, _account(req), None, {})
+        return files.upload_file(ctx, req.authenticated(), None, {})
     upload, fields = req.multipart()
-    return files.upload_file(ctx, _account(req), upload, fields)
+    return files.upload_file(ctx, req.authenticated(), upload, fields)
 
 
 # Teams and Studio ----------------------------------------------------------------------------
@@ -93,13 +70,13 @@ def upload_file(ctx: ServiceContext, req: ApiRequest) -> Any:
 def project_groups(ctx: ServiceContext, req: ApiRequest, project: str) -> Any:
     """GET (list) or POST (create) studio/projects/{project}/groups"""
     if req.method == "POST":
-        return studio.create_group(ctx, _account(req), project, req.json())
-    return studio.list_groups(ctx, _account(req), project)
+        return studio.create_group(ctx, req.authenticated(), project, req.json())
+    return studio.list_groups(ctx, req.authenticated(), project)
 
 
 def update_project_group(ctx: ServiceContext, req: ApiRequest, project: str, group: str) -> Any:
     """PUT studio/projects/{project}/groups/{group}"""
-    return studio.update_group(ctx, _account(req), project, group, req.json())
+    return studio.update_group(ctx, req.authenticated(), project, group, req.json())
 
 
 def openapi_spec(_ctx: ServiceContext, req: ApiRequest) -> Any:

@@ -8,14 +8,14 @@ One table, :data:`CORE_OPERATIONS`, gives each operation's route, handler and Op
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from ..rules import v2_batches, v2_projects, v2_tasks
 from ..rules.context import ServiceContext
-from ..rules.identity import Account
 from ..rules.v2_common import OPTIONS
 from .openapi import V2_PAGE_QUERY, JsonDict, Operation, openapi_v2_document
 from .request import ApiRequest, basic_username
+from .handlers import with_body, with_query
 from .router import Handler
 from .routes_v2_data import DATA_HANDLER_OPERATIONS, DATA_QUERY_OPERATIONS
 
@@ -34,29 +34,10 @@ def v2_api_key(req: ApiRequest) -> Optional[str]:
     return basic_username(req.environ)
 
 
-def _account(req: ApiRequest) -> Account:
-    assert req.account is not None, "v2 routes run only after authentication"
-    return req.account
-
-
-def with_query(service: Callable[[ServiceContext, Account, Any], Any]) -> Handler:
-    """A handler calling ``service(ctx, account, query)``."""
-    def handler(ctx: ServiceContext, req: ApiRequest) -> Any:
-        return service(ctx, _account(req), req.query)
-    return handler
-
-
-def with_json(service: Callable[[ServiceContext, Account, Any], Any]) -> Handler:
-    """A handler calling ``service(ctx, account, JSON body)``."""
-    def handler(ctx: ServiceContext, req: ApiRequest) -> Any:
-        return service(ctx, _account(req), req.json())
-    return handler
-
-
 def batch_operation(operation: str) -> Handler:
     """A handler for ``POST /v2/batch/<operation>``."""
     def handler(ctx: ServiceContext, req: ApiRequest) -> Any:
-        return v2_batches.batch_operation(ctx, _account(req), operation, req.json())
+        return v2_batches.batch_operation(ctx, req.authenticated(), operation, req.json())
     return handler
 
 
@@ -103,14 +84,14 @@ CORE_OPERATIONS: List[V2Operation] = [
                 [("project_id", _STR), ("project_name", _STR), ("batch_id", _STR), ("batch_name", _STR),
                  ("status", {"type": "string", "enum": list(v2_tasks.V2_TASK_STATUSES)}),
                  ("completed_after", _TIME), ("completed_before", _TIME), *V2_PAGE_QUERY, TASK_EXPAND, OPTS]),
-    V2Operation("post", "/task/chat", with_json(v2_tasks.create_chat_task), "Create a chat task", (),
+    V2Operation("post", "/task/chat", with_body(v2_tasks.create_chat_task), "Create a chat task", (),
                 body(project_id=_STR, project_name=_STR, batch_id=_STR, batch_name=_STR,
                      template_variables=_OBJ, metadata=_OBJ, callback_url=_STR)),
-    V2Operation("post", "/task/metadata", with_json(v2_tasks.set_task_metadata), "Set a task's metadata", (),
+    V2Operation("post", "/task/metadata", with_body(v2_tasks.set_task_metadata), "Set a task's metadata", (),
                 body(("task_id", "metadata"), task_id=_STR, metadata=_OBJ, merge=_BOOL)),
     V2Operation("get", "/annotation", with_query(v2_tasks.get_annotation), "Get an annotation",
                 [("annotation_id", _STR)]),
-    V2Operation("post", "/batch", with_json(v2_batches.create_batch), "Create a batch", (),
+    V2Operation("post", "/batch", with_body(v2_batches.create_batch), "Create a batch", (),
                 body(("name",), name=_STR, project_id=_STR, project_name=_STR, callback=_STR,
                      staging_batch=_BOOL, metadata=_OBJ)),
     V2Operation("get", "/batch", with_query(v2_batches.get_batch), "Get a batch",
@@ -123,7 +104,7 @@ CORE_OPERATIONS: List[V2Operation] = [
                  ("completed_before", _TIME), *V2_PAGE_QUERY, BATCH_EXPAND]),
     *[V2Operation("post", f"/batch/{name}", batch_operation(name), f"{name.capitalize()} a batch", (),
                   _BATCH_REF) for name in v2_batches.OPERATIONS],
-    V2Operation("post", "/batch/metadata", with_json(v2_batches.set_batch_metadata),
+    V2Operation("post", "/batch/metadata", with_body(v2_batches.set_batch_metadata),
                 "Set a batch's metadata", (),
                 body(("metadata",), batch_id=_STR, batch_name=_STR, metadata=_OBJ, merge=_BOOL)),
     V2Operation("get", "/project", with_query(v2_projects.get_project), "Get a project",

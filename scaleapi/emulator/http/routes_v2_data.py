@@ -34,11 +34,6 @@ def _expand(*values: str) -> Tuple[str, JsonDict]:
     return ("expand", {"type": "array", "items": {"type": "string", "enum": list(values)}})
 
 
-def _account(req: ApiRequest) -> Account:
-    assert req.account is not None, "v2 routes run only after authentication"
-    return req.account
-
-
 def _attachment_path(task_id: str, attachment_id: str) -> str:
     return v2_datasets.ATTACHMENT_PATH.format(
         task_id=quote(task_id, safe=""), attachment_id=quote(attachment_id, safe="")
@@ -47,7 +42,7 @@ def _attachment_path(task_id: str, attachment_id: str) -> str:
 
 def response_url(ctx: ServiceContext, req: ApiRequest, task_id: str, attachment_id: str) -> Response:
     """GET /v2/datasets/task/{taskId}/response_url/{attachmentId}: 302 to where the bytes are served."""
-    v2_datasets.attachment(ctx, _account(req), task_id, attachment_id)
+    v2_datasets.attachment(ctx, req.authenticated(), task_id, attachment_id)
     response = Response(b"", status=302)
     response.headers["Location"] = req.request.host_url.rstrip("/") + _attachment_path(task_id, attachment_id)
     return response
@@ -55,7 +50,7 @@ def response_url(ctx: ServiceContext, req: ApiRequest, task_id: str, attachment_
 
 def attachment_content(ctx: ServiceContext, req: ApiRequest, task_id: str, attachment_id: str) -> Response:
     """GET the bytes of a dataset task attachment (the target of ``response_url``)."""
-    found = v2_datasets.attachment(ctx, _account(req), task_id, attachment_id)
+    found = v2_datasets.attachment(ctx, req.authenticated(), task_id, attachment_id)
     response = Response(found.data, status=200, content_type=found.content_type)
     if found.filename:
         encoded = quote(found.filename, safe="")
